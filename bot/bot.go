@@ -1,0 +1,100 @@
+// Package bot is trygg's conversation engine. It is pure: one call takes the state of a
+// conversation and one message from a resident, and returns the new state, the replies and
+// the events for the host to act on. It does no I/O, keeps no globals and reads the time
+// only from its argument, so the terminal, SMS, the web chat, Slack and the tests drive
+// exactly the same conversations.
+//
+// The engine enforces the safety rules itself, whatever the flows say: danger now is
+// answered with 112 first, in every state; every reply carries a way to get help; a
+// resident whose age is known gets the Brottsofferjouren number for their age and never
+// the other one.
+package bot
+
+// EventKind names what happened in a turn, for the host to act on.
+type EventKind string
+
+// The events a turn can emit.
+const (
+	// EventReferred: the resident was given a route to help (Event.Route names it).
+	EventReferred EventKind = "referred"
+	// EventDanger: the resident seems to be in danger now; 112 was given first.
+	EventDanger EventKind = "danger"
+	// EventErase: the resident asked to erase everything; the host must delete every record
+	// of the conversation.
+	EventErase EventKind = "erase"
+	// EventHandoffRequested: the resident asked for a person.
+	EventHandoffRequested EventKind = "handoff_requested"
+	// EventUnsafePlace: the resident told of a place that feels unsafe.
+	EventUnsafePlace EventKind = "unsafe_place"
+	// EventLanguage: the conversation's language changed.
+	EventLanguage EventKind = "language"
+	// EventNotUnderstood: nothing in the message was understood; the fallback was given.
+	EventNotUnderstood EventKind = "not_understood"
+	// EventOtherLanguage: the message was in a language trygg does not speak.
+	EventOtherLanguage EventKind = "other_language"
+)
+
+// Event is something the host should know about a turn. It never holds message text.
+type Event struct {
+	Kind EventKind
+	// Route is where the resident was referred, for EventReferred ("boj_youth", "police").
+	Route string
+	// Topic is the resident's topic when the event happened, if any.
+	Topic string
+	// Lang is the conversation's language.
+	Lang string
+	// Age is the resident's age group, if known.
+	Age AgeGroup
+}
+
+// Message is one message from a resident.
+type Message struct {
+	// Text is what the resident wrote; any bytes, any length.
+	Text string
+	// Staffed tells whether staff are on duty to take over a conversation now.
+	Staffed bool
+}
+
+// Reply is one message to send to the resident.
+type Reply struct {
+	// Text is the text to send.
+	Text string
+	// MessageID is the id of the text in locales/, for tests and statistics.
+	MessageID string
+	// Lang is the language of the text.
+	Lang string
+}
+
+// Result is the outcome of one turn.
+type Result struct {
+	// State is the conversation's new state, to be saved (unless Erase).
+	State State
+	// Replies are the messages to send, in order.
+	Replies []Reply
+	// Events are what happened, in order.
+	Events []Event
+	// Erase is true when everything about the conversation must be deleted.
+	Erase bool
+}
+
+// HasEvent reports whether the result has an event of kind.
+func (r Result) HasEvent(kind EventKind) bool {
+	for _, e := range r.Events {
+		if e.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Text joins the replies' texts, one paragraph each, for logs of tests and the terminal.
+func (r Result) Text() string {
+	s := ""
+	for i, rep := range r.Replies {
+		if i > 0 {
+			s += "\n\n"
+		}
+		s += rep.Text
+	}
+	return s
+}

@@ -1,0 +1,369 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vasteras/trygg/bot/understand"
+	"github.com/vasteras/trygg/flows"
+)
+
+// DefaultMaxSteps bounds the nodes one turn may pass through, so a loop in a flow file
+// cannot hang a turn.
+const DefaultMaxSteps = 32
+
+// Options tune the engine's guard rails.
+type Options struct {
+	// MaxSteps bounds the nodes one turn may pass through; 0 means DefaultMaxSteps.
+	MaxSteps int
+}
+
+// Engine runs conversations on a flow set. It is immutable and safe for concurrent use.
+type Engine struct {
+	set      *flows.Set
+	def      *flows.Definition
+	matcher  *understand.Matcher
+	maxSteps int
+	// texts holds every message in every language for every age group, footer included,
+	// resolved once: lang → message id → age group → reply.
+	texts map[string]map[string]map[AgeGroup]Reply
+	// other is the other-language reply for each age group.
+	other map[AgeGroup]Reply
+}
+
+// New returns an engine for a loaded flow set. The set should pass flows.Check.
+func New(set *flows.Set, opts Options) *Engine {
+	e := &Engine{
+		set:      set,
+		def:      set.Def,
+		matcher:  set.Matcher,
+		maxSteps: opts.MaxSteps,
+		texts:    map[string]map[string]map[AgeGroup]Reply{},
+		other:    map[AgeGroup]Reply{},
+	}
+	if e.maxSteps <= 0 {
+		e.maxSteps = DefaultMaxSteps
+	}
+	groups := []AgeGroup{AgeUnknown, AgeChild, AgeYouth, AgeAdult}
+	for _, lang := range set.Catalog.Langs() {
+		e.texts[lang] = map[string]map[AgeGroup]Reply{}
+		for _, id := range set.Catalog.IDs() {
+			base, variant := flows.SplitVariant(id)
+			if variant != "" {
+				continue
+			}
+			byGroup := map[AgeGroup]Reply{}
+			for _, g := range groups {
+				byGroup[g] = e.resolve(lang, base, g)
+			}
+			e.texts[lang][base] = byGroup
+		}
+	}
+	for _, g := range groups {
+		var parts []string
+		for _, lang := range e.def.Safety.OtherLanguageIn {
+			parts = append(parts, e.resolve(lang, e.def.Safety.OtherLanguage, g).Text)
+		}
+		e.other[g] = Reply{Text: strings.Join(parts, flows.OtherLanguageSeparator), MessageID: e.def.Safety.OtherLanguage, Lang: strings.Join(e.def.Safety.OtherLanguageIn, "+")}
+	}
+	return e
+}
+
+// variants lists the message ids to try for an age group, most specific first.
+func variants(id string, g AgeGroup) []string {
+	switch g {
+	case AgeChild:
+		return []string{id + flows.VariantChild, id + flows.VariantYouth, id}
+	case AgeYouth:
+		return []string{id + flows.VariantYouth, id}
+	case AgeAdult:
+		return []string{id + flows.VariantAdult, id}
+	}
+	return []string{id}
+}
+
+// resolve picks the text of message id for lang and age group and adds the footer when the
+// text gives no way to get help.
+func (e *Engine) resolve(lang, id string, g AgeGroup) Reply {
+	cat := e.set.Catalog
+	for _, v := range variants(id, g) {
+		text, ok := cat.Text(lang, v)
+		if !ok {
+			continue
+		}
+		if !flows.HasHelpNumber(text, e.def.Safety.HelpNumbers) {
+			footer, _ := cat.Text(lang, e.def.Safety.Footer)
+			text += flows.FooterSeparator + footer
+		}
+		return Reply{Text: text, MessageID: v, Lang: lang}
+	}
+	footer, _ := cat.Text(lang, e.def.Safety.Footer)
+	return Reply{Text: footer, MessageID: e.def.Safety.Footer, Lang: lang}
+}
+
+// Langs lists the languages the engine speaks, the default first.
+func (e *Engine) Langs() []string { return e.set.Catalog.Langs() }
+
+// Safe returns the static safety reply (112, both Brottsofferjouren numbers with the age
+// rule, 116 006) in lang, for when anything around the engine fails.
+func (e *Engine) Safe(lang string) Reply {
+	return e.say(lang, e.def.Safety.Safe, AgeUnknown)
+}
+
+// GuessLang returns the language text is most likely in, or the default language.
+func (e *Engine) GuessLang(text string) string {
+	r := e.matcher.Read(text, time.Time{})
+	if r.Lang != "" {
+		return r.Lang
+	}
+	return flows.DefaultLang
+}
+
+// say returns the reply for message id.
+func (e *Engine) say(lang, id string, g AgeGroup) Reply {
+	if byGroup, ok := e.texts[lang][id]; ok {
+		return byGroup[g]
+	}
+	return e.resolve(lang, id, g)
+}
+
+// turn is the work of one Turn.
+type turn struct {
+	e   *Engine
+	st  State
+	msg Message
+	res Result
+}
+
+// Turn handles one message. now is when it arrived.
+func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
+	t := &turn{e: e, st: st, msg: msg}
+	r := e.matcher.Read(msg.Text, now)
+
+	switch {
+	case t.st.Lang == "" || !e.set.Catalog.Has(t.st.Lang):
+		t.st.Lang = flows.DefaultLang
+		if r.Lang != "" {
+			t.st.Lang, t.st.LangKnown = r.Lang, true
+		}
+	case r.Lang != "" && r.Lang != t.st.Lang && (r.LangSure || !t.st.LangKnown):
+		t.st.Lang, t.st.LangKnown = r.Lang, true
+		t.event(EventLanguage, "")
+	case r.Lang != "":
+		t.st.LangKnown = true
+	}
+	if r.Age.Known() {
+		t.setAge(r.Age.Min, r.Age.Max)
+	}
+
+	// Danger now comes before anything else, in every state.
+	if r.Danger {
+		id := e.def.Safety.Danger
+		if r.Suicide {
+			id = e.def.Safety.Suicide
+		}
+		t.reply(id)
+		t.event(EventDanger, "")
+	}
+
+	// A language trygg does not speak: 112 and the numbers, in Swedish and English.
+	if r.OtherScript && r.Lang == "" && len(r.Intents) == 0 && !r.Age.Known() {
+		t.res.Replies = append(t.res.Replies, e.other[t.st.Group()])
+		t.event(EventOtherLanguage, "")
+		return t.done()
+	}
+
+	// The words that work everywhere.
+	if r.Has("stop") {
+		lang := t.st.Lang
+		t.st = State{Lang: lang}
+		t.res.Erase = true
+		t.event(EventErase, "")
+		t.run(e.def.Globals.Erase)
+		t.st = State{}
+		return t.done()
+	}
+	for _, intent := range r.Intents {
+		if lang, ok := strings.CutPrefix(intent, "lang_"); ok && e.set.Catalog.Has(lang) {
+			t.st.LangKnown = true
+			if lang != t.st.Lang {
+				t.st.Lang = lang
+				if !t.res.HasEvent(EventLanguage) {
+					t.event(EventLanguage, "")
+				}
+			}
+			t.st.Node = ""
+			t.run(e.def.Globals.Language)
+			return t.done()
+		}
+	}
+	if r.Has("menu") {
+		t.st.Node = ""
+		t.run(e.def.Globals.Menu)
+		return t.done()
+	}
+	if r.Has("person") {
+		t.st.Node = ""
+		t.run(e.def.Globals.Person)
+		return t.done()
+	}
+
+	// An answer to the question the conversation waits on.
+	var wait map[string]string
+	if n := e.def.Nodes[t.st.Node]; n != nil {
+		wait = n.Wait
+	}
+	if next := t.answer(wait, r); next != "" {
+		t.st.Node = ""
+		t.run(next)
+		return t.done()
+	}
+
+	// A topic, wherever the conversation is.
+	for _, topic := range e.def.Topics {
+		if r.Has(topic.Intent) {
+			t.st.Node = ""
+			if topic.Intent != "greeting" {
+				t.st.Topic = topic.Intent
+			}
+			t.run(topic.Go)
+			return t.done()
+		}
+	}
+
+	// A message with nothing to read (only emoji, an empty MMS) gets the start and its menu.
+	if r.Empty && len(wait) == 0 {
+		t.run(e.def.Start)
+		return t.done()
+	}
+
+	if next, ok := wait["else"]; ok {
+		t.st.Node = ""
+		t.run(next)
+		return t.done()
+	}
+
+	// Nothing understood. After a danger reply that reply stands alone: it has 112.
+	if !r.Danger || r.Age.Known() {
+		t.st.Node = ""
+		t.event(EventNotUnderstood, "")
+		t.run(e.def.Fallback)
+	}
+	return t.done()
+}
+
+// answer returns the node an answer leads to, or "".
+func (t *turn) answer(wait map[string]string, r understand.Reading) string {
+	if len(wait) == 0 {
+		return ""
+	}
+	if next, ok := wait["age"]; ok {
+		if r.Age.Known() {
+			return next
+		}
+		if r.Number >= 1 && r.Number <= 99 {
+			t.setAge(r.Number, r.Number)
+			return next
+		}
+	}
+	if r.Number >= 0 {
+		if next, ok := wait[strconv.Itoa(r.Number)]; ok {
+			return next
+		}
+	}
+	for _, intent := range r.Intents {
+		if next, ok := wait[intent]; ok {
+			return next
+		}
+	}
+	return ""
+}
+
+func (t *turn) setAge(min, max int) {
+	clamp := func(n int) uint8 {
+		if n < 0 {
+			return 0
+		}
+		if n > 120 {
+			return 120
+		}
+		return uint8(n)
+	}
+	t.st.AgeMin, t.st.AgeMax = clamp(min), clamp(max)
+}
+
+// run passes through nodes from id until one waits or the conversation rests.
+func (t *turn) run(id string) {
+	for step := 0; id != ""; step++ {
+		n := t.e.def.Nodes[id]
+		if n == nil || step >= t.e.maxSteps {
+			// A flow mistake that flows.Check reports; the resident still gets the numbers.
+			t.st.Node = ""
+			t.res.Replies = append(t.res.Replies, t.e.Safe(t.st.Lang))
+			return
+		}
+		if n.Say != "" {
+			t.reply(n.Say)
+		}
+		if n.Event != nil {
+			t.event(EventKind(n.Event.Kind), n.Event.Route)
+		}
+		switch {
+		case len(n.Wait) > 0:
+			t.st.Node = id
+			t.st.markAsked(id)
+			return
+		case n.Go != "":
+			id = n.Go
+		case len(n.Route) > 0:
+			id = ""
+			for _, b := range n.Route {
+				if t.holds(b.Cond) {
+					id = b.Go
+					break
+				}
+			}
+		default:
+			t.st.Node = ""
+			return
+		}
+	}
+}
+
+// holds evaluates a branch condition.
+func (t *turn) holds(c flows.Condition) bool {
+	switch c.Subject {
+	case "":
+		return true
+	case "age":
+		switch c.Op {
+		case "unknown":
+			return !t.st.ageKnown()
+		case "<":
+			return t.st.ageKnown() && int(t.st.AgeMax) < c.N
+		case ">=":
+			return t.st.ageKnown() && int(t.st.AgeMin) >= c.N
+		}
+	case "asked":
+		return t.st.asked(c.Name)
+	case "topic":
+		return t.st.Topic == c.Name
+	case "staffed":
+		return t.msg.Staffed
+	}
+	return false
+}
+
+func (t *turn) reply(id string) {
+	t.res.Replies = append(t.res.Replies, t.e.say(t.st.Lang, id, t.st.Group()))
+}
+
+func (t *turn) event(kind EventKind, route string) {
+	t.res.Events = append(t.res.Events, Event{Kind: kind, Route: route, Topic: t.st.Topic, Lang: t.st.Lang, Age: t.st.Group()})
+}
+
+func (t *turn) done() Result {
+	t.res.State = t.st
+	return t.res
+}

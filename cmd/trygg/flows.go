@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/vasteras/trygg/flows"
+	"github.com/vasteras/trygg/internal/app"
+	"github.com/vasteras/trygg/internal/config"
+)
+
+// flowsCmd runs `trygg flows check` and `trygg flows graph`.
+func flowsCmd(cfg config.Config, args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || (args[0] != "check" && args[0] != "graph") {
+		fmt.Fprintln(stderr, "usage: trygg flows check | trygg flows graph")
+		return 2
+	}
+	set, err := flows.Load(app.Source(cfg))
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return 1
+	}
+	if args[0] == "graph" {
+		if err := flows.Graph(stdout, set); err != nil {
+			fmt.Fprintf(stderr, "trygg: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	problems := flows.Check(set)
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(stderr, "%d problems\n", len(problems))
+		return 1
+	}
+	fmt.Fprintf(stdout, "ok: %d nodes, %d messages in %d languages\n", len(set.Def.Nodes), len(set.Catalog.IDs()), len(set.Catalog.Langs()))
+	return 0
+}

@@ -1,0 +1,76 @@
+// Command trygg is the chat and SMS front door to crime-victim support in Västerås.
+//
+// Usage:
+//
+//	trygg [serve]                       the HTTP server: every configured channel, health, metrics
+//	trygg chat [--lang sv|en|fi]        a conversation in the terminal, one message per line
+//	trygg flows check                   validate every flow and locale file
+//	trygg flows graph                   print the flows as a Mermaid diagram
+//
+// Configuration comes from environment variables; see the README.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // Europe/Stockholm in a minimal container
+
+	"github.com/vasteras/trygg/internal/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// usage is printed for help and for unknown commands.
+const usage = `trygg: the chat and SMS front door to crime-victim support in Västerås.
+
+Usage:
+  trygg [serve]                  run the HTTP server (the default)
+  trygg chat [--lang sv|en|fi]   talk to trygg in the terminal, one message per line
+  trygg flows check              validate every flow and locale file
+  trygg flows graph              print the flows as a Mermaid diagram
+
+Configuration comes from environment variables (TRYGG_ADDR, REDIS_URL, TWILIO_*,
+SLACK_* ...): see the README.
+`
+
+// run is the whole program, with its inputs and outputs as arguments. It returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "serve", "chat", "flows":
+	default:
+		fmt.Fprintf(stderr, "trygg: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "trygg: configuration:\n%v\n", err)
+		return 2
+	}
+	switch cmd {
+	case "serve":
+		log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+		return serve(ctx, cfg, log)
+	case "chat":
+		return chat(ctx, cfg, args, stdin, stdout, stderr)
+	default:
+		return flowsCmd(cfg, args, stdout, stderr)
+	}
+}

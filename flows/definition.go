@@ -1,0 +1,229 @@
+package flows
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Definition is the conversation graph of flows/main.yaml.
+type Definition struct {
+	// Start is the node a greeting leads to.
+	Start string `yaml:"start"`
+	// Fallback is the node for a message the engine does not understand.
+	Fallback string `yaml:"fallback"`
+	// Safety names the messages and numbers the engine's safety rules use.
+	Safety Safety `yaml:"safety"`
+	// Globals names the nodes the words that work everywhere lead to.
+	Globals Globals `yaml:"globals"`
+	// Topics maps recognised topics to the nodes that handle them. The first topic in this
+	// list that a message mentions wins, so put the more specific ones first.
+	Topics []Topic `yaml:"topics"`
+	// Nodes are the steps of the conversations, by id.
+	Nodes map[string]*Node `yaml:"nodes"`
+
+	// lines gives the line of each top-level key, for problems.
+	lines map[string]int
+}
+
+// Safety holds what the engine's safety rules need.
+type Safety struct {
+	// HelpNumbers are the ways to get help; every reply carries at least one of them.
+	HelpNumbers []string `yaml:"help_numbers"`
+	// YouthNumber is Brottsofferjouren's number for people under 20.
+	YouthNumber string `yaml:"youth_number"`
+	// AdultNumber is Brottsofferjouren's number for people 20 and over.
+	AdultNumber string `yaml:"adult_number"`
+	// Footer is the message appended to a reply that carries no help number.
+	Footer string `yaml:"footer"`
+	// Danger is the message that comes first when someone is in danger now.
+	Danger string `yaml:"danger"`
+	// Suicide is the message that comes first when someone may take their life.
+	Suicide string `yaml:"suicide"`
+	// Safe is the static reply when something inside trygg fails: 112, both numbers, 116 006.
+	Safe string `yaml:"safe"`
+	// OtherLanguage is said, in each language of OtherLanguageIn, to a message in a
+	// language trygg does not speak.
+	OtherLanguage string `yaml:"other_language"`
+	// OtherLanguageIn lists the languages the OtherLanguage reply is given in, together.
+	OtherLanguageIn []string `yaml:"other_language_in"`
+	// MaxSegments is the most SMS segments one reply may cost.
+	MaxSegments int `yaml:"max_segments"`
+	// AgeUnknownOnly lists messages said only while the age is unknown; they may give
+	// both Brottsofferjouren numbers without age variants.
+	AgeUnknownOnly []string `yaml:"age_unknown_only"`
+}
+
+// Globals names the nodes of the words that work in every state.
+type Globals struct {
+	// Erase confirms STOPP/RADERA after everything is erased.
+	Erase string `yaml:"erase"`
+	// Menu is where MENY leads.
+	Menu string `yaml:"menu"`
+	// Person is where PERSON leads.
+	Person string `yaml:"person"`
+	// Language confirms a language switch.
+	Language string `yaml:"language"`
+}
+
+// Topic sends messages that mention an intent to a node.
+type Topic struct {
+	Intent string `yaml:"intent"`
+	Go     string `yaml:"go"`
+	Line   int    `yaml:"-"`
+}
+
+// UnmarshalYAML records the topic's line.
+func (t *Topic) UnmarshalYAML(v *yaml.Node) error {
+	type plain Topic
+	if err := v.Decode((*plain)(t)); err != nil {
+		return err
+	}
+	t.Line = v.Line
+	return nil
+}
+
+// Node is one step of a conversation. It may say a message, emit an event, and then either
+// route on a condition, go to another node, wait for the resident's answer, or end.
+type Node struct {
+	// Say is the id of the message to send (see locales/).
+	Say string `yaml:"say"`
+	// Event is emitted when the node runs, for the host to act on.
+	Event *EventSpec `yaml:"event"`
+	// Route picks the next node: the first branch whose condition holds.
+	Route []Branch `yaml:"route"`
+	// Go is the next node, taken at once.
+	Go string `yaml:"go"`
+	// Wait makes the node wait for the resident's answer. Keys are answers ("age", "yes",
+	// "no", "skip", a digit, or any intent); "else" takes anything else. Without "else",
+	// an answer that fits nothing is read as a new message.
+	Wait map[string]string `yaml:"wait"`
+
+	// Line is the node's line in its file.
+	Line int `yaml:"-"`
+	// lines gives the line of each field.
+	lines map[string]int
+}
+
+// UnmarshalYAML records the node's lines.
+func (n *Node) UnmarshalYAML(v *yaml.Node) error {
+	type plain Node
+	if err := v.Decode((*plain)(n)); err != nil {
+		return err
+	}
+	n.Line = v.Line
+	n.lines = map[string]int{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		n.lines[v.Content[i].Value] = v.Content[i].Line
+	}
+	return nil
+}
+
+// FieldLine is the line of a field of the node, or the node's line.
+func (n *Node) FieldLine(field string) int {
+	if l, ok := n.lines[field]; ok {
+		return l
+	}
+	return n.Line
+}
+
+// Ends reports whether the conversation ends after this node (it goes nowhere and waits for nothing).
+func (n *Node) Ends() bool {
+	return n.Go == "" && len(n.Route) == 0 && len(n.Wait) == 0
+}
+
+// EventSpec is an event a node emits.
+type EventSpec struct {
+	// Kind is the event's kind: "referred", "handoff_requested", "unsafe_place".
+	Kind string `yaml:"kind"`
+	// Route names where the resident was referred, for "referred": "boj_youth", "police" …
+	Route string `yaml:"route"`
+}
+
+// Branch is one way out of a route.
+type Branch struct {
+	// If is the condition; empty means always. See Condition.
+	If string `yaml:"if"`
+	// Go is the node to take when the condition holds.
+	Go string `yaml:"go"`
+
+	// Cond is If, parsed.
+	Cond Condition `yaml:"-"`
+	// Line is the branch's line.
+	Line int `yaml:"-"`
+}
+
+// UnmarshalYAML parses the branch's condition.
+func (b *Branch) UnmarshalYAML(v *yaml.Node) error {
+	type plain Branch
+	if err := v.Decode((*plain)(b)); err != nil {
+		return err
+	}
+	b.Line = v.Line
+	c, err := ParseCondition(b.If)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", v.Line, err)
+	}
+	b.Cond = c
+	return nil
+}
+
+// Condition is a test on the conversation, written the way a person would say it:
+//
+//	age < 20        the age is known and below 20
+//	age >= 20       the age is known and 20 or more
+//	age unknown     no age is known, or it may be on either side of 20
+//	asked ask_age   the node ask_age has already waited for an answer
+//	topic support   the last topic was support
+//	staffed         staff are on duty to take over the conversation
+//
+// The empty condition always holds.
+type Condition struct {
+	// Subject is "", "age", "asked", "topic" or "staffed".
+	Subject string
+	// Op is "<", ">=", "unknown" for age; empty otherwise.
+	Op string
+	// N is the age for "<" and ">=".
+	N int
+	// Name is the node or topic for "asked" and "topic".
+	Name string
+}
+
+// ParseCondition parses a branch's condition.
+func ParseCondition(s string) (Condition, error) {
+	f := strings.Fields(s)
+	switch {
+	case len(f) == 0:
+		return Condition{}, nil
+	case f[0] == "age" && len(f) == 2 && f[1] == "unknown":
+		return Condition{Subject: "age", Op: "unknown"}, nil
+	case f[0] == "age" && len(f) == 3 && (f[1] == "<" || f[1] == ">="):
+		n, err := strconv.Atoi(f[2])
+		if err != nil || n < 1 || n > 120 {
+			return Condition{}, fmt.Errorf("condition %q: %q is not an age", s, f[2])
+		}
+		return Condition{Subject: "age", Op: f[1], N: n}, nil
+	case (f[0] == "asked" || f[0] == "topic") && len(f) == 2:
+		return Condition{Subject: f[0], Name: f[1]}, nil
+	case f[0] == "staffed" && len(f) == 1:
+		return Condition{Subject: "staffed"}, nil
+	}
+	return Condition{}, fmt.Errorf("condition %q: write one of \"age < 20\", \"age >= 20\", \"age unknown\", \"asked <node>\", \"topic <name>\", \"staffed\"", s)
+}
+
+// String writes the condition back the way it is written in a flow file.
+func (c Condition) String() string {
+	switch {
+	case c.Subject == "":
+		return ""
+	case c.Subject == "age" && c.Op == "unknown":
+		return "age unknown"
+	case c.Subject == "age":
+		return fmt.Sprintf("age %s %d", c.Op, c.N)
+	case c.Subject == "staffed":
+		return "staffed"
+	}
+	return c.Subject + " " + c.Name
+}

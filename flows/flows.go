@@ -1,0 +1,24 @@
+// Package flows holds trygg's conversations as data, and the code that loads and checks them.
+//
+// The files beside this one are meant to be read and edited by people who are not
+// programmers:
+//
+//   - main.yaml: the conversation graph: nodes that say a message, route on what is known,
+//     wait for an answer, or end; the topics that start them; the safety settings.
+//   - lexicon/<lang>.yaml: the words and phrases residents use, per language: intents,
+//     danger signals, age words, number words.
+//
+// The texts residents read live in locales/<lang>.yaml (go-i18n message files) and are
+// referred to here by id. `trygg flows check` reports every problem as file:line: problem.
+package flows
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed main.yaml lexicon/*.yaml
+var embedded embed.FS
+
+// Embedded returns the flow files built into the binary.
+func Embedded() fs.FS { return embedded }

@@ -1,0 +1,492 @@
+// Package config reads trygg's settings from environment variables and validates them at
+// start-up.
+//
+// Load reports every problem at once, each naming the variable and what is wrong, so an
+// operator fixes a deployment in one round. Messages about secrets (TRYGG_SECRET, REDIS_URL,
+// TWILIO_AUTH_TOKEN, the Slack tokens) never repeat the value. The variable names are a
+// contract with operators, documented in the README: keep them stable.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults for the optional settings.
+const (
+	DefaultAddr            = ":8080"
+	DefaultHandoffWait     = 10 * time.Minute
+	DefaultSMSPerSecond    = 1.0
+	DefaultConversationTTL = 24 * time.Hour
+	DefaultLogLevel        = slog.LevelInfo
+
+	// MinSecretLen is the shortest TRYGG_SECRET accepted, in bytes.
+	MinSecretLen = 16
+	// MaxSMSPerSecond caps TRYGG_SMS_PER_SECOND.
+	MaxSMSPerSecond = 100.0
+)
+
+// Config is trygg's validated configuration. The zero value is not useful; use Load.
+type Config struct {
+	// Addr is the listen address (TRYGG_ADDR).
+	Addr string
+	// PublicURL is the public base URL Twilio and Slack call, without a trailing slash
+	// (TRYGG_PUBLIC_URL); "" means derive it from each request.
+	PublicURL string
+	// Secret keys the pseudonymisation of senders (TRYGG_SECRET); nil when unset.
+	Secret []byte
+
+	// RedisURL is a redis:// or rediss:// URL (REDIS_URL); it may hold a password.
+	RedisURL string
+	// RedisAddrs are host:port addresses of a cluster or of sentinels (REDIS_ADDRS).
+	RedisAddrs []string
+	// RedisMasterName makes RedisAddrs sentinels of this master (REDIS_MASTER_NAME).
+	RedisMasterName string
+
+	// TwilioAccountSID is the Twilio account (TWILIO_ACCOUNT_SID).
+	TwilioAccountSID string
+	// TwilioAuthToken signs Twilio's webhooks and our API calls (TWILIO_AUTH_TOKEN).
+	TwilioAuthToken string
+	// TwilioFrom is the E.164 number for messages trygg starts itself (TWILIO_FROM).
+	TwilioFrom string
+	// TwilioMessagingServiceSID is the alternative to TwilioFrom
+	// (TWILIO_MESSAGING_SERVICE_SID).
+	TwilioMessagingServiceSID string
+
+	// SlackSigningSecret verifies requests from Slack (SLACK_SIGNING_SECRET).
+	SlackSigningSecret string
+	// SlackBotToken is the xoxb- token for Slack's Web API (SLACK_BOT_TOKEN).
+	SlackBotToken string
+	// SlackAppToken is the xapp- token for Socket Mode (SLACK_APP_TOKEN); "" means HTTP
+	// endpoints.
+	SlackAppToken string
+	// SlackStaffChannel is the channel id for handoffs and the weekly lägesbild
+	// (SLACK_STAFF_CHANNEL).
+	SlackStaffChannel string
+	// SlackAllowedChannels are the channel ids where /trygg may be used
+	// (SLACK_ALLOWED_CHANNELS); empty means all.
+	SlackAllowedChannels []string
+	// SlackAlertUsers are the user ids allowed to send Grannsamverkan alerts
+	// (SLACK_ALERT_USERS); empty means nobody.
+	SlackAlertUsers []string
+
+	// StaffedHours says when staff take handoffs (TRYGG_STAFFED_HOURS), with Holidays
+	// already applied; the zero Schedule is never staffed.
+	StaffedHours Schedule
+	// Holidays are dates closed all day (TRYGG_HOLIDAYS); only the calendar date counts.
+	Holidays []time.Time
+	// HandoffWait is how long a resident waits for staff before getting the numbers
+	// (TRYGG_HANDOFF_WAIT).
+	HandoffWait time.Duration
+	// SMSPerSecond is the rate for messages trygg sends itself (TRYGG_SMS_PER_SECOND).
+	SMSPerSecond float64
+	// ConversationTTL is how long a silent conversation is kept (TRYGG_CONVERSATION_TTL).
+	ConversationTTL time.Duration
+	// LogLevel is the minimum level logged (TRYGG_LOG_LEVEL).
+	LogLevel slog.Level
+
+	// FlowsDir, when set, is read instead of the embedded flow files (TRYGG_FLOWS_DIR).
+	FlowsDir string
+	// LocalesDir, when set, is read instead of the embedded locale files
+	// (TRYGG_LOCALES_DIR).
+	LocalesDir string
+}
+
+// SMSEnabled reports whether the Twilio SMS channel is configured.
+func (c Config) SMSEnabled() bool { return c.TwilioAccountSID != "" && c.TwilioAuthToken != "" }
+
+// SlackEnabled reports whether the Slack staff channel is configured.
+func (c Config) SlackEnabled() bool { return c.SlackSigningSecret != "" && c.SlackBotToken != "" }
+
+// RedisEnabled reports whether a Redis store is configured instead of the in-memory one.
+func (c Config) RedisEnabled() bool { return c.RedisURL != "" || len(c.RedisAddrs) > 0 }
+
+// LogValue describes c for the start-up log without any secret: secrets and credentials
+// appear only as whether they are set.
+func (c Config) LogValue() slog.Value {
+	redis := "memory"
+	switch {
+	case c.RedisURL != "":
+		redis = "redis url"
+	case c.RedisMasterName != "":
+		redis = fmt.Sprintf("sentinel %s via %s", c.RedisMasterName, strings.Join(c.RedisAddrs, ","))
+	case len(c.RedisAddrs) > 0:
+		redis = "cluster " + strings.Join(c.RedisAddrs, ",")
+	}
+	return slog.GroupValue(
+		slog.String("addr", c.Addr),
+		slog.String("public_url", c.PublicURL),
+		slog.Bool("secret_set", c.Secret != nil),
+		slog.String("store", redis),
+		slog.Bool("sms", c.SMSEnabled()),
+		slog.Bool("slack", c.SlackEnabled()),
+		slog.Bool("slack_socket_mode", c.SlackAppToken != ""),
+		slog.String("staffed_hours", c.StaffedHours.String()),
+		slog.Duration("handoff_wait", c.HandoffWait),
+		slog.Float64("sms_per_second", c.SMSPerSecond),
+		slog.Duration("conversation_ttl", c.ConversationTTL),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.String("flows_dir", c.FlowsDir),
+		slog.String("locales_dir", c.LocalesDir),
+	)
+}
+
+// String describes c like LogValue, without secrets, so that printing a Config with fmt
+// cannot leak them.
+func (c Config) String() string { return c.LogValue().String() }
+
+// GoString is String, for the %#v verb.
+func (c Config) GoString() string { return c.String() }
+
+// Load reads the configuration through getenv (os.Getenv in production, a map in tests),
+// applies defaults and validates every variable. Values are trimmed of surrounding white
+// space. The error joins one message per problem, each starting with the variable's name.
+// TRYGG_FLOWS_DIR and TRYGG_LOCALES_DIR are checked to be directories.
+func Load(getenv func(string) string) (Config, error) {
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	var p problems
+	c := Config{
+		Addr:            DefaultAddr,
+		HandoffWait:     DefaultHandoffWait,
+		SMSPerSecond:    DefaultSMSPerSecond,
+		ConversationTTL: DefaultConversationTTL,
+		LogLevel:        DefaultLogLevel,
+	}
+
+	if v := env("TRYGG_ADDR"); v != "" {
+		c.Addr = v
+		if err := checkHostPort(v); err != nil {
+			p.addf("TRYGG_ADDR", "%q %v (e.g. :8080)", v, err)
+		}
+	}
+	if v := env("TRYGG_PUBLIC_URL"); v != "" {
+		u, err := parsePublicURL(v)
+		if err != nil {
+			p.addf("TRYGG_PUBLIC_URL", "%q %v", v, err)
+		}
+		c.PublicURL = u
+	}
+	if v := env("TRYGG_SECRET"); v != "" {
+		c.Secret = []byte(v)
+		if len(c.Secret) < MinSecretLen {
+			p.addf("TRYGG_SECRET", "is too short: need at least %d bytes", MinSecretLen)
+		}
+	}
+
+	c.RedisURL = env("REDIS_URL")
+	if c.RedisURL != "" {
+		if err := checkRedisURL(c.RedisURL); err != nil {
+			p.add("REDIS_URL", err)
+		}
+	}
+	if v := env("REDIS_ADDRS"); v != "" {
+		addrs, errs := splitList(v)
+		for _, err := range errs {
+			p.add("REDIS_ADDRS", err)
+		}
+		for _, a := range addrs {
+			if err := checkHostPort(a); err != nil {
+				p.addf("REDIS_ADDRS", "%q %v (e.g. redis-0:6379)", a, err)
+			} else if host, _, _ := net.SplitHostPort(a); host == "" {
+				p.addf("REDIS_ADDRS", "%q has no host (e.g. redis-0:6379)", a)
+			}
+		}
+		c.RedisAddrs = addrs
+	}
+	c.RedisMasterName = env("REDIS_MASTER_NAME")
+	if c.RedisURL != "" && c.RedisAddrs != nil {
+		p.addf("REDIS_URL", "and REDIS_ADDRS are both set; use one")
+	}
+	if c.RedisMasterName != "" && c.RedisAddrs == nil {
+		p.addf("REDIS_MASTER_NAME", "needs REDIS_ADDRS (the sentinel addresses)")
+	}
+	if c.RedisEnabled() && c.Secret == nil {
+		p.addf("TRYGG_SECRET", "is required with Redis, so pseudonyms stay the same across restarts and replicas")
+	}
+
+	c.TwilioAccountSID = env("TWILIO_ACCOUNT_SID")
+	c.TwilioAuthToken = env("TWILIO_AUTH_TOKEN")
+	c.TwilioFrom = env("TWILIO_FROM")
+	c.TwilioMessagingServiceSID = env("TWILIO_MESSAGING_SERVICE_SID")
+	switch {
+	case c.TwilioAccountSID != "" && c.TwilioAuthToken == "":
+		p.addf("TWILIO_AUTH_TOKEN", "is missing; TWILIO_ACCOUNT_SID is set and needs it")
+	case c.TwilioAccountSID == "" && c.TwilioAuthToken != "":
+		p.addf("TWILIO_ACCOUNT_SID", "is missing; TWILIO_AUTH_TOKEN is set and needs it")
+	}
+	if c.TwilioAccountSID != "" && !strings.HasPrefix(c.TwilioAccountSID, "AC") {
+		p.addf("TWILIO_ACCOUNT_SID", "does not look like an account SID (it starts with AC)")
+	}
+	if c.TwilioFrom != "" && !isE164(c.TwilioFrom) {
+		p.addf("TWILIO_FROM", "%q is not a phone number in E.164 form (e.g. +46701234567)", c.TwilioFrom)
+	}
+	if c.TwilioMessagingServiceSID != "" && !strings.HasPrefix(c.TwilioMessagingServiceSID, "MG") {
+		p.addf("TWILIO_MESSAGING_SERVICE_SID", "%q does not look like a messaging service SID (it starts with MG)", c.TwilioMessagingServiceSID)
+	}
+	if c.TwilioFrom != "" && c.TwilioMessagingServiceSID != "" {
+		p.addf("TWILIO_FROM", "and TWILIO_MESSAGING_SERVICE_SID are both set; use one")
+	}
+
+	c.SlackSigningSecret = env("SLACK_SIGNING_SECRET")
+	c.SlackBotToken = env("SLACK_BOT_TOKEN")
+	c.SlackAppToken = env("SLACK_APP_TOKEN")
+	switch {
+	case c.SlackSigningSecret != "" && c.SlackBotToken == "":
+		p.addf("SLACK_BOT_TOKEN", "is missing; SLACK_SIGNING_SECRET is set and needs it")
+	case c.SlackSigningSecret == "" && c.SlackBotToken != "":
+		p.addf("SLACK_SIGNING_SECRET", "is missing; SLACK_BOT_TOKEN is set and needs it")
+	}
+	if c.SlackAppToken != "" {
+		if !strings.HasPrefix(c.SlackAppToken, "xapp-") {
+			p.addf("SLACK_APP_TOKEN", "is not an app-level token (it starts with xapp-)")
+		}
+		if c.SlackBotToken == "" {
+			p.addf("SLACK_APP_TOKEN", "needs SLACK_BOT_TOKEN")
+		}
+	}
+	if v := env("SLACK_STAFF_CHANNEL"); v != "" {
+		c.SlackStaffChannel = v
+		if !isSlackID(v) {
+			p.addf("SLACK_STAFF_CHANNEL", "%q is not a Slack channel id (e.g. C0123ABCD, not #name)", v)
+		}
+	}
+	c.SlackAllowedChannels = slackIDs(&p, "SLACK_ALLOWED_CHANNELS", env("SLACK_ALLOWED_CHANNELS"), "channel", "C0123ABCD")
+	c.SlackAlertUsers = slackIDs(&p, "SLACK_ALERT_USERS", env("SLACK_ALERT_USERS"), "user", "U0123ABCD")
+
+	sched, err := ParseSchedule(env("TRYGG_STAFFED_HOURS"))
+	if err != nil {
+		p.add("TRYGG_STAFFED_HOURS", err)
+	}
+	holidays, err := ParseHolidays(env("TRYGG_HOLIDAYS"))
+	if err != nil {
+		p.add("TRYGG_HOLIDAYS", err)
+	}
+	c.Holidays = holidays
+	c.StaffedHours = sched.WithHolidays(holidays)
+
+	c.HandoffWait = positiveDuration(&p, "TRYGG_HANDOFF_WAIT", env("TRYGG_HANDOFF_WAIT"), c.HandoffWait, "10m")
+	c.ConversationTTL = positiveDuration(&p, "TRYGG_CONVERSATION_TTL", env("TRYGG_CONVERSATION_TTL"), c.ConversationTTL, "24h")
+	if v := env("TRYGG_SMS_PER_SECOND"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		switch {
+		case err != nil:
+			p.addf("TRYGG_SMS_PER_SECOND", "%q is not a number (e.g. 1 or 0.5)", v)
+		case !(f > 0 && f <= MaxSMSPerSecond): // also catches NaN
+			p.addf("TRYGG_SMS_PER_SECOND", "%q must be more than 0 and at most %g", v, MaxSMSPerSecond)
+		default:
+			c.SMSPerSecond = f
+		}
+	}
+	if v := env("TRYGG_LOG_LEVEL"); v != "" {
+		lvl, ok := parseLevel(v)
+		if !ok {
+			p.addf("TRYGG_LOG_LEVEL", "%q is not one of debug, info, warn, error", v)
+		}
+		c.LogLevel = lvl
+	}
+
+	c.FlowsDir = directory(&p, "TRYGG_FLOWS_DIR", env("TRYGG_FLOWS_DIR"))
+	c.LocalesDir = directory(&p, "TRYGG_LOCALES_DIR", env("TRYGG_LOCALES_DIR"))
+
+	if err := p.err(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// problems collects validation errors, each prefixed with the variable it is about.
+type problems []error
+
+// add records err as a problem of variable name, wrapping it. A joined error becomes one
+// problem per part, so that every line of the report names its variable.
+func (p *problems) add(name string, err error) {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			p.add(name, e)
+		}
+		return
+	}
+	*p = append(*p, fmt.Errorf("%s: %w", name, err))
+}
+
+// addf records a problem of variable name described by format and args.
+func (p *problems) addf(name, format string, args ...any) {
+	*p = append(*p, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+}
+
+// err joins the problems, or returns nil when there are none.
+func (p problems) err() error { return errors.Join(p...) }
+
+// parsePublicURL checks that v is an absolute http(s) URL with a host and no query,
+// fragment or user info, and returns it without trailing slashes.
+func parsePublicURL(v string) (string, error) {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		return "", errors.New("is not a URL (e.g. https://trygg.example.se)")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", errors.New("must be an absolute http or https URL (e.g. https://trygg.example.se)")
+	case u.Host == "":
+		return "", errors.New("has no host (e.g. https://trygg.example.se)")
+	case u.User != nil:
+		return "", errors.New("must not contain a user name or password")
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", errors.New("must not have a query (?…)")
+	case u.Fragment != "" || strings.Contains(v, "#"):
+		return "", errors.New("must not have a fragment (#…)")
+	}
+	return strings.TrimRight(v, "/"), nil
+}
+
+// checkRedisURL checks the syntax of a Redis URL. The URL may hold a password, so no
+// message repeats it, nor does any wrapped net/url error (those quote the input).
+func checkRedisURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil {
+		return errors.New("is not a valid URL (e.g. redis://redis:6379/0)")
+	}
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return errors.New("must start with redis:// or rediss://")
+	}
+	if u.Host == "" {
+		return errors.New("has no host (e.g. redis://redis:6379/0)")
+	}
+	if u.Port() != "" {
+		if n, err := strconv.Atoi(u.Port()); err != nil || n < 1 || n > 65535 {
+			return errors.New("has a port that is not a number from 1 to 65535")
+		}
+	}
+	if db := strings.TrimPrefix(u.Path, "/"); db != "" {
+		if n, err := strconv.Atoi(db); err != nil || n < 0 {
+			return errors.New("has a path that is not a database number (e.g. /0)")
+		}
+	}
+	return nil
+}
+
+// checkHostPort checks that v is "host:port" or ":port" with a numeric port.
+func checkHostPort(v string) error {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return errors.New("is not host:port")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return errors.New("has a port that is not a number from 0 to 65535")
+	}
+	return nil
+}
+
+// splitList splits a comma-separated list, trimming each item. Empty items are errors.
+func splitList(v string) (items []string, errs []error) {
+	for i, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			errs = append(errs, fmt.Errorf("item %d of the comma-separated list is empty", i+1))
+			continue
+		}
+		items = append(items, item)
+	}
+	return items, errs
+}
+
+// slackIDs parses a comma-separated list of Slack ids for variable name; kind and example
+// only shape the messages. It returns nil for an empty value.
+func slackIDs(p *problems, name, v, kind, example string) []string {
+	if v == "" {
+		return nil
+	}
+	ids, errs := splitList(v)
+	for _, err := range errs {
+		p.add(name, err)
+	}
+	for _, id := range ids {
+		if !isSlackID(id) {
+			p.addf(name, "%q is not a Slack %s id (e.g. %s)", id, kind, example)
+		}
+	}
+	return ids
+}
+
+// isSlackID reports whether s looks like a Slack id: upper-case letters and digits.
+func isSlackID(s string) bool {
+	if len(s) < 2 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// isE164 reports whether s is a phone number in E.164 form: "+", a non-zero digit and at
+// most 14 more digits.
+func isE164(s string) bool {
+	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9' {
+		return false
+	}
+	for _, c := range []byte(s[2:]) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// positiveDuration parses v as a duration greater than zero for variable name, returning
+// def when v is empty or invalid; example is shown in the message.
+func positiveDuration(p *problems, name, v string, def time.Duration, example string) time.Duration {
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil:
+		p.addf(name, "%q is not a duration (e.g. %s)", v, example)
+	case d <= 0:
+		p.addf(name, "%q must be longer than zero (e.g. %s)", v, example)
+	default:
+		return d
+	}
+	return def
+}
+
+// parseLevel reads one of the four log level names, in any case.
+func parseLevel(v string) (slog.Level, bool) {
+	switch strings.ToLower(v) {
+	case "debug":
+		return slog.LevelDebug, true
+	case "info":
+		return slog.LevelInfo, true
+	case "warn":
+		return slog.LevelWarn, true
+	case "error":
+		return slog.LevelError, true
+	}
+	return DefaultLogLevel, false
+}
+
+// directory checks that v, when set, names an existing directory, and returns it.
+func directory(p *problems, name, v string) string {
+	if v == "" {
+		return ""
+	}
+	info, err := os.Stat(v)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		p.addf(name, "%q does not exist", v)
+	case err != nil:
+		p.add(name, fmt.Errorf("cannot read %q: %w", v, err))
+	case !info.IsDir():
+		p.addf(name, "%q is not a directory", v)
+	}
+	return v
+}

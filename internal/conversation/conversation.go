@@ -1,0 +1,185 @@
+// Package conversation runs one resident's turn for any channel: load the state from the
+// store, let the engine answer, save the new state on the condition that nobody else
+// changed it meanwhile, and act on the events the host owns (erasure, statistics).
+//
+// It never fails to answer: when the store or the engine fails or is too slow, the
+// resident gets the static safety reply with 112 and Brottsofferjouren's numbers.
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/store"
+)
+
+// DefaultTimeout is how long a turn may take before the safety reply stands in. Channels
+// must answer within 2 s; this leaves room for the channel's own work.
+const DefaultTimeout = 1500 * time.Millisecond
+
+// maxAttempts bounds how often a turn is run again after a conflicting save.
+const maxAttempts = 8
+
+// Config holds what a Service needs.
+type Config struct {
+	Engine *bot.Engine
+	Store  store.Store
+	// Stats receives aggregate counters; nil keeps none.
+	Stats store.Stats
+	// TTL is how long a silent conversation is kept.
+	TTL time.Duration
+	// Timeout bounds a turn; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Log receives errors, never personal data; nil discards.
+	Log *slog.Logger
+}
+
+// Service runs turns. It is safe for concurrent use.
+type Service struct {
+	cfg   Config
+	tally *Tally
+}
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.TTL <= 0 {
+		cfg.TTL = 24 * time.Hour
+	}
+	return &Service{cfg: cfg, tally: NewTally()}
+}
+
+// Engine returns the service's engine.
+func (s *Service) Engine() *bot.Engine { return s.cfg.Engine }
+
+// Tally returns the counters the service keeps until they are flushed to the store.
+func (s *Service) Tally() *Tally { return s.tally }
+
+// Outcome is what a turn produced.
+type Outcome struct {
+	// Replies are the messages to send, in order. Never empty.
+	Replies []bot.Reply
+	// Events are what happened; empty for a degraded turn.
+	Events []bot.Event
+	// State is the conversation's state after the turn.
+	State bot.State
+	// New is true when this message started the conversation.
+	New bool
+	// Degraded is true when the safety reply stands in for a turn that failed.
+	Degraded bool
+	// Err is why the turn failed, when Degraded.
+	Err error
+}
+
+// Handle runs one turn of the conversation of scope (a pseudonym). It always returns at
+// least one reply within the timeout.
+func (s *Service) Handle(ctx context.Context, scope string, msg bot.Message) Outcome {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	done := make(chan Outcome, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- Outcome{Err: fmt.Errorf("turn panicked: %v", p)}
+			}
+		}()
+		o, err := s.turn(ctx, scope, msg)
+		o.Err = err
+		done <- o
+	}()
+	var o Outcome
+	select {
+	case o = <-done:
+	case <-ctx.Done():
+		o.Err = fmt.Errorf("turn: %w", ctx.Err())
+	}
+	if o.Err != nil {
+		s.cfg.Log.Error("turn failed; the safety reply was sent", "error", o.Err.Error())
+		s.tally.Add(s.day(), "turn_failed", 1)
+		return Outcome{Replies: []bot.Reply{s.cfg.Engine.Safe(s.cfg.Engine.GuessLang(msg.Text))}, Degraded: true, Err: o.Err}
+	}
+	return o
+}
+
+// Safe returns the safety reply for a message without running a turn, for channels that
+// must answer without touching the store (a rate limit, a broken request).
+func (s *Service) Safe(text string) bot.Reply {
+	return s.cfg.Engine.Safe(s.cfg.Engine.GuessLang(text))
+}
+
+func (s *Service) turn(ctx context.Context, scope string, msg bot.Message) (Outcome, error) {
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		conv, err := s.cfg.Store.Load(ctx, scope)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("load conversation: %w", err)
+		}
+		st, err := bot.DecodeState(conv.Data)
+		if err != nil {
+			// Unreadable state: start afresh rather than leave the resident without an answer.
+			s.cfg.Log.Warn("stored state unreadable; starting afresh", "error", err.Error())
+			st = bot.State{}
+		}
+		res := s.cfg.Engine.Turn(st, msg, s.cfg.Now())
+		o := Outcome{Replies: res.Replies, Events: res.Events, State: res.State, New: conv.Version == 0}
+		if res.Erase {
+			if err := s.cfg.Store.Erase(ctx, scope); err != nil {
+				return Outcome{}, fmt.Errorf("erase conversation: %w", err)
+			}
+			s.count(o)
+			return o, nil
+		}
+		data, err := res.State.Encode()
+		if err != nil {
+			return Outcome{}, err
+		}
+		_, err = s.cfg.Store.Save(ctx, scope, store.Conversation{Data: data, Version: conv.Version}, s.cfg.TTL)
+		if errors.Is(err, store.ErrConflict) {
+			continue // another replica answered a message of the same resident meanwhile
+		}
+		if err != nil {
+			return Outcome{}, fmt.Errorf("save conversation: %w", err)
+		}
+		s.count(o)
+		return o, nil
+	}
+	return Outcome{}, fmt.Errorf("save conversation: %d conflicts in a row: %w", maxAttempts, store.ErrConflict)
+}
+
+// count adds a turn's events to the tally.
+func (s *Service) count(o Outcome) {
+	day := s.day()
+	s.tally.Add(day, "messages", 1)
+	if o.New {
+		s.tally.Add(day, "conversations", 1)
+		s.tally.Add(day, "lang:"+o.State.Lang, 1)
+	}
+	for _, e := range o.Events {
+		switch e.Kind {
+		case bot.EventReferred:
+			s.tally.Add(day, "route:"+e.Route, 1)
+		case bot.EventLanguage:
+			s.tally.Add(day, "lang:"+e.Lang, 1)
+		default:
+			s.tally.Add(day, string(e.Kind), 1)
+		}
+	}
+}
+
+// day is today's date in Västerås.
+func (s *Service) day() string {
+	return Day(s.cfg.Now())
+}

@@ -1,0 +1,317 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// sweepEvery is how many writes Memory accepts between two sweeps of expired records.
+// Expired records are invisible at once; the sweep only bounds the memory they hold.
+const sweepEvery = 1024
+
+// Memory is a Store and Stats held in the memory of one process. It is the default when no
+// Redis is configured and the reference the conformance suite is written against. Memory is
+// safe for concurrent use; its zero value is not usable, call NewMemory.
+type Memory struct {
+	now func() time.Time
+
+	mu         sync.Mutex
+	convs      map[string]memConv
+	remembered map[string]map[string]memValue  // scope → id → value
+	windows    map[string]map[string]memWindow // scope → window → counter
+	days       map[string]*memDay              // day → counters
+	writes     int                             // writes since the last sweep
+}
+
+type memConv struct {
+	data    []byte
+	version int64
+	expires time.Time
+}
+
+type memValue struct {
+	value   []byte
+	expires time.Time
+}
+
+type memWindow struct {
+	count   int64
+	expires time.Time
+}
+
+type memDay struct {
+	counts  map[string]int64
+	expires time.Time
+}
+
+// Compile-time checks that Memory keeps both contracts.
+var (
+	_ Store = (*Memory)(nil)
+	_ Stats = (*Memory)(nil)
+)
+
+// NewMemory returns an empty Memory that reads the time from now, so tests can move it;
+// nil means time.Now.
+func NewMemory(now func() time.Time) *Memory {
+	if now == nil {
+		now = time.Now
+	}
+	return &Memory{
+		now:        now,
+		convs:      make(map[string]memConv),
+		remembered: make(map[string]map[string]memValue),
+		windows:    make(map[string]map[string]memWindow),
+		days:       make(map[string]*memDay),
+	}
+}
+
+// expired reports whether a record that expires at exp is gone at now.
+func expired(exp, now time.Time) bool { return !now.Before(exp) }
+
+// clone copies b so neither the caller nor Memory can change the other's bytes.
+// It never returns nil, so a stored empty value reads back as present.
+func clone(b []byte) []byte { return append([]byte{}, b...) }
+
+// checkTTL rejects a ttl that would store a record forever or not at all.
+func checkTTL(op string, ttl time.Duration) error {
+	if ttl <= 0 {
+		return fmt.Errorf("store: %s: ttl %v is not positive", op, ttl)
+	}
+	return nil
+}
+
+// Load returns the conversation of scope, or a zero Conversation when there is none or it
+// has expired.
+func (m *Memory) Load(ctx context.Context, scope string) (Conversation, error) {
+	if err := ctx.Err(); err != nil {
+		return Conversation{}, fmt.Errorf("store: load: %w", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.convs[scope]
+	if !ok {
+		return Conversation{}, nil
+	}
+	if expired(c.expires, m.now()) {
+		delete(m.convs, scope)
+		return Conversation{}, nil
+	}
+	return Conversation{Data: clone(c.data), Version: c.version}, nil
+}
+
+// Save stores c.Data for scope if the stored version is still c.Version, where an expired
+// conversation counts as version 0, and keeps it for ttl. It returns the new version or
+// ErrConflict.
+func (m *Memory) Save(ctx context.Context, scope string, c Conversation, ttl time.Duration) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("store: save: %w", err)
+	}
+	if err := checkTTL("save", ttl); err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	var current int64
+	if old, ok := m.convs[scope]; ok && !expired(old.expires, now) {
+		current = old.version
+	}
+	if current != c.Version {
+		return 0, ErrConflict
+	}
+	m.convs[scope] = memConv{data: clone(c.Data), version: current + 1, expires: now.Add(ttl)}
+	m.wrote(now)
+	return current + 1, nil
+}
+
+// Erase deletes the conversation, remembered values and rate windows of scope.
+func (m *Memory) Erase(ctx context.Context, scope string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: erase: %w", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.convs, scope)
+	delete(m.remembered, scope)
+	delete(m.windows, scope)
+	return nil
+}
+
+// Remember stores value under (scope, id) for ttl unless an unexpired value is there
+// already; then it returns that value and true.
+func (m *Memory) Remember(ctx context.Context, scope, id string, value []byte, ttl time.Duration) ([]byte, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, fmt.Errorf("store: remember: %w", err)
+	}
+	if err := checkTTL("remember", ttl); err != nil {
+		return nil, false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	ids := m.remembered[scope]
+	if ids == nil {
+		ids = make(map[string]memValue)
+		m.remembered[scope] = ids
+	}
+	if old, ok := ids[id]; ok && !expired(old.expires, now) {
+		return clone(old.value), true, nil
+	}
+	ids[id] = memValue{value: clone(value), expires: now.Add(ttl)}
+	m.wrote(now)
+	return nil, false, nil
+}
+
+// Hit counts one event in the fixed window named window under scope and returns the count
+// so far. The first hit opens the window for ttl; later hits do not extend it.
+func (m *Memory) Hit(ctx context.Context, scope, window string, ttl time.Duration) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("store: hit: %w", err)
+	}
+	if err := checkTTL("hit", ttl); err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	ws := m.windows[scope]
+	if ws == nil {
+		ws = make(map[string]memWindow)
+		m.windows[scope] = ws
+	}
+	w, ok := ws[window]
+	if !ok || expired(w.expires, now) {
+		w = memWindow{expires: now.Add(ttl)}
+	}
+	w.count++
+	ws[window] = w
+	m.wrote(now)
+	return w.count, nil
+}
+
+// Count adds n to counter name on day, a date formatted "2006-01-02". A day's counters are
+// kept StatsTTL after its last count.
+func (m *Memory) Count(ctx context.Context, day, name string, n int64) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: count: %w", err)
+	}
+	if err := checkDay(day); err != nil {
+		return fmt.Errorf("store: count: %w", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	d := m.days[day]
+	if d == nil || expired(d.expires, now) {
+		d = &memDay{counts: make(map[string]int64)}
+		m.days[day] = d
+	}
+	d.counts[name] += n
+	d.expires = now.Add(StatsTTL)
+	m.wrote(now)
+	return nil
+}
+
+// Counts returns the sums of all counters over the days from..to, inclusive. A range
+// without counters gives an empty map.
+func (m *Memory) Counts(ctx context.Context, from, to string) (map[string]int64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: counts: %w", err)
+	}
+	if err := checkDay(from); err != nil {
+		return nil, fmt.Errorf("store: counts from: %w", err)
+	}
+	if err := checkDay(to); err != nil {
+		return nil, fmt.Errorf("store: counts to: %w", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	sums := make(map[string]int64)
+	for day, d := range m.days {
+		// Days are checked on the way in, so text order is date order.
+		if day < from || day > to || expired(d.expires, now) {
+			continue
+		}
+		for name, n := range d.counts {
+			sums[name] += n
+		}
+	}
+	return sums, nil
+}
+
+// checkDay reports whether day is a date in the form "2006-01-02". time.Parse insists on
+// every digit of that layout, so checked days sort as text in date order.
+func checkDay(day string) error {
+	if _, err := time.Parse(time.DateOnly, day); err != nil {
+		return fmt.Errorf("day %q: %w", day, err)
+	}
+	return nil
+}
+
+// Ping reports that the store answers; Memory always does.
+func (m *Memory) Ping(ctx context.Context) error { return nil }
+
+// Close does nothing: Memory holds no connections. The data stays usable.
+func (m *Memory) Close() error { return nil }
+
+// wrote notes one write and sweeps expired records every sweepEvery writes.
+// m.mu must be held.
+func (m *Memory) wrote(now time.Time) {
+	m.writes++
+	if m.writes < sweepEvery {
+		return
+	}
+	m.writes = 0
+	m.sweep(now)
+}
+
+// sweep drops every record expired at now. m.mu must be held.
+func (m *Memory) sweep(now time.Time) {
+	for scope, c := range m.convs {
+		if expired(c.expires, now) {
+			delete(m.convs, scope)
+		}
+	}
+	for scope, ids := range m.remembered {
+		for id, v := range ids {
+			if expired(v.expires, now) {
+				delete(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			delete(m.remembered, scope)
+		}
+	}
+	for scope, ws := range m.windows {
+		for name, w := range ws {
+			if expired(w.expires, now) {
+				delete(ws, name)
+			}
+		}
+		if len(ws) == 0 {
+			delete(m.windows, scope)
+		}
+	}
+	for day, d := range m.days {
+		if expired(d.expires, now) {
+			delete(m.days, day)
+		}
+	}
+}
+
+// size returns how many records Memory holds, expired or not, for tests of the sweep.
+func (m *Memory) size() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := len(m.convs) + len(m.days)
+	for _, ids := range m.remembered {
+		n += len(ids)
+	}
+	for _, ws := range m.windows {
+		n += len(ws)
+	}
+	return n
+}

@@ -1,0 +1,62 @@
+// Package store keeps what trygg must remember between a resident's messages: the
+// conversation state, replies already given (so a retried webhook is answered once), short
+// rate-limit windows and aggregate, person-free statistics.
+//
+// Everything about one resident lives under a scope, the resident's pseudonym (never a phone
+// number). Erase removes every record of a scope at once, which is what STOPP/RADERA promise.
+// Two implementations exist: Memory (the default, one process) and Redis (any number of
+// replicas). Both must pass the conformance suite in package storetest.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrConflict is returned by Save when the conversation changed since it was loaded.
+// The caller runs the turn again on fresh state.
+var ErrConflict = errors.New("store: conversation changed since it was loaded")
+
+// Conversation is the stored state of one resident's conversation.
+type Conversation struct {
+	// Data is the engine's encoded state; nil when nothing is stored.
+	Data []byte
+	// Version is 0 when nothing is stored and grows by one with every save.
+	Version int64
+}
+
+// Store is what channels need to run conversations. Implementations are safe for concurrent use.
+type Store interface {
+	// Load returns the conversation of scope, or a zero Conversation when there is none.
+	Load(ctx context.Context, scope string) (Conversation, error)
+	// Save stores data for scope if the stored version is still c.Version (0: nothing stored),
+	// and keeps it for ttl. It returns the new version, or ErrConflict.
+	Save(ctx context.Context, scope string, c Conversation, ttl time.Duration) (int64, error)
+	// Erase deletes every record of scope: conversation, remembered replies, rate windows
+	// and anything a channel keeps under the scope.
+	Erase(ctx context.Context, scope string) error
+	// Remember stores value under (scope, id) unless something is stored there already, and
+	// keeps it for ttl. It returns the value stored before and true, or nil and false when
+	// value was stored now. Used to answer a retried webhook once (id = the message id).
+	Remember(ctx context.Context, scope, id string, value []byte, ttl time.Duration) ([]byte, bool, error)
+	// Hit counts one event in the window named window under scope and returns the count so
+	// far. The window starts with the first hit and lasts ttl. Scope "" is the global scope.
+	Hit(ctx context.Context, scope, window string, ttl time.Duration) (int64, error)
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+}
+
+// Stats holds aggregate counters bucketed by day. Counters never name a person: their names
+// are like "route:boj_youth" or "lang:fi".
+type Stats interface {
+	// Count adds n to counter name on day (a date in Europe/Stockholm, "2006-01-02").
+	Count(ctx context.Context, day, name string, n int64) error
+	// Counts returns the sums of all counters over the days from..to (inclusive).
+	Counts(ctx context.Context, from, to string) (map[string]int64, error)
+}
+
+// StatsTTL is how long a day's counters are kept.
+const StatsTTL = 400 * 24 * time.Hour
