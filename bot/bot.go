@@ -45,6 +45,14 @@ type Event struct {
 	Lang string
 	// Age is the resident's age group, if known.
 	Age AgeGroup
+	// Report is the finished report of a place that feels unsafe, for EventUnsafePlace.
+	Report *PlaceReport
+}
+
+// PlaceReport is a finished report of a place that feels unsafe, as the lägesbild stores
+// it: a known place and its area, and fixed values; empty fields were skipped.
+type PlaceReport struct {
+	Place, Area, Time, Days, Kind string
 }
 
 // Message is one message from a resident.
@@ -53,6 +61,9 @@ type Message struct {
 	Text string
 	// Staffed tells whether staff are on duty to take over a conversation now.
 	Staffed bool
+	// Channel names the channel the message came by ("sms", "web", "chat"), for the host's
+	// records; the engine does not read it.
+	Channel string
 }
 
 // Reply is one message to send to the resident.

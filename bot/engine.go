@@ -13,10 +13,13 @@ import (
 // cannot hang a turn.
 const DefaultMaxSteps = 32
 
-// Options tune the engine's guard rails.
+// Options tune the engine.
 type Options struct {
 	// MaxSteps bounds the nodes one turn may pass through; 0 means DefaultMaxSteps.
 	MaxSteps int
+	// Location is where "now" is read as a time of day and a weekday, for reports of
+	// unsafe places; nil means UTC. trygg runs with Europe/Stockholm.
+	Location *time.Location
 }
 
 // Engine runs conversations on a flow set. It is immutable and safe for concurrent use.
@@ -30,6 +33,9 @@ type Engine struct {
 	texts map[string]map[string]map[AgeGroup]Reply
 	// other is the other-language reply for each age group.
 	other map[AgeGroup]Reply
+	// areas maps place ids to area ids.
+	areas map[string]string
+	loc   *time.Location
 }
 
 // New returns an engine for a loaded flow set. The set should pass flows.Check.
@@ -41,6 +47,14 @@ func New(set *flows.Set, opts Options) *Engine {
 		maxSteps: opts.MaxSteps,
 		texts:    map[string]map[string]map[AgeGroup]Reply{},
 		other:    map[AgeGroup]Reply{},
+		areas:    map[string]string{},
+		loc:      opts.Location,
+	}
+	if e.loc == nil {
+		e.loc = time.UTC
+	}
+	for _, p := range set.Places {
+		e.areas[p.ID] = p.Area
 	}
 	if e.maxSteps <= 0 {
 		e.maxSteps = DefaultMaxSteps
@@ -134,12 +148,16 @@ type turn struct {
 	st  State
 	msg Message
 	res Result
+	r   understand.Reading
+	now time.Time
+	// filled says which report slots this message filled: "place", "when", "kind".
+	filled map[string]bool
 }
 
 // Turn handles one message. now is when it arrived.
 func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
-	t := &turn{e: e, st: st, msg: msg}
 	r := e.matcher.Read(msg.Text, now)
+	t := &turn{e: e, st: st, msg: msg, r: r, now: now}
 
 	switch {
 	case t.st.Lang == "" || !e.set.Catalog.Has(t.st.Lang):
@@ -175,6 +193,13 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 	}
 
 	// The words that work everywhere.
+	global := r.Has("stop") || r.Has("menu") || r.Has("person")
+	for _, intent := range r.Intents {
+		global = global || strings.HasPrefix(intent, "lang_")
+	}
+	if global {
+		t.st.Report = nil
+	}
 	if r.Has("stop") {
 		lang := t.st.Lang
 		t.st = State{Lang: lang}
@@ -211,8 +236,12 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 
 	// An answer to the question the conversation waits on.
 	var wait map[string]string
+	var choices *flows.Choices
 	if n := e.def.Nodes[t.st.Node]; n != nil {
-		wait = n.Wait
+		wait, choices = n.Wait, n.Choices
+	}
+	if t.st.Report != nil {
+		t.fill(choices)
 	}
 	if next := t.answer(wait, r); next != "" {
 		t.st.Node = ""
@@ -223,7 +252,11 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 	// A topic, wherever the conversation is.
 	for _, topic := range e.def.Topics {
 		if r.Has(topic.Intent) {
+			if n := e.def.Nodes[topic.Go]; n != nil && n.Collect && t.st.Report != nil {
+				continue // already collecting this report: the words belong to its answers
+			}
 			t.st.Node = ""
+			t.st.Report = nil
 			if topic.Intent != "greeting" {
 				t.st.Topic = topic.Intent
 			}
@@ -267,6 +300,11 @@ func (t *turn) answer(wait map[string]string, r understand.Reading) string {
 			return next
 		}
 	}
+	for _, slot := range []string{"place", "when", "kind"} {
+		if next, ok := wait[slot]; ok && t.filled[slot] {
+			return next
+		}
+	}
 	if r.Number >= 0 {
 		if next, ok := wait[strconv.Itoa(r.Number)]; ok {
 			return next
@@ -303,11 +341,20 @@ func (t *turn) run(id string) {
 			t.res.Replies = append(t.res.Replies, t.e.Safe(t.st.Lang))
 			return
 		}
+		if n.Collect {
+			t.st.Report = &Report{}
+			t.fill(nil)
+		}
 		if n.Say != "" {
 			t.reply(n.Say)
 		}
 		if n.Event != nil {
 			t.event(EventKind(n.Event.Kind), n.Event.Route)
+			if EventKind(n.Event.Kind) == EventUnsafePlace && t.st.Report != nil {
+				rep := t.st.Report
+				t.res.Events[len(t.res.Events)-1].Report = &PlaceReport{Place: rep.Place, Area: t.e.areas[rep.Place], Time: rep.Time, Days: rep.Days, Kind: rep.Kind}
+				t.st.Report = nil
+			}
 		}
 		switch {
 		case len(n.Wait) > 0:
@@ -351,8 +398,90 @@ func (t *turn) holds(c flows.Condition) bool {
 		return t.st.Topic == c.Name
 	case "staffed":
 		return t.msg.Staffed
+	case "has":
+		rep := t.st.Report
+		if rep == nil {
+			return false
+		}
+		switch c.Name {
+		case "place":
+			return rep.Place != ""
+		case "when":
+			return rep.Time != "" || rep.Days != ""
+		case "kind":
+			return rep.Kind != ""
+		}
 	}
 	return false
+}
+
+// fill takes what the message says of the report being collected: a known place, words
+// for the time, the days and the kind ("time_evening", "kind_drugs" intents), or a digit
+// answering the waiting question's choices. It never stores the resident's words.
+func (t *turn) fill(choices *flows.Choices) {
+	rep := t.st.Report
+	if rep == nil {
+		return
+	}
+	if t.filled == nil {
+		t.filled = map[string]bool{}
+	}
+	set := func(slot, value string) {
+		switch slot {
+		case "time":
+			if value == "now" {
+				value = timeOfDay(t.now.In(t.e.loc))
+				if rep.Days == "" {
+					rep.Days = dayKind(t.now.In(t.e.loc))
+				}
+			}
+			rep.Time = value
+			t.filled["when"] = true
+		case "days":
+			if value == "today" {
+				value = dayKind(t.now.In(t.e.loc))
+			}
+			rep.Days = value
+			t.filled["when"] = true
+		case "kind":
+			rep.Kind = value
+			t.filled["kind"] = true
+		}
+	}
+	if t.r.Place != "" {
+		rep.Place = t.r.Place
+		t.filled["place"] = true
+	}
+	if choices != nil && t.r.Number >= 1 && t.r.Number <= len(choices.Values) {
+		set(choices.Slot, choices.Values[t.r.Number-1])
+	}
+	for _, intent := range t.r.Intents {
+		slot, value, ok := strings.Cut(intent, "_")
+		if ok && (slot == "time" || slot == "days" || slot == "kind") {
+			set(slot, value)
+		}
+	}
+}
+
+// timeOfDay buckets a time: morning 06-10, day 10-17, evening 17-22, night 22-06.
+func timeOfDay(t time.Time) string {
+	switch h := t.Hour(); {
+	case h >= 6 && h < 10:
+		return "morning"
+	case h >= 10 && h < 17:
+		return "day"
+	case h >= 17 && h < 22:
+		return "evening"
+	}
+	return "night"
+}
+
+// dayKind says whether t is on a weekday or a weekend.
+func dayKind(t time.Time) string {
+	if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		return "weekend"
+	}
+	return "weekday"
 }
 
 func (t *turn) reply(id string) {

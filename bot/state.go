@@ -29,6 +29,22 @@ type State struct {
 	Asked []string `json:"q,omitempty"`
 	// Topic is the last topic the resident raised, for staff taking over ("support").
 	Topic string `json:"t,omitempty"`
+	// Report is the report of a place that feels unsafe being collected, or nil.
+	Report *Report `json:"r,omitempty"`
+}
+
+// Report is a report of a place that feels unsafe, for the weekly lägesbild. It holds
+// only known places and fixed values, never the resident's words.
+type Report struct {
+	// Place is a place id from flows/places.yaml, or "".
+	Place string `json:"p,omitempty"`
+	// Time is the time of day: "morning", "day", "evening", "night", or "".
+	Time string `json:"t,omitempty"`
+	// Days is "weekday" or "weekend", or "".
+	Days string `json:"d,omitempty"`
+	// Kind is what makes the place unsafe: "drugs", "vandalism", "harassment", "violence",
+	// "gathering", "dark", "other", or "".
+	Kind string `json:"k,omitempty"`
 }
 
 // encoded is the stored form: the state with its encoding's version.

@@ -67,6 +67,7 @@ func Check(s *Set) []Problem {
 	c.reachable()
 	c.messages()
 	c.lexicons()
+	c.places()
 	sort.SliceStable(c.problems, func(i, j int) bool {
 		a, b := c.problems[i], c.problems[j]
 		if a.File != b.File {
@@ -177,6 +178,22 @@ func (c *checker) nodes() {
 				c.add(f, n.FieldLine("wait"), "node %s: answer %q is not \"age\", \"else\", a number or an intent of the lexicons", id, key)
 			}
 		}
+		if n.Choices != nil {
+			if n.Choices.Slot != "time" && n.Choices.Slot != "days" && n.Choices.Slot != "kind" {
+				c.add(f, n.FieldLine("choices"), "node %s: choices fill %q; use time, days or kind", id, n.Choices.Slot)
+			}
+			if len(n.Choices.Values) == 0 {
+				c.add(f, n.FieldLine("choices"), "node %s: choices without values", id)
+			}
+			if len(n.Wait) == 0 {
+				c.add(f, n.FieldLine("choices"), "node %s: choices need a wait", id)
+			}
+			for _, v := range n.Choices.Values {
+				if !c.knownAnswer(n.Choices.Slot + "_" + v) {
+					c.add(f, n.FieldLine("choices"), "node %s: choice %s has no words: add intent %s_%s to the lexicons", id, v, n.Choices.Slot, v)
+				}
+			}
+		}
 		if n.Say == "" && n.Ends() && n.Event == nil {
 			c.add(f, n.Line, "node %s: dead end: it says nothing and goes nowhere", id)
 		}
@@ -196,7 +213,8 @@ func (c *checker) nodes() {
 
 // knownAnswer reports whether a wait key is an answer the engine can recognise.
 func (c *checker) knownAnswer(key string) bool {
-	if key == "age" || key == "else" {
+	switch key {
+	case "age", "else", "place", "when", "kind":
 		return true
 	}
 	if isNumber(key) {
@@ -483,4 +501,35 @@ func sortedKeysOf[V any](m map[string]V) []string {
 
 func sortedIntentNames(lx understand.Lexicon) []string {
 	return sortedKeysOf(lx.Intents)
+}
+
+// places checks the places file: unique ids, known areas, and no name shared by two places.
+func (c *checker) places() {
+	s := c.s
+	f := path.Join(s.src.FlowsName, PlacesFile)
+	ids := map[string]bool{}
+	names := map[string]string{}
+	for i, p := range s.Places {
+		line := 0
+		if i < len(s.placeLines) {
+			line = s.placeLines[i]
+		}
+		if ids[p.ID] {
+			c.add(f, line, "place %s is listed twice", p.ID)
+		}
+		ids[p.ID] = true
+		if _, ok := s.Areas[p.Area]; !ok {
+			c.add(f, line, "place %s: unknown area %q (add it under areas)", p.ID, p.Area)
+		}
+		if len(p.Names) == 0 {
+			c.add(f, line, "place %s has no names", p.ID)
+		}
+		for _, n := range p.Names {
+			k := understand.Normalize(n)
+			if other, ok := names[k]; ok && other != p.ID {
+				c.add(f, line, "place name %q is both %s and %s", n, other, p.ID)
+			}
+			names[k] = p.ID
+		}
+	}
 }

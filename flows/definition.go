@@ -100,6 +100,12 @@ type Node struct {
 	// "no", "skip", a digit, or any intent); "else" takes anything else. Without "else",
 	// an answer that fits nothing is read as a new message.
 	Wait map[string]string `yaml:"wait"`
+	// Collect starts a report of a place that feels unsafe: from here on, what the resident
+	// says of the place, the time and the kind fills the report, this message included.
+	Collect bool `yaml:"collect"`
+	// Choices lets the resident answer a waiting question with a digit: 1 sets Slot to the
+	// first value, 2 to the second, and so on.
+	Choices *Choices `yaml:"choices"`
 
 	// Line is the node's line in its file.
 	Line int `yaml:"-"`
@@ -133,6 +139,18 @@ func (n *Node) FieldLine(field string) int {
 func (n *Node) Ends() bool {
 	return n.Go == "" && len(n.Route) == 0 && len(n.Wait) == 0
 }
+
+// Choices are the numbered answers to a question that fills a report slot.
+type Choices struct {
+	// Slot is "time", "days" or "kind".
+	Slot string `yaml:"slot"`
+	// Values are the slot's values for the answers 1, 2, 3 …
+	Values []string `yaml:"values"`
+}
+
+// Slots of a report of a place that feels unsafe, and the wait answers that say this message
+// filled one: "place", "when" (time or days) and "kind".
+var Slots = []string{"place", "time", "days", "kind"}
 
 // EventSpec is an event a node emits.
 type EventSpec struct {
@@ -178,16 +196,17 @@ func (b *Branch) UnmarshalYAML(v *yaml.Node) error {
 //	asked ask_age   the node ask_age has already waited for an answer
 //	topic support   the last topic was support
 //	staffed         staff are on duty to take over the conversation
+//	has place       the report being collected names a place (also: has when, has kind)
 //
 // The empty condition always holds.
 type Condition struct {
-	// Subject is "", "age", "asked", "topic" or "staffed".
+	// Subject is "", "age", "asked", "topic", "staffed" or "has".
 	Subject string
 	// Op is "<", ">=", "unknown" for age; empty otherwise.
 	Op string
 	// N is the age for "<" and ">=".
 	N int
-	// Name is the node or topic for "asked" and "topic".
+	// Name is the node, topic or slot for "asked", "topic" and "has".
 	Name string
 }
 
@@ -209,8 +228,10 @@ func ParseCondition(s string) (Condition, error) {
 		return Condition{Subject: f[0], Name: f[1]}, nil
 	case f[0] == "staffed" && len(f) == 1:
 		return Condition{Subject: "staffed"}, nil
+	case f[0] == "has" && len(f) == 2 && (f[1] == "place" || f[1] == "when" || f[1] == "kind"):
+		return Condition{Subject: "has", Name: f[1]}, nil
 	}
-	return Condition{}, fmt.Errorf("condition %q: write one of \"age < 20\", \"age >= 20\", \"age unknown\", \"asked <node>\", \"topic <name>\", \"staffed\"", s)
+	return Condition{}, fmt.Errorf("condition %q: write one of \"age < 20\", \"age >= 20\", \"age unknown\", \"asked <node>\", \"topic <name>\", \"staffed\", \"has place|when|kind\"", s)
 }
 
 // String writes the condition back the way it is written in a flow file.

@@ -7,6 +7,7 @@
 //     wait for an answer, or end; the topics that start them; the safety settings.
 //   - lexicon/<lang>.yaml: the words and phrases residents use, per language: intents,
 //     danger signals, age words, number words.
+//   - places.yaml: the places and areas of Västerås residents may name.
 //
 // The texts residents read live in locales/<lang>.yaml (go-i18n message files) and are
 // referred to here by id. `trygg flows check` reports every problem as file:line: problem.
@@ -17,7 +18,7 @@ import (
 	"io/fs"
 )
 
-//go:embed main.yaml lexicon/*.yaml
+//go:embed main.yaml places.yaml lexicon/*.yaml
 var embedded embed.FS
 
 // Embedded returns the flow files built into the binary.

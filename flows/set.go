@@ -15,6 +15,16 @@ import (
 // MainFile is the conversation graph's file name.
 const MainFile = "main.yaml"
 
+// PlacesFile is the file of places and areas.
+const PlacesFile = "places.yaml"
+
+// placesFile is the form of places.yaml.
+type placesFile struct {
+	Areas    map[string]string  `yaml:"areas"`
+	Suffixes []string           `yaml:"suffixes"`
+	Places   []understand.Place `yaml:"places"`
+}
+
 // Source is where the flow files and the locale files are read from.
 type Source struct {
 	// Flows holds main.yaml and lexicon/*.yaml.
@@ -36,11 +46,18 @@ type Set struct {
 	Catalog  *Catalog
 	Lexicons []understand.Lexicon
 	Matcher  *understand.Matcher
+	// Places are the places residents may name, and Areas the areas they belong to (id → name).
+	Places []understand.Place
+	Areas  map[string]string
 
 	// phraseLines locates lexicon phrases for problems: lang → normalised phrase → line.
 	phraseLines map[string]map[string]int
 	lexFiles    map[string]string
 	src         Source
+	// placeSuffixes are the inflection endings of place names.
+	placeSuffixes []string
+	// placeLines are the lines of the places, in order.
+	placeLines []int
 }
 
 // Load reads and compiles a flow set. It fails on files that cannot be read or parsed;
@@ -88,7 +105,16 @@ func Load(src Source) (*Set, error) {
 		s.lexFiles[lx.Lang] = name
 	}
 	sort.Slice(s.Lexicons, func(i, j int) bool { return s.Lexicons[i].Lang < s.Lexicons[j].Lang })
-	if s.Matcher, err = understand.Compile(s.Lexicons); err != nil {
+	var places placesFile
+	if b, err := fs.ReadFile(src.Flows, PlacesFile); err != nil {
+		return nil, fmt.Errorf("read %s: %w", PlacesFile, err)
+	} else if err := yaml.Unmarshal(b, &places); err != nil {
+		return nil, fmt.Errorf("%s: %w", PlacesFile, err)
+	} else {
+		s.placeLines = sequenceLines(b, "places")
+	}
+	s.Places, s.Areas, s.placeSuffixes = places.Places, places.Areas, places.Suffixes
+	if s.Matcher, err = understand.Compile(s.Lexicons, understand.Places(places.Places, places.Suffixes)); err != nil {
 		return nil, fmt.Errorf("lexicon: %w", err)
 	}
 	return s, nil
@@ -124,5 +150,34 @@ func loadLexicon(fsys fs.FS, name string) (understand.Lexicon, map[string]int, e
 	return lx, lines, nil
 }
 
+// Place returns the place with id.
+func (s *Set) Place(id string) (understand.Place, bool) {
+	for _, p := range s.Places {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return understand.Place{}, false
+}
+
 // Node returns the node with id, or nil.
 func (s *Set) Node(id string) *Node { return s.Def.Nodes[id] }
+
+// sequenceLines returns the line of each item of the top-level sequence key in a YAML file.
+func sequenceLines(b []byte, key string) []int {
+	var doc yaml.Node
+	if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) != 1 {
+		return nil
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			var lines []int
+			for _, item := range m.Content[i+1].Content {
+				lines = append(lines, item.Line)
+			}
+			return lines
+		}
+	}
+	return nil
+}

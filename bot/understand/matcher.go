@@ -25,6 +25,7 @@ const (
 	kindBorn
 	kindTurning
 	kindSchool
+	kindPlace
 )
 
 // entry is one normalised phrase of one language.
@@ -51,18 +52,22 @@ type Matcher struct {
 	tens    map[string]int      // 20, 30 .. 90
 	ones    map[string]int      // 1 .. 9
 	glued   []string            // age suffixes that may be glued to a number word
+
+	placeWords    map[string]bool // every word of every place name
+	placeSuffixes []string        // inflection endings tried on place names, longest first
 }
 
-// Compile builds a Matcher from the lexicons. It fails on a lexicon without a language
-// or with a phrase that normalises to nothing.
-func Compile(lexicons []Lexicon) (*Matcher, error) {
+// Compile builds a Matcher from the lexicons and options. It fails on a lexicon without a
+// language or with a phrase that normalises to nothing.
+func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 	m := &Matcher{
-		byFirst: map[string][]*entry{},
-		vocab:   map[string]bool{},
-		deletes: map[string][]string{},
-		numbers: map[string]int{},
-		tens:    map[string]int{},
-		ones:    map[string]int{},
+		placeWords: map[string]bool{},
+		byFirst:    map[string][]*entry{},
+		vocab:      map[string]bool{},
+		deletes:    map[string][]string{},
+		numbers:    map[string]int{},
+		tens:       map[string]int{},
+		ones:       map[string]int{},
 	}
 	for _, lx := range lexicons {
 		if lx.Lang == "" {
@@ -123,6 +128,11 @@ func Compile(lexicons []Lexicon) (*Matcher, error) {
 			}
 		}
 		m.addNumbers(lx.Numbers)
+	}
+	for _, opt := range opts {
+		if err := opt(m); err != nil {
+			return nil, err
+		}
 	}
 	for w := range m.vocab {
 		if utf8.RuneCountInString(w) >= fuzzyMin {
@@ -275,6 +285,8 @@ type Reading struct {
 	Age Age
 	// Number is the number the whole message consists of ("3", "16"), or -1.
 	Number int
+	// Place is the id of the first place named, or "".
+	Place string
 }
 
 // Has reports whether intent was found.
@@ -318,6 +330,11 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 	canon := make([]string, len(toks))
 	for i, t := range toks {
 		canon[i] = m.canonical(t)
+		if !m.vocab[canon[i]] && len(m.placeSuffixes) > 0 {
+			if w := m.placeWord(t); w != "" {
+				canon[i] = w
+			}
+		}
 	}
 	if r.Number < 0 && len(canon) <= 2 {
 		// A number in words is an answer too: "sexton", "twenty three".
@@ -339,7 +356,7 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 	harm, soon := false, false
 	for _, f := range found {
 		whole := f.start == 0 && f.end == len(canon)
-		if f.e.kind != kindWhole || whole {
+		if f.e.lang != "" && (f.e.kind != kindWhole || whole) {
 			scores[f.e.lang] += len(f.e.words)
 		}
 		switch f.e.kind {
@@ -358,6 +375,10 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 		case kindSuicide:
 			r.Suicide = true
 			r.Danger = true
+		case kindPlace:
+			if r.Place == "" {
+				r.Place = f.e.name
+			}
 		}
 	}
 	if harm && soon {

@@ -6,6 +6,7 @@
 //	trygg chat [--lang sv|en|fi]        a conversation in the terminal, one message per line
 //	trygg flows check                   validate every flow and locale file
 //	trygg flows graph                   print the flows as a Mermaid diagram
+//	trygg export --week 2026-W48        the week's lägesbild reports as CSV for EMBRACE
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -18,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 	_ "time/tzdata" // Europe/Stockholm in a minimal container
 
 	"github.com/vasteras/trygg/internal/config"
@@ -38,6 +40,9 @@ Usage:
   trygg chat [--lang sv|en|fi]   talk to trygg in the terminal, one message per line
   trygg flows check              validate every flow and locale file
   trygg flows graph              print the flows as a Mermaid diagram
+  trygg export [--week 2026-W48] [--out file]
+                                 the week's lägesbild reports as CSV for EMBRACE
+                                 (default: last week)
 
 Configuration comes from environment variables (TRYGG_ADDR, REDIS_URL, TWILIO_*,
 SLACK_* ...): see the README.
@@ -53,7 +58,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "serve", "chat", "flows":
+	case "serve", "chat", "flows", "export":
 	default:
 		fmt.Fprintf(stderr, "trygg: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -70,6 +75,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return serve(ctx, cfg, log)
 	case "chat":
 		return chat(ctx, cfg, args, stdin, stdout, stderr)
+	case "export":
+		return export(ctx, cfg, args, stdout, stderr, time.Now())
 	default:
 		return flowsCmd(cfg, args, stdout, stderr)
 	}

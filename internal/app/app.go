@@ -16,6 +16,7 @@ import (
 	"github.com/vasteras/trygg/flows"
 	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/internal/conversation"
+	"github.com/vasteras/trygg/internal/lagesbild"
 	"github.com/vasteras/trygg/internal/pseudonym"
 	"github.com/vasteras/trygg/internal/server"
 	"github.com/vasteras/trygg/internal/store"
@@ -36,6 +37,10 @@ type App struct {
 	Hasher  *pseudonym.Hasher
 	Service *conversation.Service
 	Server  *server.Server
+	// Lagesbild keeps the reports of places that feel unsafe.
+	Lagesbild lagesbild.Store
+	// Location is Europe/Stockholm, where days, weeks and times of day are counted.
+	Location *time.Location
 }
 
 // Source returns where the flow and locale files are read from: the configured
@@ -86,10 +91,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a := &App{Config: cfg, Log: log}
 	var err error
+	if a.Location, err = time.LoadLocation(config.Zone); err != nil {
+		return nil, fmt.Errorf("time zone: %w", err)
+	}
 	if a.Flows, err = LoadFlows(cfg); err != nil {
 		return nil, err
 	}
-	a.Engine = bot.New(a.Flows, bot.Options{})
+	a.Engine = bot.New(a.Flows, bot.Options{Location: a.Location})
 
 	if cfg.Secret != nil {
 		if a.Hasher, err = pseudonym.New(cfg.Secret); err != nil {
@@ -109,6 +117,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if st, ok := a.Store.(store.Stats); ok {
 		a.Stats = st
 	}
+	a.Lagesbild = openLagesbild(cfg, a.Store, opts.Now)
 	a.Service = conversation.New(conversation.Config{
 		Engine: a.Engine,
 		Store:  a.Store,
@@ -116,6 +125,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		TTL:    cfg.ConversationTTL,
 		Now:    opts.Now,
 		Log:    log,
+		Sinks:  []conversation.Sink{lagesbild.Recorder{Store: a.Lagesbild, Location: a.Location}},
 	})
 	a.Server = server.New(cfg.Addr, log, a.Store.Ping)
 	if err := a.mountChannels(ctx); err != nil {
@@ -132,6 +142,23 @@ func openStore(_ context.Context, cfg config.Config, now func() time.Time, log *
 	}
 	log.Info("store: in memory (set REDIS_URL to share conversations between replicas)")
 	return store.NewMemory(now), nil
+}
+
+// openLagesbild opens the store of reports of unsafe places beside the conversation store.
+func openLagesbild(cfg config.Config, _ store.Store, now func() time.Time) lagesbild.Store {
+	return lagesbild.NewMemory(cfg.LagesbildRetention, now)
+}
+
+// LagesbildNames returns the human names of areas and places, for the export.
+func LagesbildNames(set *flows.Set) lagesbild.Names {
+	n := lagesbild.Names{Areas: set.Areas, Places: map[string]string{}}
+	for _, p := range set.Places {
+		if len(p.Names) > 0 {
+			name := []rune(p.Names[0])
+			n.Places[p.ID] = strings.ToUpper(string(name[:1])) + string(name[1:])
+		}
+	}
+	return n
 }
 
 // mountChannels mounts every configured channel on the server.

@@ -25,7 +25,9 @@ const (
 	DefaultHandoffWait     = 10 * time.Minute
 	DefaultSMSPerSecond    = 1.0
 	DefaultConversationTTL = 24 * time.Hour
-	DefaultLogLevel        = slog.LevelInfo
+	// DefaultLagesbildRetention keeps reports of unsafe places for two years.
+	DefaultLagesbildRetention = 730 * 24 * time.Hour
+	DefaultLogLevel           = slog.LevelInfo
 
 	// MinSecretLen is the shortest TRYGG_SECRET accepted, in bytes.
 	MinSecretLen = 16
@@ -89,6 +91,9 @@ type Config struct {
 	SMSPerSecond float64
 	// ConversationTTL is how long a silent conversation is kept (TRYGG_CONVERSATION_TTL).
 	ConversationTTL time.Duration
+	// LagesbildRetention is how long reports of unsafe places are kept
+	// (TRYGG_LAGESBILD_RETENTION, e.g. 730d or 17520h).
+	LagesbildRetention time.Duration
 	// LogLevel is the minimum level logged (TRYGG_LOG_LEVEL).
 	LogLevel slog.Level
 
@@ -153,11 +158,12 @@ func Load(getenv func(string) string) (Config, error) {
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	var p problems
 	c := Config{
-		Addr:            DefaultAddr,
-		HandoffWait:     DefaultHandoffWait,
-		SMSPerSecond:    DefaultSMSPerSecond,
-		ConversationTTL: DefaultConversationTTL,
-		LogLevel:        DefaultLogLevel,
+		Addr:               DefaultAddr,
+		HandoffWait:        DefaultHandoffWait,
+		SMSPerSecond:       DefaultSMSPerSecond,
+		ConversationTTL:    DefaultConversationTTL,
+		LagesbildRetention: DefaultLagesbildRetention,
+		LogLevel:           DefaultLogLevel,
 	}
 
 	if v := env("TRYGG_ADDR"); v != "" {
@@ -273,6 +279,7 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.HandoffWait = positiveDuration(&p, "TRYGG_HANDOFF_WAIT", env("TRYGG_HANDOFF_WAIT"), c.HandoffWait, "10m")
 	c.ConversationTTL = positiveDuration(&p, "TRYGG_CONVERSATION_TTL", env("TRYGG_CONVERSATION_TTL"), c.ConversationTTL, "24h")
+	c.LagesbildRetention = positiveDuration(&p, "TRYGG_LAGESBILD_RETENTION", days(env("TRYGG_LAGESBILD_RETENTION")), c.LagesbildRetention, "730d")
 	if v := env("TRYGG_SMS_PER_SECOND"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		switch {
@@ -439,6 +446,16 @@ func isE164(s string) bool {
 		}
 	}
 	return true
+}
+
+// days turns a count of days ("730d") into hours, which time.ParseDuration reads.
+func days(v string) string {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		if d, err := strconv.Atoi(n); err == nil && d > 0 && d < 100000 {
+			return strconv.Itoa(d*24) + "h"
+		}
+	}
+	return v
 }
 
 // positiveDuration parses v as a duration greater than zero for variable name, returning

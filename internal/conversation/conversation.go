@@ -38,6 +38,15 @@ type Config struct {
 	Now func() time.Time
 	// Log receives errors, never personal data; nil discards.
 	Log *slog.Logger
+	// Sinks receive the events of every saved turn, e.g. the lägesbild recorder. A sink's
+	// error is logged and counted; it never changes the resident's reply.
+	Sinks []Sink
+}
+
+// Sink acts on the events of a turn after the turn is saved.
+type Sink interface {
+	// Record acts on events of a turn that arrived at now by channel.
+	Record(ctx context.Context, channel string, now time.Time, events []bot.Event) error
 }
 
 // Service runs turns. It is safe for concurrent use.
@@ -133,13 +142,15 @@ func (s *Service) turn(ctx context.Context, scope string, msg bot.Message) (Outc
 			s.cfg.Log.Warn("stored state unreadable; starting afresh", "error", err.Error())
 			st = bot.State{}
 		}
-		res := s.cfg.Engine.Turn(st, msg, s.cfg.Now())
+		now := s.cfg.Now()
+		res := s.cfg.Engine.Turn(st, msg, now)
 		o := Outcome{Replies: res.Replies, Events: res.Events, State: res.State, New: conv.Version == 0}
 		if res.Erase {
 			if err := s.cfg.Store.Erase(ctx, scope); err != nil {
 				return Outcome{}, fmt.Errorf("erase conversation: %w", err)
 			}
 			s.count(o)
+			s.sink(ctx, msg.Channel, now, o.Events)
 			return o, nil
 		}
 		data, err := res.State.Encode()
@@ -154,9 +165,23 @@ func (s *Service) turn(ctx context.Context, scope string, msg bot.Message) (Outc
 			return Outcome{}, fmt.Errorf("save conversation: %w", err)
 		}
 		s.count(o)
+		s.sink(ctx, msg.Channel, now, o.Events)
 		return o, nil
 	}
 	return Outcome{}, fmt.Errorf("save conversation: %d conflicts in a row: %w", maxAttempts, store.ErrConflict)
+}
+
+// sink hands a saved turn's events to the sinks.
+func (s *Service) sink(ctx context.Context, channel string, now time.Time, events []bot.Event) {
+	if len(events) == 0 {
+		return
+	}
+	for _, k := range s.cfg.Sinks {
+		if err := k.Record(ctx, channel, now, events); err != nil {
+			s.cfg.Log.Error("event sink failed", "error", err.Error())
+			s.tally.Add(s.day(), "sink_failed", 1)
+		}
+	}
 }
 
 // count adds a turn's events to the tally.

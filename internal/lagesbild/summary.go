@@ -1,0 +1,94 @@
+package lagesbild
+
+import (
+	"sort"
+	"strconv"
+)
+
+// MinShown is the smallest count shown as a number for an area or a place: smaller counts
+// are shown as "<3", since a small number in a small area can point to a person.
+const MinShown = 3
+
+// Count is the number of reports with one value (an area, a kind, a time of day).
+type Count struct {
+	// Key is the value: an area id, a kind, a time of day; "" for skipped.
+	Key string
+	// N is the number of reports this week, Prev the week before.
+	N, Prev int
+}
+
+// Summary is the lägesbild of one week.
+type Summary struct {
+	Week, PrevWeek string
+	// Total and PrevTotal count all reports of the week and the week before.
+	Total, PrevTotal int
+	// Areas, Kinds, Times and Days count reports by area, kind, time of day and
+	// weekday/weekend, most first (Times in the order of a day).
+	Areas, Kinds, Times, Days []Count
+	// Places are the busiest places, most first, at most TopPlaces of them.
+	Places []Count
+}
+
+// TopPlaces is how many of the busiest places a summary lists.
+const TopPlaces = 5
+
+// Summarize makes the lägesbild of a week from its reports and the reports of the week before.
+func Summarize(week string, events, prev []Event) Summary {
+	pw, _ := PrevWeek(week)
+	s := Summary{Week: week, PrevWeek: pw, Total: len(events), PrevTotal: len(prev)}
+	s.Areas = count(events, prev, func(e Event) string { return e.Area })
+	s.Kinds = count(events, prev, func(e Event) string { return e.Kind })
+	s.Days = count(events, prev, func(e Event) string { return e.Days })
+	s.Places = count(events, prev, func(e Event) string { return e.Place })
+	if len(s.Places) > TopPlaces {
+		s.Places = s.Places[:TopPlaces]
+	}
+	times := count(events, prev, func(e Event) string { return e.Time })
+	sort.SliceStable(times, func(i, j int) bool { return timeRank(times[i].Key) < timeRank(times[j].Key) })
+	s.Times = times
+	return s
+}
+
+// count counts this week's reports by key, with last week's counts beside them. Reports
+// with the key skipped count under "". Most first, then by key.
+func count(events, prev []Event, key func(Event) string) []Count {
+	now, before := map[string]int{}, map[string]int{}
+	for _, e := range events {
+		now[key(e)]++
+	}
+	for _, e := range prev {
+		before[key(e)]++
+	}
+	out := make([]Count, 0, len(now))
+	for k, n := range now {
+		out = append(out, Count{Key: k, N: n, Prev: before[k]})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].N != out[j].N {
+			return out[i].N > out[j].N
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out
+}
+
+// Shown is how a count of an area or a place may be shown: the number, or "<3".
+func Shown(n int) string {
+	if n < MinShown {
+		return "<" + strconv.Itoa(MinShown)
+	}
+	return strconv.Itoa(n)
+}
+
+// Change is how a count changed since the week before: "+2", "-1", "0"; "" when either
+// week is under MinShown, since a change between small numbers reveals them.
+func Change(c Count) string {
+	if c.N < MinShown || c.Prev < MinShown {
+		return ""
+	}
+	d := c.N - c.Prev
+	if d > 0 {
+		return "+" + strconv.Itoa(d)
+	}
+	return strconv.Itoa(d)
+}
