@@ -1,0 +1,222 @@
+package lagesbild
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vasteras/trygg/bot"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func TestWeekBounds(t *testing.T) {
+	for _, tc := range []struct {
+		week       string
+		start, end string
+		wantErr    bool
+	}{
+		{week: "2026-W48", start: "2026-11-23", end: "2026-11-30"},
+		{week: "2026-W01", start: "2025-12-29", end: "2026-01-05"},
+		{week: "2020-W53", start: "2020-12-28", end: "2021-01-04"},
+		{week: "2025-W53", wantErr: true}, // 2025 has 52 weeks
+		{week: "2026-W53", start: "2026-12-28", end: "2027-01-04"},
+		{week: "2026-W00", wantErr: true},
+		{week: "2026W48", wantErr: true},
+		{week: "26-W48", wantErr: true},
+		{week: "", wantErr: true},
+	} {
+		t.Run(tc.week, func(t *testing.T) {
+			start, end, err := WeekBounds(tc.week)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("WeekBounds(%q) = %v, want an error", tc.week, start)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := start.Format(time.DateOnly); got != tc.start {
+				t.Errorf("start = %s, want %s", got, tc.start)
+			}
+			if got := end.Format(time.DateOnly); got != tc.end {
+				t.Errorf("end = %s, want %s", got, tc.end)
+			}
+			if Week(start) != tc.week || Week(end.Add(-time.Second)) != tc.week {
+				t.Errorf("Week of the bounds is not %s", tc.week)
+			}
+		})
+	}
+	if p, _ := PrevWeek("2026-W01"); p != "2025-W52" {
+		t.Errorf("PrevWeek(2026-W01) = %s, want 2025-W52", p)
+	}
+}
+
+// sample is a known set of reports over two weeks.
+func sample() (week, prev []Event) {
+	ev := func(date, area, place, kind, tod, days string) Event {
+		d, _ := time.Parse(time.DateOnly, date)
+		return Event{Week: Week(d), Date: date, Area: area, Place: place, Kind: kind, Time: tod, Days: days, Lang: "sv", Channel: "sms"}
+	}
+	week = []Event{
+		ev("2026-11-27", "backby", "backby", "drugs", "evening", "weekday"),
+		ev("2026-11-23", "centrum", "resecentrum", "drugs", "night", "weekday"),
+		ev("2026-11-28", "backby", "backby", "gathering", "evening", "weekend"),
+		ev("2026-11-24", "backby", "backby", "drugs", "evening", ""),
+		ev("2026-11-24", "centrum", "resecentrum", "", "night", "weekday"),
+		ev("2026-11-25", "vallby", "vallby", "dark", "", ""),
+		ev("2026-11-29", "centrum", "stora_torget", "harassment", "day", "weekend"),
+		ev("2026-11-26", "", "", "other", "morning", "weekday"),
+	}
+	prev = []Event{
+		ev("2026-11-17", "backby", "backby", "drugs", "evening", "weekday"),
+		ev("2026-11-18", "centrum", "resecentrum", "drugs", "night", "weekday"),
+		ev("2026-11-19", "centrum", "resecentrum", "violence", "night", "weekday"),
+		ev("2026-11-20", "centrum", "resecentrum", "violence", "night", "weekday"),
+		ev("2026-11-21", "centrum", "resecentrum", "violence", "night", "weekend"),
+		ev("2026-11-21", "centrum", "stora_torget", "violence", "night", "weekend"),
+	}
+	return week, prev
+}
+
+func TestCSVGolden(t *testing.T) {
+	week, _ := sample()
+	names := Names{
+		Areas:  map[string]string{"backby": "Bäckby", "centrum": "Centrum", "vallby": "Vallby"},
+		Places: map[string]string{"backby": "Bäckby", "resecentrum": "Resecentrum", "stora_torget": "Stora torget", "vallby": "Vallby"},
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, week, names); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "2026-W48.csv")
+	if *update {
+		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update once)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("CSV differs from %s:\n%s", golden, buf.String())
+	}
+	// The same reports in another order give the same file.
+	rev := append([]Event(nil), week...)
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
+	}
+	var again bytes.Buffer
+	if err := WriteCSV(&again, rev, names); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again.Bytes(), want) {
+		t.Error("CSV depends on the order the reports came in")
+	}
+}
+
+func TestSummarizeSuppressesSmallNumbers(t *testing.T) {
+	week, prev := sample()
+	s := Summarize("2026-W48", week, prev)
+	if s.Total != 8 || s.PrevTotal != 6 || s.PrevWeek != "2026-W47" {
+		t.Fatalf("totals = %d/%d (%s), want 8/6 (2026-W47)", s.Total, s.PrevTotal, s.PrevWeek)
+	}
+	areas := map[string]Count{}
+	for _, c := range s.Areas {
+		areas[c.Key] = c
+	}
+	if c := areas["backby"]; c.N != 3 || c.Prev != 1 || Shown(c.N) != "3" || Change(c) != "" {
+		t.Errorf("backby = %+v shown %s change %q; want 3 shown, no change (last week <3)", c, Shown(c.N), Change(c))
+	}
+	if c := areas["centrum"]; c.N != 3 || c.Prev != 5 || Change(c) != "-2" {
+		t.Errorf("centrum = %+v change %q, want 3, prev 5, -2", c, Change(c))
+	}
+	if c := areas["vallby"]; c.N != 1 || Shown(c.N) != "<3" {
+		t.Errorf("vallby = %+v shown %q, want <3", c, Shown(c.N))
+	}
+	if s.Areas[0].N < s.Areas[len(s.Areas)-1].N {
+		t.Error("areas are not sorted most first")
+	}
+	var order []string
+	for _, c := range s.Times {
+		order = append(order, c.Key)
+	}
+	if got := strings.Join(order, ","); got != "morning,day,evening,night," {
+		t.Errorf("times in order %q, want the order of a day with skipped last", got)
+	}
+	if len(s.Places) > TopPlaces || s.Places[0].Key != "backby" {
+		t.Errorf("busiest places = %+v", s.Places)
+	}
+	for _, n := range []int{0, 1, 2} {
+		if Shown(n) != "<3" {
+			t.Errorf("Shown(%d) = %s", n, Shown(n))
+		}
+	}
+}
+
+func TestRecorderStoresNoText(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 21, 30, 0, 0, time.UTC)
+	m := NewMemory(0, func() time.Time { return now })
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := Recorder{Store: m, Location: loc}
+	secret := "Jag heter Anna och bor på Bäckbygatan 3, 0701234567"
+	events := []bot.Event{
+		{Kind: bot.EventReferred, Route: "boj"},
+		{Kind: bot.EventUnsafePlace, Lang: "sv", Topic: secret, Report: &bot.PlaceReport{Place: "backby", Area: "backby", Time: "evening", Days: "weekend", Kind: "drugs"}},
+		{Kind: bot.EventUnsafePlace, Lang: "sv"}, // no report: nothing stored
+	}
+	if err := rec.Record(ctx, "sms", now, events); err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Week(ctx, "2026-W48")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("stored %d events, want 1", len(got))
+	}
+	want := Event{Week: "2026-W48", Date: "2026-11-28", Area: "backby", Place: "backby", Kind: "drugs", Time: "evening", Days: "weekend", Lang: "sv", Channel: "sms"}
+	if got[0] != want {
+		t.Errorf("stored %+v, want %+v", got[0], want)
+	}
+	raw, _ := json.Marshal(got)
+	for _, word := range strings.Fields(secret) {
+		if len(word) > 3 && strings.Contains(strings.ToLower(string(raw)), strings.ToLower(strings.Trim(word, ","))) {
+			t.Errorf("stored event contains %q from the resident's words: %s", word, raw)
+		}
+	}
+}
+
+func TestMemoryRetention(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	m := NewMemory(14*24*time.Hour, func() time.Time { return now })
+	old := Event{Week: "2026-W40", Date: "2026-10-01"}
+	if err := m.Add(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Add(ctx, Event{Week: "2026-W48", Date: "2026-11-28"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := m.Week(ctx, "2026-W40"); len(got) != 0 {
+		t.Errorf("week 40 still has %d reports after the retention", len(got))
+	}
+	if got, _ := m.Week(ctx, "2026-W48"); len(got) != 1 {
+		t.Errorf("week 48 has %d reports, want 1", len(got))
+	}
+	if err := m.Add(ctx, Event{Week: "bad"}); err == nil {
+		t.Error("a report with a bad week was stored")
+	}
+}
