@@ -24,6 +24,12 @@ const (
 	EventErase EventKind = "erase"
 	// EventHandoffRequested: the resident asked for a person.
 	EventHandoffRequested EventKind = "handoff_requested"
+	// EventHandoffStarted: the resident agreed that staff take over; the host opens the case.
+	EventHandoffStarted EventKind = "handoff_started"
+	// EventRelay: staff have taken over; the host passes the message on to them.
+	EventRelay EventKind = "relay"
+	// EventHandoffEnded: the handoff ended (Route: "resident", "staff" or "timeout").
+	EventHandoffEnded EventKind = "handoff_ended"
 	// EventUnsafePlace: the resident told of a place that feels unsafe.
 	EventUnsafePlace EventKind = "unsafe_place"
 	// EventLanguage: the conversation's language changed.

@@ -185,6 +185,17 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 		t.event(EventDanger, "")
 	}
 
+	// While staff have taken over, trygg answers only danger (above) and STOPP; everything
+	// else goes to staff.
+	if t.st.Handoff {
+		if r.Has("stop") {
+			t.res.Events = append(t.res.Events, Event{Kind: EventHandoffEnded, Route: "resident", Lang: t.st.Lang, Age: t.st.Group(), Topic: t.st.Topic})
+		} else {
+			t.event(EventRelay, "")
+			return t.done()
+		}
+	}
+
 	// A language trygg does not speak: 112 and the numbers, in Swedish and English.
 	if r.OtherScript && r.Lang == "" && len(r.Intents) == 0 && !r.Age.Known() {
 		t.res.Replies = append(t.res.Replies, e.other[t.st.Group()])
@@ -286,6 +297,21 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 	return t.done()
 }
 
+// EndHandoff ends a handoff that staff ended ("staff") or that no staff member answered in
+// time ("timeout"): the resident gets the numbers for their age and trygg answers again.
+func (e *Engine) EndHandoff(st State, reason string) Result {
+	id := e.def.Globals.HandoffEnded
+	if reason == "timeout" {
+		id = e.def.Globals.HandoffTimeout
+	}
+	st.Handoff = false
+	st.Node = ""
+	t := &turn{e: e, st: st}
+	t.reply(id)
+	t.event(EventHandoffEnded, reason)
+	return t.done()
+}
+
 // answer returns the node an answer leads to, or "".
 func (t *turn) answer(wait map[string]string, r understand.Reading) string {
 	if len(wait) == 0 {
@@ -350,6 +376,9 @@ func (t *turn) run(id string) {
 		}
 		if n.Event != nil {
 			t.event(EventKind(n.Event.Kind), n.Event.Route)
+			if EventKind(n.Event.Kind) == EventHandoffStarted {
+				t.st.Handoff = true
+			}
 			if EventKind(n.Event.Kind) == EventUnsafePlace && t.st.Report != nil {
 				rep := t.st.Report
 				t.res.Events[len(t.res.Events)-1].Report = &PlaceReport{Place: rep.Place, Area: t.e.areas[rep.Place], Time: rep.Time, Days: rep.Days, Kind: rep.Kind}

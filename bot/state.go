@@ -31,6 +31,9 @@ type State struct {
 	Topic string `json:"t,omitempty"`
 	// Report is the report of a place that feels unsafe being collected, or nil.
 	Report *Report `json:"r,omitempty"`
+	// Handoff is true while staff have taken over the conversation: the engine answers only
+	// danger and STOPP, and the host relays everything else to staff.
+	Handoff bool `json:"h,omitempty"`
 }
 
 // Report is a report of a place that feels unsafe, for the weekly lägesbild. It holds

@@ -96,9 +96,9 @@ func (c *checker) definition() {
 	}
 	sf := d.Safety
 	line := d.lines["safety"]
-	for key, id := range map[string]string{"footer": sf.Footer, "danger": sf.Danger, "suicide": sf.Suicide, "safe": sf.Safe, "other_language": sf.OtherLanguage} {
+	for key, id := range map[string]string{"safety.footer": sf.Footer, "safety.danger": sf.Danger, "safety.suicide": sf.Suicide, "safety.safe": sf.Safe, "safety.other_language": sf.OtherLanguage, "globals.handoff_ended": g.HandoffEnded, "globals.handoff_timeout": g.HandoffTimeout} {
 		if _, ok := s.Catalog.Text(DefaultLang, id); id == "" || !ok {
-			c.add(f, line, "safety.%s: unknown message %q", key, id)
+			c.add(f, line, "%s: unknown message %q", key, id)
 		}
 	}
 	if len(sf.HelpNumbers) == 0 {
@@ -203,7 +203,7 @@ func (c *checker) nodes() {
 				if n.Event.Route == "" {
 					c.add(f, n.FieldLine("event"), "node %s: a referred event needs a route", id)
 				}
-			case "handoff_requested", "unsafe_place":
+			case "handoff_requested", "handoff_started", "unsafe_place":
 			default:
 				c.add(f, n.FieldLine("event"), "node %s: unknown event kind %q (referred, handoff_requested, unsafe_place)", id, n.Event.Kind)
 			}
@@ -274,7 +274,8 @@ func (c *checker) messages() {
 	s, d := c.s, c.s.Def
 	cat := s.Catalog
 	sf := d.Safety
-	used := map[string]bool{sf.Footer: true, sf.Danger: true, sf.Suicide: true, sf.Safe: true, sf.OtherLanguage: true}
+	used := map[string]bool{sf.Footer: true, sf.Danger: true, sf.Suicide: true, sf.Safe: true, sf.OtherLanguage: true,
+		d.Globals.HandoffEnded: true, d.Globals.HandoffTimeout: true}
 	for _, n := range d.Nodes {
 		if n != nil && n.Say != "" {
 			used[n.Say] = true

@@ -66,6 +66,10 @@ type Globals struct {
 	Person string `yaml:"person"`
 	// Language confirms a language switch.
 	Language string `yaml:"language"`
+	// HandoffEnded and HandoffTimeout are the messages a resident gets when staff end a
+	// handoff, or when no staff member answered in time; both give the numbers.
+	HandoffEnded   string `yaml:"handoff_ended"`
+	HandoffTimeout string `yaml:"handoff_timeout"`
 }
 
 // Topic sends messages that mention an intent to a node.
@@ -154,7 +158,9 @@ var Slots = []string{"place", "time", "days", "kind"}
 
 // EventSpec is an event a node emits.
 type EventSpec struct {
-	// Kind is the event's kind: "referred", "handoff_requested", "unsafe_place".
+	// Kind is the event's kind: "referred", "handoff_requested", "handoff_started",
+	// "unsafe_place". After "handoff_started" staff read and answer the resident's messages
+	// and the engine answers only danger and STOPP until the host ends the handoff.
 	Kind string `yaml:"kind"`
 	// Route names where the resident was referred, for "referred": "boj_youth", "police" …
 	Route string `yaml:"route"`

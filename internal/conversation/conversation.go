@@ -38,6 +38,9 @@ type Config struct {
 	Now func() time.Time
 	// Log receives errors, never personal data; nil discards.
 	Log *slog.Logger
+	// Staffed tells whether staff are on duty to take over a conversation at a time; nil
+	// means never. Set it only where a handoff channel relays to staff.
+	Staffed func(time.Time) bool
 	// Sinks receive the events of every saved turn, e.g. the lägesbild recorder. A sink's
 	// error is logged and counted; it never changes the resident's reply.
 	Sinks []Sink
@@ -143,6 +146,9 @@ func (s *Service) turn(ctx context.Context, scope string, msg bot.Message) (Outc
 			st = bot.State{}
 		}
 		now := s.cfg.Now()
+		if s.cfg.Staffed != nil {
+			msg.Staffed = s.cfg.Staffed(now)
+		}
 		res := s.cfg.Engine.Turn(st, msg, now)
 		o := Outcome{Replies: res.Replies, Events: res.Events, State: res.State, New: conv.Version == 0}
 		if res.Erase {
