@@ -189,3 +189,22 @@ func TestSlowCommandsAnswerThroughResponseURL(t *testing.T) {
 		t.Errorf("response_url got:\n%s", text)
 	}
 }
+
+// TestStatisticsDaysAreSwedish: just after midnight in Västerås it is still yesterday in
+// UTC; "idag" is the Swedish day, as internal/conversation buckets the counters.
+func TestStatisticsDaysAreSwedish(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.Now = func() time.Time { return time.Date(2026, 3, 28, 23, 30, 0, 0, time.UTC) } // 00:30 on 29 March, CET
+	})
+	count(t, h, "2026-03-29", map[string]int64{"conversations": 2})
+	count(t, h, "2026-03-28", map[string]int64{"conversations": 40})
+	text := renderText(decodeResponse(t, h.command(t, "statistik idag").Body.Bytes()).Blocks.BlockSet)
+	if !strings.Contains(text, "2026-03-29, svensk tid") || !strings.Contains(text, "*2 samtal*") {
+		t.Errorf("idag at 00:30 Swedish time:\n%s", text)
+	}
+	// The week across the change to summer time (29 March 2026) still has 7 days.
+	text = renderText(decodeResponse(t, h.command(t, "statistik vecka").Body.Bytes()).Blocks.BlockSet)
+	if !strings.Contains(text, "2026-03-23 till 2026-03-29") || !strings.Contains(text, "*42 samtal*") {
+		t.Errorf("vecka:\n%s", text)
+	}
+}
