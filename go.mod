@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/nicksnyder/go-i18n/v2 v2.7.0
+	github.com/slack-go/slack v0.35.0
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/text v0.44.0
 	gonum.org/v1/plot v0.17.0
@@ -18,3 +19,5 @@ require (
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
 	golang.org/x/image v0.30.0 // indirect
 )
+
+require github.com/gorilla/websocket v1.5.3 // indirect

@@ -19,6 +19,7 @@ import (
 	"github.com/vasteras/trygg/internal/lagesbild"
 	"github.com/vasteras/trygg/internal/pseudonym"
 	"github.com/vasteras/trygg/internal/server"
+	"github.com/vasteras/trygg/internal/slack"
 	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/locales"
 )
@@ -41,6 +42,11 @@ type App struct {
 	Lagesbild lagesbild.Store
 	// Location is Europe/Stockholm, where days, weeks and times of day are counted.
 	Location *time.Location
+	// Slack is the staff channel in Slack; nil when not configured.
+	Slack *slack.Bot
+
+	now         func() time.Time // Options.Now
+	slackAPIURL string           // Options.SlackAPIURL
 }
 
 // Source returns where the flow and locale files are read from: the configured
@@ -79,6 +85,8 @@ type Options struct {
 	Now func() time.Time
 	// Store replaces the store the configuration names (tests).
 	Store store.Store
+	// SlackAPIURL replaces Slack's Web API address, with a trailing slash (tests).
+	SlackAPIURL string
 }
 
 // New builds trygg from cfg. Close the App when done.
@@ -89,7 +97,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a := &App{Config: cfg, Log: log}
+	a := &App{Config: cfg, Log: log, now: opts.Now, slackAPIURL: opts.SlackAPIURL}
 	var err error
 	if a.Location, err = time.LoadLocation(config.Zone); err != nil {
 		return nil, fmt.Errorf("time zone: %w", err)
@@ -163,6 +171,9 @@ func LagesbildNames(set *flows.Set) lagesbild.Names {
 
 // mountChannels mounts every configured channel on the server.
 func (a *App) mountChannels(_ context.Context) error {
+	if err := a.mountSlack(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -173,11 +184,21 @@ func (a *App) Run(ctx context.Context) error {
 			a.Log.Warn("statistics not saved", "error", err.Error())
 		})
 	}
+	if a.Slack != nil && a.Config.SlackAppToken != "" {
+		go func() {
+			if err := a.Slack.RunSocketMode(ctx); err != nil {
+				a.Log.Error("slack: Socket Mode stopped", "error", err.Error())
+			}
+		}()
+	}
 	return a.Server.Run(ctx)
 }
 
-// Close releases the store.
+// Close waits for Slack's background work, then releases the store.
 func (a *App) Close() error {
+	if a.Slack != nil {
+		a.Slack.Wait()
+	}
 	if err := a.Store.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}

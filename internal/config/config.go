@@ -69,6 +69,9 @@ type Config struct {
 	// SlackAppToken is the xapp- token for Socket Mode (SLACK_APP_TOKEN); "" means HTTP
 	// endpoints.
 	SlackAppToken string
+	// SlackTeamID is the only workspace whose requests are served (SLACK_TEAM_ID); "" means
+	// the workspace the app is installed in, whose requests alone Slack signs.
+	SlackTeamID string
 	// SlackStaffChannel is the channel id for handoffs and the weekly lägesbild
 	// (SLACK_STAFF_CHANNEL).
 	SlackStaffChannel string
@@ -133,6 +136,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("sms", c.SMSEnabled()),
 		slog.Bool("slack", c.SlackEnabled()),
 		slog.Bool("slack_socket_mode", c.SlackAppToken != ""),
+		slog.String("slack_team_id", c.SlackTeamID),
 		slog.String("staffed_hours", c.StaffedHours.String()),
 		slog.Duration("handoff_wait", c.HandoffWait),
 		slog.Float64("sms_per_second", c.SMSPerSecond),
@@ -255,6 +259,12 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		if c.SlackBotToken == "" {
 			p.addf("SLACK_APP_TOKEN", "needs SLACK_BOT_TOKEN")
+		}
+	}
+	if v := env("SLACK_TEAM_ID"); v != "" {
+		c.SlackTeamID = v
+		if !isSlackID(v) || (v[0] != 'T' && v[0] != 'E') {
+			p.addf("SLACK_TEAM_ID", "%q is not a Slack workspace id (e.g. T0123ABCD)", v)
 		}
 	}
 	if v := env("SLACK_STAFF_CHANNEL"); v != "" {

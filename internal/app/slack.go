@@ -1,0 +1,55 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/vasteras/trygg/internal/slack"
+)
+
+// slackAPITimeout bounds one call of Slack's Web API.
+const slackAPITimeout = 10 * time.Second
+
+// mountSlack builds the Slack staff channel when it is configured: HTTP routes, or Socket
+// Mode (started by Run) when an app-level token is set.
+func (a *App) mountSlack() error {
+	cfg := a.Config
+	if !cfg.SlackEnabled() {
+		a.Log.Info("slack: off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on)")
+		return nil
+	}
+	opts := []slackapi.Option{slackapi.OptionHTTPClient(&http.Client{Timeout: slackAPITimeout})}
+	if cfg.SlackAppToken != "" {
+		opts = append(opts, slackapi.OptionAppLevelToken(cfg.SlackAppToken))
+	}
+	if a.slackAPIURL != "" {
+		opts = append(opts, slackapi.OptionAPIURL(a.slackAPIURL))
+	}
+	b, err := slack.New(slack.Config{
+		Engine:          a.Engine,
+		Store:           a.Store,
+		Stats:           a.Stats,
+		API:             slackapi.New(cfg.SlackBotToken, opts...),
+		SigningSecret:   cfg.SlackSigningSecret,
+		TeamID:          cfg.SlackTeamID,
+		AllowedChannels: cfg.SlackAllowedChannels,
+		Staffed:         cfg.StaffedHours.Open,
+		TestTTL:         cfg.ConversationTTL,
+		Now:             a.now,
+		Log:             a.Log,
+	})
+	if err != nil {
+		return fmt.Errorf("slack: %w", err)
+	}
+	a.Slack = b
+	if cfg.SlackAppToken != "" {
+		a.Log.Info("slack: Socket Mode (SLACK_APP_TOKEN is set); no /slack routes are mounted")
+		return nil
+	}
+	b.Mount(a.Server)
+	a.Log.Info("slack: on", "routes", []string{slack.RouteCommands, slack.RouteEvents, slack.RouteInteractions})
+	return nil
+}

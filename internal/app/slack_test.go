@@ -1,0 +1,107 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/config"
+)
+
+const slackSecret = "app-test-signing-secret"
+
+// newSlackApp builds trygg from env as the binary would.
+func newSlackApp(t *testing.T, env map[string]string) *App {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC) }
+	a, err := New(context.Background(), cfg, nil, Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+// slashCommand returns "/trygg <text>" as Slack posts it, signed now.
+func slashCommand(text string) *http.Request {
+	body := []byte(url.Values{
+		"team_id": {"T0TEAM"}, "channel_id": {"C0TRYGG"}, "user_id": {"U0STAFF"},
+		"command": {"/trygg"}, "text": {text}, "response_url": {"https://hooks.slack.com/commands/T0TEAM/1/x"},
+	}.Encode())
+	r := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	ts := time.Now().Unix()
+	mac := hmac.New(sha256.New, []byte(slackSecret))
+	fmt.Fprintf(mac, "v0:%d:%s", ts, body)
+	r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	return r
+}
+
+func serve(a *App, r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	a.Server.Handler().ServeHTTP(w, r)
+	return w
+}
+
+func TestSlackIsMountedWhenConfigured(t *testing.T) {
+	t.Run("off", func(t *testing.T) {
+		a := newSlackApp(t, nil)
+		if a.Slack != nil {
+			t.Error("Slack built without its variables")
+		}
+		if w := serve(a, slashCommand("hjälp")); w.Code != http.StatusNotFound {
+			t.Errorf("/slack/commands without Slack: %d, want 404", w.Code)
+		}
+	})
+	t.Run("socket mode mounts no routes", func(t *testing.T) {
+		a := newSlackApp(t, map[string]string{"SLACK_SIGNING_SECRET": slackSecret, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+		if a.Slack == nil {
+			t.Fatal("Slack not built")
+		}
+		if w := serve(a, slashCommand("hjälp")); w.Code != http.StatusNotFound {
+			t.Errorf("/slack/commands in Socket Mode: %d, want 404", w.Code)
+		}
+	})
+	t.Run("http", func(t *testing.T) {
+		a := newSlackApp(t, map[string]string{"SLACK_SIGNING_SECRET": slackSecret, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_TEAM_ID": "T0TEAM"})
+		r := slashCommand("hjälp")
+		r.Header.Set("X-Slack-Signature", "v0="+strings.Repeat("0", 64))
+		if w := serve(a, r); w.Code != http.StatusUnauthorized {
+			t.Errorf("forged command: %d, want 401", w.Code)
+		}
+		w := serve(a, slashCommand("fråga Jag är 16 och blev rånad"))
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "010-567 63 25") || strings.Contains(w.Body.String(), "021-41 32 60") {
+			t.Errorf("fråga: %d %s", w.Code, w.Body)
+		}
+
+		// A resident's turn through the service is counted and shows in statistik once
+		// the tally is flushed; the test question above is not counted.
+		a.Service.Handle(context.Background(), "resident-pseudonym", bot.Message{Text: "hej"})
+		if err := a.Service.Tally().Flush(context.Background(), a.Stats); err != nil {
+			t.Fatal(err)
+		}
+		w = serve(a, slashCommand("statistik idag"))
+		if !strings.Contains(w.Body.String(), "*1 samtal*, 1 meddelande") {
+			t.Errorf("statistik after one resident message: %s", w.Body)
+		}
+		if strings.Contains(w.Body.String(), "resident-pseudonym") {
+			t.Error("a pseudonym reached Slack")
+		}
+	})
+}
