@@ -97,7 +97,8 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 	return c, nil
 }
 
-// topLevelLines maps each top-level key of a YAML file to its line.
+// topLevelLines maps each top-level key of a YAML file to its line, and each key of a
+// mapping under a top-level key to its line as "parent.key" ("globals.menu", "nodes.welcome").
 func topLevelLines(fsys fs.FS, name string) (map[string]int, error) {
 	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
@@ -111,7 +112,13 @@ func topLevelLines(fsys fs.FS, name string) (map[string]int, error) {
 	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
 		m := doc.Content[0]
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			lines[m.Content[i].Value] = m.Content[i].Line
+			key, val := m.Content[i], m.Content[i+1]
+			lines[key.Value] = key.Line
+			if val.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(val.Content); j += 2 {
+					lines[key.Value+"."+val.Content[j].Value] = val.Content[j].Line
+				}
+			}
 		}
 	}
 	return lines, nil

@@ -38,7 +38,7 @@ var globalIntents = []string{"stop", "menu", "person", "yes", "no", "skip", "gre
 
 // textsToSMS catches texts that tell residents to send an SMS to 112, which works only for
 // people registered in advance (facts.md): trygg always says call.
-var textsToSMS = regexp.MustCompile(`(?i)(sms|texta|text|skicka|tekstaa|tekstiviesti|viesti)\w*\s+(till\s+|to\s+|numeroon\s+)?112`)
+var textsToSMS = regexp.MustCompile(`(?i)(sms|texta|text|skicka|skriv|message|write|tekstaa|tekstiviesti|viesti|kirjoita)[\pL:]*\s+(till\s+|to\s+|numeroon\s+)?112`)
 
 // checker collects problems.
 type checker struct {
@@ -80,11 +80,12 @@ func Check(s *Set) []Problem {
 func (c *checker) definition() {
 	s, d, f := c.s, c.s.Def, c.s.mainFile()
 	need := func(key, node string) {
+		line := firstLine(d.lines[key], d.lines[strings.Split(key, ".")[0]])
 		switch {
 		case node == "":
-			c.add(f, d.lines[key], "%s: no node given", key)
+			c.add(f, line, "%s: no node given", key)
 		case d.Nodes[node] == nil:
-			c.add(f, d.lines[key], "%s: unknown node %q", key, node)
+			c.add(f, line, "%s: unknown node %q", key, node)
 		}
 	}
 	need("start", d.Start)
@@ -94,24 +95,24 @@ func (c *checker) definition() {
 		need(key, node)
 	}
 	sf := d.Safety
-	line := d.lines["safety"]
+	line := func(key string) int { return firstLine(d.lines["safety."+key], d.lines["safety"]) }
 	for key, id := range map[string]string{"footer": sf.Footer, "danger": sf.Danger, "suicide": sf.Suicide, "safe": sf.Safe, "other_language": sf.OtherLanguage} {
 		if _, ok := s.Catalog.Text(DefaultLang, id); id == "" || !ok {
-			c.add(f, line, "safety.%s: unknown message %q", key, id)
+			c.add(f, line(key), "safety.%s: unknown message %q", key, id)
 		}
 	}
 	if len(sf.HelpNumbers) == 0 {
-		c.add(f, line, "safety.help_numbers: list at least 112")
+		c.add(f, line("help_numbers"), "safety.help_numbers: list at least 112")
 	}
 	if sf.YouthNumber == "" || sf.AdultNumber == "" {
-		c.add(f, line, "safety: youth_number and adult_number are needed for the age rule")
+		c.add(f, line("youth_number"), "safety: youth_number and adult_number are needed for the age rule")
 	}
 	if sf.MaxSegments < 1 {
-		c.add(f, line, "safety.max_segments: must be 1 or more")
+		c.add(f, line("max_segments"), "safety.max_segments: must be 1 or more")
 	}
 	for _, l := range sf.OtherLanguageIn {
 		if !s.Catalog.Has(l) {
-			c.add(f, line, "safety.other_language_in: no locale file for %q", l)
+			c.add(f, line("other_language_in"), "safety.other_language_in: no locale file for %q", l)
 		}
 	}
 	for _, t := range d.Topics {
@@ -136,7 +137,7 @@ func (c *checker) nodes() {
 	for _, id := range sortedNodeIDs(d) {
 		n := d.Nodes[id]
 		if n == nil {
-			c.add(f, d.lines["nodes"], "node %s is empty", id)
+			c.add(f, firstLine(d.lines["nodes."+id], d.lines["nodes"]), "node %s is empty", id)
 			continue
 		}
 		if n.Say != "" {
@@ -171,10 +172,10 @@ func (c *checker) nodes() {
 		}
 		for _, key := range sortedKeys(n.Wait) {
 			if d.Nodes[n.Wait[key]] == nil {
-				c.add(f, n.FieldLine("wait"), "node %s: answer %q goes to unknown node %q", id, key, n.Wait[key])
+				c.add(f, n.WaitLine(key), "node %s: answer %q goes to unknown node %q", id, key, n.Wait[key])
 			}
 			if !c.knownAnswer(key) {
-				c.add(f, n.FieldLine("wait"), "node %s: answer %q is not \"age\", \"else\", a number or an intent of the lexicons", id, key)
+				c.add(f, n.WaitLine(key), "node %s: answer %q is not \"age\", \"else\", a number or an intent of the lexicons", id, key)
 			}
 		}
 		if n.Say == "" && n.Ends() && n.Event == nil {
@@ -436,10 +437,21 @@ func (c *checker) lexicons() {
 		os := owners[k]
 		for i := 1; i < len(os); i++ {
 			if os[i].intent != os[0].intent {
-				c.add(s.lexiconFile(os[i].lang), s.phraseLines[os[i].lang][k], "keyword clash: %q is %s here and %s in %s", k, os[i].intent, os[0].intent, s.lexiconFile(os[0].lang))
+				here, there := s.phrases[os[i].lang][os[i].intent][k], s.phrases[os[0].lang][os[0].intent][k]
+				c.add(s.lexiconFile(os[i].lang), here.Line, "keyword clash: %q is %s here and %s in %s:%d", here.Written, os[i].intent, os[0].intent, s.lexiconFile(os[0].lang), there.Line)
 			}
 		}
 	}
+}
+
+// firstLine returns the first of lines that is known (not 0).
+func firstLine(lines ...int) int {
+	for _, l := range lines {
+		if l > 0 {
+			return l
+		}
+	}
+	return 0
 }
 
 func sortedNodeIDs(d *Definition) []string {
