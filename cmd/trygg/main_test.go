@@ -210,7 +210,7 @@ func TestFlowsCheck(t *testing.T) {
 	if want := dir + "/main.yaml:14: start: unknown node \"nowhere\"\n"; r.stdout != want {
 		t.Errorf("stdout %q, want %q", r.stdout, want)
 	}
-	if !strings.Contains(r.stderr, "1 problems") {
+	if r.stderr != "1 problem\n" {
 		t.Errorf("stderr %q, want the count", r.stderr)
 	}
 
