@@ -65,6 +65,7 @@ func Check(s *Set) []Problem {
 	c.definition()
 	c.nodes()
 	c.reachable()
+	c.loops()
 	c.messages()
 	c.lexicons()
 	sort.SliceStable(c.problems, func(i, j int) bool {
@@ -252,6 +253,74 @@ func (c *checker) reachable() {
 	}
 }
 
+// loops reports nodes that go or route back to themselves without waiting for an answer.
+// Nothing in a conversation's state changes between such nodes, so a turn that enters the
+// loop never leaves it (the engine stops it after MaxSteps and gives the safety reply).
+func (c *checker) loops() {
+	d := c.s.Def
+	next := func(id string) []string {
+		n := d.Nodes[id]
+		if n == nil || len(n.Wait) > 0 {
+			return nil
+		}
+		var out []string
+		if n.Go != "" {
+			out = append(out, n.Go)
+		}
+		for _, b := range n.Route {
+			out = append(out, b.Go)
+		}
+		return out
+	}
+	// Tarjan's strongly connected components over the go and route edges.
+	index, low, onStack := map[string]int{}, map[string]int{}, map[string]bool{}
+	var stack []string
+	var strong func(id string)
+	strong = func(id string) {
+		index[id], low[id] = len(index), len(index)
+		stack = append(stack, id)
+		onStack[id] = true
+		selfLoop := false
+		for _, to := range next(id) {
+			if d.Nodes[to] == nil {
+				continue
+			}
+			if to == id {
+				selfLoop = true
+			}
+			if _, seen := index[to]; !seen {
+				strong(to)
+				low[id] = min(low[id], low[to])
+			} else if onStack[to] {
+				low[id] = min(low[id], index[to])
+			}
+		}
+		if low[id] != index[id] {
+			return
+		}
+		var loop []string
+		for {
+			top := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			onStack[top] = false
+			loop = append(loop, top)
+			if top == id {
+				break
+			}
+		}
+		if len(loop) > 1 || selfLoop {
+			sort.Slice(loop, func(i, j int) bool { return d.Nodes[loop[i]].Line < d.Nodes[loop[j]].Line })
+			first := d.Nodes[loop[0]]
+			c.add(c.s.mainFile(), first.Line, "node %s: go and route can lead back to it without waiting for an answer (%s → %s): a turn that takes this way never ends", loop[0], strings.Join(loop, " → "), loop[0])
+		}
+	}
+	for _, id := range sortedNodeIDs(d) {
+		if _, seen := index[id]; !seen && d.Nodes[id] != nil {
+			strong(id)
+		}
+	}
+}
+
 // messages checks every text of every language.
 func (c *checker) messages() {
 	s, d := c.s, c.s.Def
@@ -267,15 +336,20 @@ func (c *checker) messages() {
 	for _, id := range sf.AgeUnknownOnly {
 		unknownOnly[id] = true
 	}
+	// where locates message id in the file of the language that has it best.
+	where := func(id string) (string, int) {
+		lang, _ := cat.home(id)
+		file, line := cat.where(lang, id)
+		return path.Join(s.src.LocalesName, file), line
+	}
 	for _, lang := range cat.Langs() {
 		for _, id := range cat.missing[lang] {
-			file, line := cat.where(DefaultLang, id)
-			c.add(s.localeFile(lang), 0, "message %s is missing (it is in %s:%d)", id, path.Join(s.src.LocalesName, file), line)
+			file, line := where(id)
+			c.add(s.localeFile(lang), 0, "message %s is missing (it is in %s:%d)", id, file, line)
 		}
 	}
-	for _, id := range cat.IDs() {
-		file, line := cat.where(DefaultLang, id)
-		file = path.Join(s.src.LocalesName, file)
+	for _, id := range cat.all {
+		file, line := where(id)
 		base, variant := SplitVariant(id)
 		if strings.HasPrefix(id, "staff_") {
 			continue
@@ -288,14 +362,14 @@ func (c *checker) messages() {
 		if !used[base] {
 			c.add(file, line, "message %s is not used by any node", id)
 		}
+		// Each language's own text; one that is missing is reported as missing above.
 		for _, lang := range cat.Langs() {
+			if !cat.own[lang][id] {
+				continue
+			}
 			text, _ := cat.Text(lang, id)
 			lf, ll := cat.where(lang, id)
-			lf = path.Join(s.src.LocalesName, lf)
-			if ll == 0 {
-				lf, ll = file, line
-			}
-			c.text(lf, ll, id, text, variant)
+			c.text(path.Join(s.src.LocalesName, lf), ll, id, text, variant)
 		}
 		if variant == "" && !unknownOnly[id] {
 			text, _ := cat.Text(DefaultLang, id)
