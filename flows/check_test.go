@@ -145,6 +145,27 @@ func TestCheckFindsEachProblem(t *testing.T) {
 			},
 		},
 		{
+			name: "loop through go",
+			edit: func(t *testing.T, f files) {
+				f.replace(t, mainYAML, "  erased:\n    say: erased\n", "  erased:\n    say: erased\n    go: language\n")
+				f.replace(t, mainYAML, "  language:\n    say: language\n", "  language:\n    say: language\n    go: erased\n")
+			},
+			want: []want{{file: mainYAML, at: "  erased:\n", msg: "node erased: go and route can lead back to it without waiting for an answer (erased → language → erased): a turn that takes this way never ends"}},
+		},
+		{
+			name: "loop through a route to itself",
+			edit: func(t *testing.T, f files) {
+				f.replace(t, mainYAML, "      - go: person_unavailable", "      - if: staffed\n        go: person\n      - go: person_unavailable")
+			},
+			want: []want{{file: mainYAML, at: "  person:\n", msg: "node person: go and route can lead back to it without waiting for an answer (person → person): a turn that takes this way never ends"}},
+		},
+		{
+			name: "a question that leads back is no loop",
+			edit: func(t *testing.T, f files) {
+				f.replace(t, mainYAML, "  language:\n    say: language\n", "  language:\n    say: language\n    go: menu\n")
+			},
+		},
+		{
 			name: "node that does nothing",
 			edit: func(t *testing.T, f files) {
 				f.replace(t, mainYAML, "  language:\n    say: language\n", "  language:\n    say: language\n    go: idle\n")
@@ -211,6 +232,29 @@ func TestCheckFindsEachProblem(t *testing.T) {
 				f.deleteLine(t, fiText, "privacy:")
 			},
 			want: []want{{file: fiText, msg: "message privacy is missing (it is in locales/sv.yaml:" + strconv.Itoa(realFiles(t).line(t, svText, "\nprivacy:")) + ")"}},
+		},
+		{
+			name: "message only in Finnish",
+			edit: func(t *testing.T, f files) {
+				f.appendTo(fiText, "privacy_more: \"Soita 112 🙂\"\n")
+			},
+			want: []want{
+				{file: enText, msg: "message privacy_more is missing (it is in locales/fi.yaml:" + strconv.Itoa(realFiles(t).line(t, fiText, "\nfooter:")+1) + ")"},
+				{file: fiText, at: "privacy_more:", msg: "message privacy_more is not used by any node"},
+				{file: fiText, at: "privacy_more:", msg: `message privacy_more has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`},
+				{file: svText, msg: "message privacy_more is missing (it is in locales/fi.yaml:" + strconv.Itoa(realFiles(t).line(t, fiText, "\nfooter:")+1) + ")"},
+			},
+		},
+		{
+			name: "a text missing in one language is checked once",
+			edit: func(t *testing.T, f files) {
+				f.deleteLine(t, fiText, "erased:")
+				f.replace(t, svText, `erased: "Klart, allt är raderat.`, `erased: "Klart – allt är raderat.`)
+			},
+			want: []want{
+				{file: fiText, msg: "message erased is missing (it is in locales/sv.yaml:" + strconv.Itoa(realFiles(t).line(t, svText, "\nerased:")) + ")"},
+				{file: svText, at: "erased:", msg: `message erased has characters outside GSM-7 "–": they make the SMS UCS-2 and cost twice as much`},
+			},
 		},
 		{
 			name: "unused message",
