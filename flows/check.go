@@ -38,7 +38,7 @@ var globalIntents = []string{"stop", "menu", "person", "yes", "no", "skip", "gre
 
 // textsToSMS catches texts that tell residents to send an SMS to 112, which works only for
 // people registered in advance (facts.md): trygg always says call.
-var textsToSMS = regexp.MustCompile(`(?i)(sms|texta|text|skicka|skriv|message|write|tekstaa|tekstiviesti|viesti|kirjoita)[\pL:]*\s+(till\s+|to\s+|numeroon\s+)?112`)
+var textsToSMS = regexp.MustCompile(`(?i)(?:^|[^\pL])(sms|texta|text|skicka|skriv|message|write|tekstaa|tekstiviesti|viesti|kirjoita)[\pL:]*\s+(till\s+|to\s+|numeroon\s+)?112`)
 
 // checker collects problems.
 type checker struct {
@@ -66,6 +66,7 @@ func Check(s *Set) []Problem {
 	c.nodes()
 	c.reachable()
 	c.loops()
+	c.silent()
 	c.messages()
 	c.lexicons()
 	sort.SliceStable(c.problems, func(i, j int) bool {
@@ -321,6 +322,62 @@ func (c *checker) loops() {
 	}
 }
 
+// silent reports the nodes where a turn can start (the start, the fallback, global words,
+// topics and answers) from which go and route can lead to the turn's end without any node
+// saying something: the resident would get no reply at all.
+func (c *checker) silent() {
+	d := c.s.Def
+	memo := map[string][]string{}
+	visiting := map[string]bool{}
+	var path func(id string) []string // a silent way from id to the turn's end, or nil
+	path = func(id string) []string {
+		n := d.Nodes[id]
+		if n == nil || n.Say != "" || visiting[id] {
+			return nil
+		}
+		if p, ok := memo[id]; ok {
+			return p
+		}
+		var p []string
+		if len(n.Wait) > 0 || n.Ends() {
+			p = []string{id}
+		} else {
+			visiting[id] = true
+			next := []string{n.Go}
+			for _, b := range n.Route {
+				next = append(next, b.Go)
+			}
+			for _, to := range next {
+				if rest := path(to); rest != nil {
+					p = append([]string{id}, rest...)
+					break
+				}
+			}
+			visiting[id] = false
+		}
+		memo[id] = p
+		return p
+	}
+	entries := []string{d.Start, d.Fallback, d.Globals.Erase, d.Globals.Menu, d.Globals.Person, d.Globals.Language}
+	for _, t := range d.Topics {
+		entries = append(entries, t.Go)
+	}
+	for _, id := range sortedNodeIDs(d) {
+		if n := d.Nodes[id]; n != nil {
+			for _, key := range sortedKeys(n.Wait) {
+				entries = append(entries, n.Wait[key])
+			}
+		}
+	}
+	reported := map[string]bool{}
+	for _, id := range entries {
+		if p := path(id); p != nil && !reported[id] {
+			reported[id] = true
+			c.add(c.s.mainFile(), d.Nodes[id].Line, "node %s: a turn can start here and end without any reply (through %s): give a node on the way a say", id, strings.Join(p, " → "))
+		}
+	}
+}
+
 // messages checks every text of every language.
 func (c *checker) messages() {
 	s, d := c.s, c.s.Def
@@ -422,7 +479,7 @@ func (c *checker) text(file string, line int, id, text, variant string) {
 	if info := gsm7.Analyze(full); info.Segments > sf.MaxSegments {
 		c.add(file, line, "message %s costs %d SMS segments (%d characters with any footer); the budget is %d", id, info.Segments, info.Units, sf.MaxSegments)
 	}
-	if textsToSMS.MatchString(text) {
+	if tellsToText112(text) {
 		c.add(file, line, "message %s tells residents to text 112; SMS to 112 works only for people registered in advance: say call", id)
 	}
 	if (variant == VariantYouth || variant == VariantChild) && strings.Contains(text, sf.AdultNumber) {
@@ -430,6 +487,22 @@ func (c *checker) text(file string, line int, id, text, variant string) {
 	}
 	if variant == VariantAdult && strings.Contains(text, sf.YouthNumber) {
 		c.add(file, line, "message %s is for residents 20 and older but gives %s", id, sf.YouthNumber)
+	}
+}
+
+// tellsToText112 reports whether text tells the reader to send an SMS to 112. Only the
+// words just before each 112 are read, which keeps the check fast.
+func tellsToText112(text string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], "112")
+		if j < 0 {
+			return false
+		}
+		end := i + j + len("112")
+		if textsToSMS.MatchString(text[max(0, end-48):end]) {
+			return true
+		}
+		i = end
 	}
 }
 
