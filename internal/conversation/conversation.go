@@ -113,6 +113,16 @@ func (s *Service) Handle(ctx context.Context, scope string, msg bot.Message) Out
 		s.tally.Add(s.day(), "turn_failed", 1)
 		return Outcome{Replies: []bot.Reply{s.cfg.Engine.Safe(s.cfg.Engine.GuessLang(msg.Text))}, Degraded: true, Err: o.Err}
 	}
+	if len(o.Replies) == 0 {
+		// A flow that says nothing on some way (flows check reports it) must not leave the
+		// resident without an answer.
+		s.cfg.Log.Warn("turn gave no reply; the safety reply was sent")
+		lang := o.State.Lang
+		if lang == "" {
+			lang = s.cfg.Engine.GuessLang(msg.Text)
+		}
+		o.Replies = []bot.Reply{s.cfg.Engine.Safe(lang)}
+	}
 	return o
 }
 
