@@ -166,6 +166,24 @@ func TestCheckFindsEachProblem(t *testing.T) {
 			},
 		},
 		{
+			name: "topic that leads to no reply",
+			edit: func(t *testing.T, f files) {
+				f.replace(t, mainYAML, "  privacy:\n    say: privacy\n", "  privacy:\n    event: {kind: unsafe_place}\n")
+			},
+			want: []want{
+				{file: mainYAML, at: "  privacy:\n", msg: "node privacy: a turn can start here and end without any reply (through privacy): give a node on the way a say"},
+				{file: svText, at: "\nprivacy:", msg: "message privacy is not used by any node"},
+			},
+		},
+		{
+			name: "answer that leads to no reply",
+			edit: func(t *testing.T, f files) {
+				f.replace(t, mainYAML, "      skip: support_any_age", "      skip: quiet")
+				f.appendTo(mainYAML, "\n  quiet:\n    route:\n      - if: staffed\n        go: person\n      - go: hush\n  hush:\n    wait: {else: welcome}\n")
+			},
+			want: []want{{file: mainYAML, at: "  quiet:\n", msg: "node quiet: a turn can start here and end without any reply (through quiet → hush): give a node on the way a say"}},
+		},
+		{
 			name: "node that does nothing",
 			edit: func(t *testing.T, f files) {
 				f.replace(t, mainYAML, "  language:\n    say: language\n", "  language:\n    say: language\n    go: idle\n")
@@ -397,7 +415,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{
 			name: "call 112 is fine",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, enText, `erased: "Done, everything is deleted. In danger? Call 112."`, `erased: "Done, everything is deleted. Write STOP any time. In danger? Call 112, do not text."`)
+				f.replace(t, enText, `erased: "Done, everything is deleted. In danger? Call 112."`, `erased: "Done, everything is deleted. Write STOP any time. In this context 112 means call. In danger? Call 112, do not text."`)
 			},
 		},
 		{

@@ -3,10 +3,12 @@ package conversation_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/vasteras/trygg/bot"
@@ -462,5 +464,43 @@ func TestConcurrentTurnsOfOneResident(t *testing.T) {
 	}
 	if _, v := stored(t, mem, "resident"); v != n {
 		t.Errorf("version %d after %d turns, want %d", v, n, n)
+	}
+}
+
+// TestSilentFlowStillAnswers: a flow that says nothing on some way (here the privacy topic
+// only emits an event) still gives the resident the safety reply.
+func TestSilentFlowStillAnswers(t *testing.T) {
+	fl := fstest.MapFS{}
+	err := fs.WalkDir(flows.Embedded(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(flows.Embedded(), p)
+		fl[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := string(fl["main.yaml"].Data)
+	silent := strings.Replace(main, "  privacy:\n    say: privacy\n", "  privacy:\n    event: {kind: unsafe_place}\n", 1)
+	if silent == main {
+		t.Fatal("the privacy node was not found in main.yaml")
+	}
+	fl["main.yaml"].Data = []byte(silent)
+	set, err := flows.Load(flows.Source{Flows: fl, Locales: locales.Embedded(), FlowsName: "flows", LocalesName: "locales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := conversation.New(conversation.Config{Engine: bot.New(set, bot.Options{}), Store: store.NewMemory(clock), Now: clock})
+	o := svc.Handle(context.Background(), "resident", bot.Message{Text: "What do you store about me, gdpr?"})
+	if o.Degraded {
+		t.Fatalf("degraded: %v", o.Err)
+	}
+	if len(o.Replies) != 1 || o.Replies[0].MessageID != "safe" || o.Replies[0].Lang != "en" {
+		t.Errorf("replies %+v, want the English safety reply", o.Replies)
+	}
+	if !hasEvent(o, bot.EventUnsafePlace) {
+		t.Errorf("events %+v: the turn's own events are lost", o.Events)
 	}
 }
