@@ -28,6 +28,10 @@ func chat(ctx context.Context, cfg config.Config, args []string, stdin io.Reader
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "trygg: chat reads the messages from standard input, not from arguments (%q)\n", fs.Arg(0))
+		return 2
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	a, err := app.New(ctx, cfg, log, app.Options{Store: store.NewMemory(nil)})
 	if err != nil {

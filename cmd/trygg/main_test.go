@@ -267,6 +267,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"flows"}, 2, []string{"usage: trygg flows check"}},
 		{[]string{"flows", "lint"}, 2, []string{"usage: trygg flows check"}},
 		{[]string{"flows", "check", "extra"}, 2, []string{"usage: trygg flows check"}},
+		{[]string{"serve", "--port", "80"}, 2, []string{"serve takes no arguments", "Usage:"}},
+		{[]string{"chat", "hej"}, 2, []string{"standard input"}},
 	}
 	for _, tt := range tests {
 		r := trygg(t, env(), "", tt.args...)
