@@ -46,7 +46,9 @@ func chat(ctx context.Context, cfg config.Config, args []string, stdin io.Reader
 			fmt.Fprintf(stderr, "trygg: --lang %q: trygg speaks %s\n", *lang, strings.Join(a.Engine.Langs(), ", "))
 			return 2
 		}
-		data, err := bot.State{Lang: *lang}.Encode()
+		// As if the resident had chosen the language with a switch word: a word or two of
+		// another language does not undo the choice, a message clearly in one does.
+		data, err := bot.State{Lang: *lang, LangKnown: true}.Encode()
 		if err == nil {
 			_, err = a.Store.Save(ctx, scope, store.Conversation{Data: data}, cfg.ConversationTTL)
 		}

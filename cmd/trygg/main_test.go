@@ -99,6 +99,8 @@ func TestChat(t *testing.T) {
 		// An emoji says nothing about the language: the answer comes in the one chosen.
 		{"--lang en decides", []string{"--lang", "en"}, "🙂\n", []string{text(t, "en", "welcome")}},
 		{"--lang fi decides", []string{"--lang=fi"}, "🙂\n", []string{text(t, "fi", "welcome")}},
+		{"--lang en holds against one Swedish word", []string{"--lang", "en"}, "hej\n", []string{text(t, "en", "welcome")}},
+		{"--lang en yields to a Swedish sentence", []string{"--lang", "en"}, "hej, jag vill prata med en människa\n", []string{text(t, "sv", "person_unavailable")}},
 		{"several lines, several answers", nil, "hej\nmeny\nSTOPP\n",
 			[]string{text(t, "sv", "welcome"), text(t, "sv", "menu"), text(t, "sv", "erased")}},
 		{"no final newline", nil, "hej\nmeny", []string{text(t, "sv", "welcome"), text(t, "sv", "menu")}},
