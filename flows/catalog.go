@@ -24,6 +24,10 @@ type Catalog struct {
 	text   map[string]map[string]string // lang → id → text
 	// missing lists, per language, the ids that language lacks (they fall back to Swedish).
 	missing map[string][]string
+	// own holds, per language, the ids its file defines.
+	own map[string]map[string]bool
+	// all lists every id of any language, sorted.
+	all []string
 	// files and lines locate each message for problems.
 	files map[string]string         // lang → file
 	lines map[string]map[string]int // lang → id → line
@@ -42,6 +46,7 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 		bundle:  i18n.NewBundle(language.Swedish),
 		text:    map[string]map[string]string{},
 		missing: map[string][]string{},
+		own:     map[string]map[string]bool{},
 		files:   map[string]string{},
 		lines:   map[string]map[string]int{},
 	}
@@ -63,8 +68,10 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 		c.langs = append(c.langs, lang)
 		c.files[lang] = name
 		c.lines[lang] = lines
+		c.own[lang] = map[string]bool{}
 		for _, m := range mf.Messages {
 			ids[m.ID] = true
+			c.own[lang][m.ID] = true
 		}
 	}
 	if c.files[DefaultLang] == "" {
@@ -94,10 +101,15 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 		}
 		sort.Strings(c.missing[lang])
 	}
+	for id := range ids {
+		c.all = append(c.all, id)
+	}
+	sort.Strings(c.all)
 	return c, nil
 }
 
-// topLevelLines maps each top-level key of a YAML file to its line.
+// topLevelLines maps each top-level key of a YAML file to its line, and each key of a
+// mapping under a top-level key to its line as "parent.key" ("globals.menu", "nodes.welcome").
 func topLevelLines(fsys fs.FS, name string) (map[string]int, error) {
 	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
@@ -111,7 +123,13 @@ func topLevelLines(fsys fs.FS, name string) (map[string]int, error) {
 	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
 		m := doc.Content[0]
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			lines[m.Content[i].Value] = m.Content[i].Line
+			key, val := m.Content[i], m.Content[i+1]
+			lines[key.Value] = key.Line
+			if val.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(val.Content); j += 2 {
+					lines[key.Value+"."+val.Content[j].Value] = val.Content[j].Line
+				}
+			}
 		}
 	}
 	return lines, nil
@@ -146,6 +164,17 @@ func (c *Catalog) IDs() []string {
 // texts in Slack).
 func (c *Catalog) Localizer(lang string) *i18n.Localizer {
 	return i18n.NewLocalizer(c.bundle, lang, DefaultLang)
+}
+
+// home returns the language whose file locates message id best: the default language if
+// it has the message, else the first other language that has it.
+func (c *Catalog) home(id string) (string, bool) {
+	for _, lang := range c.langs {
+		if c.own[lang][id] {
+			return lang, true
+		}
+	}
+	return "", false
 }
 
 // where locates message id of lang for a problem.

@@ -38,7 +38,7 @@ var globalIntents = []string{"stop", "menu", "person", "yes", "no", "skip", "gre
 
 // textsToSMS catches texts that tell residents to send an SMS to 112, which works only for
 // people registered in advance (facts.md): trygg always says call.
-var textsToSMS = regexp.MustCompile(`(?i)(sms|texta|text|skicka|tekstaa|tekstiviesti|viesti)\w*\s+(till\s+|to\s+|numeroon\s+)?112`)
+var textsToSMS = regexp.MustCompile(`(?i)(?:^|[^\pL])(sms|texta|text|skicka|skriv|message|write|tekstaa|tekstiviesti|viesti|kirjoita)[\pL:]*\s+(till\s+|to\s+|numeroon\s+)?112`)
 
 // checker collects problems.
 type checker struct {
@@ -65,6 +65,8 @@ func Check(s *Set) []Problem {
 	c.definition()
 	c.nodes()
 	c.reachable()
+	c.loops()
+	c.silent()
 	c.messages()
 	c.lexicons()
 	c.places()
@@ -81,11 +83,12 @@ func Check(s *Set) []Problem {
 func (c *checker) definition() {
 	s, d, f := c.s, c.s.Def, c.s.mainFile()
 	need := func(key, node string) {
+		line := firstLine(d.lines[key], d.lines[strings.Split(key, ".")[0]])
 		switch {
 		case node == "":
-			c.add(f, d.lines[key], "%s: no node given", key)
+			c.add(f, line, "%s: no node given", key)
 		case d.Nodes[node] == nil:
-			c.add(f, d.lines[key], "%s: unknown node %q", key, node)
+			c.add(f, line, "%s: unknown node %q", key, node)
 		}
 	}
 	need("start", d.Start)
@@ -95,24 +98,29 @@ func (c *checker) definition() {
 		need(key, node)
 	}
 	sf := d.Safety
-	line := d.lines["safety"]
-	for key, id := range map[string]string{"safety.footer": sf.Footer, "safety.danger": sf.Danger, "safety.suicide": sf.Suicide, "safety.safe": sf.Safe, "safety.other_language": sf.OtherLanguage, "globals.handoff_ended": g.HandoffEnded, "globals.handoff_timeout": g.HandoffTimeout} {
+	line := func(key string) int { return firstLine(d.lines["safety."+key], d.lines["safety"]) }
+	for key, id := range map[string]string{"footer": sf.Footer, "danger": sf.Danger, "suicide": sf.Suicide, "safe": sf.Safe, "other_language": sf.OtherLanguage} {
 		if _, ok := s.Catalog.Text(DefaultLang, id); id == "" || !ok {
-			c.add(f, line, "%s: unknown message %q", key, id)
+			c.add(f, line(key), "safety.%s: unknown message %q", key, id)
+		}
+	}
+	for key, id := range map[string]string{"handoff_ended": g.HandoffEnded, "handoff_timeout": g.HandoffTimeout} {
+		if _, ok := s.Catalog.Text(DefaultLang, id); id == "" || !ok {
+			c.add(f, firstLine(d.lines["globals."+key], d.lines["globals"]), "globals.%s: unknown message %q", key, id)
 		}
 	}
 	if len(sf.HelpNumbers) == 0 {
-		c.add(f, line, "safety.help_numbers: list at least 112")
+		c.add(f, line("help_numbers"), "safety.help_numbers: list at least 112")
 	}
 	if sf.YouthNumber == "" || sf.AdultNumber == "" {
-		c.add(f, line, "safety: youth_number and adult_number are needed for the age rule")
+		c.add(f, line("youth_number"), "safety: youth_number and adult_number are needed for the age rule")
 	}
 	if sf.MaxSegments < 1 {
-		c.add(f, line, "safety.max_segments: must be 1 or more")
+		c.add(f, line("max_segments"), "safety.max_segments: must be 1 or more")
 	}
 	for _, l := range sf.OtherLanguageIn {
 		if !s.Catalog.Has(l) {
-			c.add(f, line, "safety.other_language_in: no locale file for %q", l)
+			c.add(f, line("other_language_in"), "safety.other_language_in: no locale file for %q", l)
 		}
 	}
 	for _, t := range d.Topics {
@@ -137,7 +145,7 @@ func (c *checker) nodes() {
 	for _, id := range sortedNodeIDs(d) {
 		n := d.Nodes[id]
 		if n == nil {
-			c.add(f, d.lines["nodes"], "node %s is empty", id)
+			c.add(f, firstLine(d.lines["nodes."+id], d.lines["nodes"]), "node %s is empty", id)
 			continue
 		}
 		if n.Say != "" {
@@ -172,10 +180,10 @@ func (c *checker) nodes() {
 		}
 		for _, key := range sortedKeys(n.Wait) {
 			if d.Nodes[n.Wait[key]] == nil {
-				c.add(f, n.FieldLine("wait"), "node %s: answer %q goes to unknown node %q", id, key, n.Wait[key])
+				c.add(f, n.WaitLine(key), "node %s: answer %q goes to unknown node %q", id, key, n.Wait[key])
 			}
 			if !c.knownAnswer(key) {
-				c.add(f, n.FieldLine("wait"), "node %s: answer %q is not \"age\", \"else\", a number or an intent of the lexicons", id, key)
+				c.add(f, n.WaitLine(key), "node %s: answer %q is not \"age\", \"else\", a number or an intent of the lexicons", id, key)
 			}
 		}
 		if n.Choices != nil {
@@ -269,6 +277,130 @@ func (c *checker) reachable() {
 	}
 }
 
+// loops reports nodes that go or route back to themselves without waiting for an answer.
+// Nothing in a conversation's state changes between such nodes, so a turn that enters the
+// loop never leaves it (the engine stops it after MaxSteps and gives the safety reply).
+func (c *checker) loops() {
+	d := c.s.Def
+	next := func(id string) []string {
+		n := d.Nodes[id]
+		if n == nil || len(n.Wait) > 0 {
+			return nil
+		}
+		var out []string
+		if n.Go != "" {
+			out = append(out, n.Go)
+		}
+		for _, b := range n.Route {
+			out = append(out, b.Go)
+		}
+		return out
+	}
+	// Tarjan's strongly connected components over the go and route edges.
+	index, low, onStack := map[string]int{}, map[string]int{}, map[string]bool{}
+	var stack []string
+	var strong func(id string)
+	strong = func(id string) {
+		index[id], low[id] = len(index), len(index)
+		stack = append(stack, id)
+		onStack[id] = true
+		selfLoop := false
+		for _, to := range next(id) {
+			if d.Nodes[to] == nil {
+				continue
+			}
+			if to == id {
+				selfLoop = true
+			}
+			if _, seen := index[to]; !seen {
+				strong(to)
+				low[id] = min(low[id], low[to])
+			} else if onStack[to] {
+				low[id] = min(low[id], index[to])
+			}
+		}
+		if low[id] != index[id] {
+			return
+		}
+		var loop []string
+		for {
+			top := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			onStack[top] = false
+			loop = append(loop, top)
+			if top == id {
+				break
+			}
+		}
+		if len(loop) > 1 || selfLoop {
+			sort.Slice(loop, func(i, j int) bool { return d.Nodes[loop[i]].Line < d.Nodes[loop[j]].Line })
+			first := d.Nodes[loop[0]]
+			c.add(c.s.mainFile(), first.Line, "node %s: go and route can lead back to it without waiting for an answer (%s → %s): a turn that takes this way never ends", loop[0], strings.Join(loop, " → "), loop[0])
+		}
+	}
+	for _, id := range sortedNodeIDs(d) {
+		if _, seen := index[id]; !seen && d.Nodes[id] != nil {
+			strong(id)
+		}
+	}
+}
+
+// silent reports the nodes where a turn can start (the start, the fallback, global words,
+// topics and answers) from which go and route can lead to the turn's end without any node
+// saying something: the resident would get no reply at all.
+func (c *checker) silent() {
+	d := c.s.Def
+	memo := map[string][]string{}
+	visiting := map[string]bool{}
+	var path func(id string) []string // a silent way from id to the turn's end, or nil
+	path = func(id string) []string {
+		n := d.Nodes[id]
+		if n == nil || n.Say != "" || visiting[id] {
+			return nil
+		}
+		if p, ok := memo[id]; ok {
+			return p
+		}
+		var p []string
+		if len(n.Wait) > 0 || n.Ends() {
+			p = []string{id}
+		} else {
+			visiting[id] = true
+			next := []string{n.Go}
+			for _, b := range n.Route {
+				next = append(next, b.Go)
+			}
+			for _, to := range next {
+				if rest := path(to); rest != nil {
+					p = append([]string{id}, rest...)
+					break
+				}
+			}
+			visiting[id] = false
+		}
+		memo[id] = p
+		return p
+	}
+	entries := []string{d.Start, d.Fallback, d.Globals.Erase, d.Globals.Menu, d.Globals.Person, d.Globals.Language}
+	for _, t := range d.Topics {
+		entries = append(entries, t.Go)
+	}
+	for _, id := range sortedNodeIDs(d) {
+		if n := d.Nodes[id]; n != nil {
+			for _, key := range sortedKeys(n.Wait) {
+				entries = append(entries, n.Wait[key])
+			}
+		}
+	}
+	reported := map[string]bool{}
+	for _, id := range entries {
+		if p := path(id); p != nil && !reported[id] {
+			reported[id] = true
+			c.add(c.s.mainFile(), d.Nodes[id].Line, "node %s: a turn can start here and end without any reply (through %s): give a node on the way a say", id, strings.Join(p, " → "))
+		}
+	}
+}
+
 // messages checks every text of every language.
 func (c *checker) messages() {
 	s, d := c.s, c.s.Def
@@ -285,15 +417,20 @@ func (c *checker) messages() {
 	for _, id := range sf.AgeUnknownOnly {
 		unknownOnly[id] = true
 	}
+	// where locates message id in the file of the language that has it best.
+	where := func(id string) (string, int) {
+		lang, _ := cat.home(id)
+		file, line := cat.where(lang, id)
+		return path.Join(s.src.LocalesName, file), line
+	}
 	for _, lang := range cat.Langs() {
 		for _, id := range cat.missing[lang] {
-			file, line := cat.where(DefaultLang, id)
-			c.add(s.localeFile(lang), 0, "message %s is missing (it is in %s:%d)", id, path.Join(s.src.LocalesName, file), line)
+			file, line := where(id)
+			c.add(s.localeFile(lang), 0, "message %s is missing (it is in %s:%d)", id, file, line)
 		}
 	}
-	for _, id := range cat.IDs() {
-		file, line := cat.where(DefaultLang, id)
-		file = path.Join(s.src.LocalesName, file)
+	for _, id := range cat.all {
+		file, line := where(id)
 		base, variant := SplitVariant(id)
 		if strings.HasPrefix(id, "staff_") {
 			continue
@@ -306,14 +443,14 @@ func (c *checker) messages() {
 		if !used[base] {
 			c.add(file, line, "message %s is not used by any node", id)
 		}
+		// Each language's own text; one that is missing is reported as missing above.
 		for _, lang := range cat.Langs() {
+			if !cat.own[lang][id] {
+				continue
+			}
 			text, _ := cat.Text(lang, id)
 			lf, ll := cat.where(lang, id)
-			lf = path.Join(s.src.LocalesName, lf)
-			if ll == 0 {
-				lf, ll = file, line
-			}
-			c.text(lf, ll, id, text, variant)
+			c.text(path.Join(s.src.LocalesName, lf), ll, id, text, variant)
 		}
 		if variant == "" && !unknownOnly[id] {
 			text, _ := cat.Text(DefaultLang, id)
@@ -366,7 +503,7 @@ func (c *checker) text(file string, line int, id, text, variant string) {
 	if info := gsm7.Analyze(full); info.Segments > sf.MaxSegments {
 		c.add(file, line, "message %s costs %d SMS segments (%d characters with any footer); the budget is %d", id, info.Segments, info.Units, sf.MaxSegments)
 	}
-	if textsToSMS.MatchString(text) {
+	if tellsToText112(text) {
 		c.add(file, line, "message %s tells residents to text 112; SMS to 112 works only for people registered in advance: say call", id)
 	}
 	if (variant == VariantYouth || variant == VariantChild) && strings.Contains(text, sf.AdultNumber) {
@@ -374,6 +511,22 @@ func (c *checker) text(file string, line int, id, text, variant string) {
 	}
 	if variant == VariantAdult && strings.Contains(text, sf.YouthNumber) {
 		c.add(file, line, "message %s is for residents 20 and older but gives %s", id, sf.YouthNumber)
+	}
+}
+
+// tellsToText112 reports whether text tells the reader to send an SMS to 112. Only the
+// words just before each 112 are read, which keeps the check fast.
+func tellsToText112(text string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], "112")
+		if j < 0 {
+			return false
+		}
+		end := i + j + len("112")
+		if textsToSMS.MatchString(text[max(0, end-48):end]) {
+			return true
+		}
+		i = end
 	}
 }
 
@@ -455,10 +608,21 @@ func (c *checker) lexicons() {
 		os := owners[k]
 		for i := 1; i < len(os); i++ {
 			if os[i].intent != os[0].intent {
-				c.add(s.lexiconFile(os[i].lang), s.phraseLines[os[i].lang][k], "keyword clash: %q is %s here and %s in %s", k, os[i].intent, os[0].intent, s.lexiconFile(os[0].lang))
+				here, there := s.phrases[os[i].lang][os[i].intent][k], s.phrases[os[0].lang][os[0].intent][k]
+				c.add(s.lexiconFile(os[i].lang), here.Line, "keyword clash: %q is %s here and %s in %s:%d", here.Written, os[i].intent, os[0].intent, s.lexiconFile(os[0].lang), there.Line)
 			}
 		}
 	}
+}
+
+// firstLine returns the first of lines that is known (not 0).
+func firstLine(lines ...int) int {
+	for _, l := range lines {
+		if l > 0 {
+			return l
+		}
+	}
+	return 0
 }
 
 func sortedNodeIDs(d *Definition) []string {

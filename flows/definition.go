@@ -111,10 +111,12 @@ type Node struct {
 	// first value, 2 to the second, and so on.
 	Choices *Choices `yaml:"choices"`
 
-	// Line is the node's line in its file.
+	// Line is the line of the node's id in its file.
 	Line int `yaml:"-"`
 	// lines gives the line of each field.
 	lines map[string]int
+	// waitLines gives the line of each answer of Wait.
+	waitLines map[string]int
 }
 
 // UnmarshalYAML records the node's lines.
@@ -123,12 +125,34 @@ func (n *Node) UnmarshalYAML(v *yaml.Node) error {
 	if err := v.Decode((*plain)(n)); err != nil {
 		return err
 	}
-	n.Line = v.Line
+	n.Line = v.Line // Load moves it to the line of the node's id
 	n.lines = map[string]int{}
+	n.waitLines = map[string]int{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		n.lines[v.Content[i].Value] = v.Content[i].Line
+		if v.Content[i].Value != "wait" {
+			continue
+		}
+		// A shared list of answers (wait: *menu_choices) is located where it is written.
+		w := v.Content[i+1]
+		if w.Kind == yaml.AliasNode && w.Alias != nil {
+			w = w.Alias
+		}
+		if w.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(w.Content); j += 2 {
+				n.waitLines[w.Content[j].Value] = w.Content[j].Line
+			}
+		}
 	}
 	return nil
+}
+
+// WaitLine is the line of an answer of the node's Wait, or the line of its wait field.
+func (n *Node) WaitLine(answer string) int {
+	if l, ok := n.waitLines[answer]; ok {
+		return l
+	}
+	return n.FieldLine("wait")
 }
 
 // FieldLine is the line of a field of the node, or the node's line.

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -67,8 +68,17 @@ func Graph(w io.Writer, s *Set) error {
 	return nil
 }
 
-// mermaidID makes a node id safe as a Mermaid id ("end" is a keyword).
-func mermaidID(id string) string { return "n_" + id }
+// mermaidID makes a node id safe as a Mermaid id: "n_" and the id when it is letters,
+// digits and underscores ("end" alone is a keyword), else "h_" and the id in hex, so ids
+// with spaces or symbols stay distinct and cannot break the diagram.
+func mermaidID(id string) string {
+	for _, r := range id {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return "h_" + hex.EncodeToString([]byte(id))
+		}
+	}
+	return "n_" + id
+}
 
 // quote makes a Mermaid label, escaping quotes.
 func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, "#quot;") + `"` }

@@ -1,7 +1,7 @@
 package flows
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
 	"io/fs"
 	"path"
@@ -50,10 +50,11 @@ type Set struct {
 	Places []understand.Place
 	Areas  map[string]string
 
-	// phraseLines locates lexicon phrases for problems: lang → normalised phrase → line.
-	phraseLines map[string]map[string]int
-	lexFiles    map[string]string
-	src         Source
+	// phrases locates the phrases of each intent for problems: lang → intent → normalised
+	// phrase → where it is first written.
+	phrases  map[string]map[string]map[string]phraseAt
+	lexFiles map[string]string
+	src      Source
 	// placeSuffixes are the inflection endings of place names.
 	placeSuffixes []string
 	// placeLines are the lines of the places, in order.
@@ -63,14 +64,16 @@ type Set struct {
 // Load reads and compiles a flow set. It fails on files that cannot be read or parsed;
 // Check finds the rest of the problems.
 func Load(src Source) (*Set, error) {
-	s := &Set{phraseLines: map[string]map[string]int{}, lexFiles: map[string]string{}, src: src}
+	s := &Set{phrases: map[string]map[string]map[string]phraseAt{}, lexFiles: map[string]string{}, src: src}
+	// Errors name files as problems do, with the directory they were read from.
+	flowsPath := func(name string) string { return path.Join(src.FlowsName, name) }
 	b, err := fs.ReadFile(src.Flows, MainFile)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", MainFile, err)
+		return nil, fmt.Errorf("read %s: %w", flowsPath(MainFile), err)
 	}
 	var def Definition
 	if err := yaml.Unmarshal(b, &def); err != nil {
-		return nil, fmt.Errorf("%s: %w", MainFile, err)
+		return nil, fmt.Errorf("%s: %w", flowsPath(MainFile), err)
 	}
 	if def.Nodes == nil {
 		def.Nodes = map[string]*Node{}
@@ -79,10 +82,15 @@ func Load(src Source) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	for id, n := range def.Nodes {
+		if l := def.lines["nodes."+id]; n != nil && l > 0 {
+			n.Line = l
+		}
+	}
 	s.Def = &def
 
 	if s.Catalog, err = loadCatalog(src.Locales); err != nil {
-		return nil, fmt.Errorf("locales: %w", err)
+		return nil, fmt.Errorf("%s: %w", cmp.Or(src.LocalesName, "locales"), err)
 	}
 
 	names, err := fs.Glob(src.Flows, "lexicon/*.yaml")
@@ -90,18 +98,18 @@ func Load(src Source) (*Set, error) {
 		return nil, fmt.Errorf("list lexicons: %w", err)
 	}
 	if len(names) == 0 {
-		return nil, errors.New("no lexicon files (lexicon/*.yaml)")
+		return nil, fmt.Errorf("no lexicon files (%s)", flowsPath("lexicon/*.yaml"))
 	}
 	for _, name := range names {
-		lx, lines, err := loadLexicon(src.Flows, name)
+		lx, phrases, err := loadLexicon(src.Flows, name, flowsPath(name))
 		if err != nil {
 			return nil, err
 		}
 		if want := strings.TrimSuffix(path.Base(name), ".yaml"); lx.Lang != want {
-			return nil, fmt.Errorf("%s: language is %q, the file name says %q", name, lx.Lang, want)
+			return nil, fmt.Errorf("%s: language is %q, the file name says %q", flowsPath(name), lx.Lang, want)
 		}
 		s.Lexicons = append(s.Lexicons, lx)
-		s.phraseLines[lx.Lang] = lines
+		s.phrases[lx.Lang] = phrases
 		s.lexFiles[lx.Lang] = name
 	}
 	sort.Slice(s.Lexicons, func(i, j int) bool { return s.Lexicons[i].Lang < s.Lexicons[j].Lang })
@@ -120,34 +128,66 @@ func Load(src Source) (*Set, error) {
 	return s, nil
 }
 
-// loadLexicon reads one lexicon file and the line of every phrase in it.
-func loadLexicon(fsys fs.FS, name string) (understand.Lexicon, map[string]int, error) {
+// phraseAt is where a lexicon phrase is written, and how.
+type phraseAt struct {
+	Line    int
+	Written string
+}
+
+// loadLexicon reads lexicon file name and where each phrase of each intent is written.
+// Errors call the file display.
+func loadLexicon(fsys fs.FS, name, display string) (understand.Lexicon, map[string]map[string]phraseAt, error) {
 	var lx understand.Lexicon
 	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return lx, nil, fmt.Errorf("read %s: %w", name, err)
+		return lx, nil, fmt.Errorf("read %s: %w", display, err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return lx, nil, fmt.Errorf("%s: %w", name, err)
+		return lx, nil, fmt.Errorf("%s: %w", display, err)
 	}
 	if err := doc.Decode(&lx); err != nil {
-		return lx, nil, fmt.Errorf("%s: %w", name, err)
+		return lx, nil, fmt.Errorf("%s: %w", display, err)
 	}
-	lines := map[string]int{}
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n.Kind == yaml.ScalarNode {
-			if k := understand.Normalize(n.Value); lines[k] == 0 {
-				lines[k] = n.Line
+	phrases := map[string]map[string]phraseAt{}
+	intents := mappingValue(&doc, "intents")
+	for i := 0; intents != nil && i+1 < len(intents.Content); i += 2 {
+		intent := intents.Content[i].Value
+		at := map[string]phraseAt{}
+		phrases[intent] = at
+		var walk func(n *yaml.Node)
+		walk = func(n *yaml.Node) {
+			if n.Kind == yaml.ScalarNode {
+				if k := understand.Normalize(n.Value); at[k].Line == 0 {
+					at[k] = phraseAt{Line: n.Line, Written: n.Value}
+				}
+			}
+			for _, c := range n.Content {
+				walk(c)
 			}
 		}
-		for _, c := range n.Content {
-			walk(c)
+		// The phrases are the values of "whole" and "any", not those keys themselves.
+		if m := intents.Content[i+1]; m.Kind == yaml.MappingNode {
+			for j := 1; j < len(m.Content); j += 2 {
+				walk(m.Content[j])
+			}
 		}
 	}
-	walk(&doc)
-	return lx, lines, nil
+	return lx, phrases, nil
+}
+
+// mappingValue returns the value of key in the top-level mapping of doc, or nil.
+func mappingValue(doc *yaml.Node, key string) *yaml.Node {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // Place returns the place with id.

@@ -28,6 +28,10 @@ func chat(ctx context.Context, cfg config.Config, args []string, stdin io.Reader
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "trygg: chat reads the messages from standard input, not from arguments (%q)\n", fs.Arg(0))
+		return 2
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	a, err := app.New(ctx, cfg, log, app.Options{Store: store.NewMemory(nil)})
 	if err != nil {
@@ -42,7 +46,9 @@ func chat(ctx context.Context, cfg config.Config, args []string, stdin io.Reader
 			fmt.Fprintf(stderr, "trygg: --lang %q: trygg speaks %s\n", *lang, strings.Join(a.Engine.Langs(), ", "))
 			return 2
 		}
-		data, err := bot.State{Lang: *lang}.Encode()
+		// As if the resident had chosen the language with a switch word: a word or two of
+		// another language does not undo the choice, a message clearly in one does.
+		data, err := bot.State{Lang: *lang, LangKnown: true}.Encode()
 		if err == nil {
 			_, err = a.Store.Save(ctx, scope, store.Conversation{Data: data}, cfg.ConversationTTL)
 		}

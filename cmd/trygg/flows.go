@@ -32,7 +32,11 @@ func flowsCmd(cfg config.Config, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, p)
 	}
 	if len(problems) > 0 {
-		fmt.Fprintf(stderr, "%d problems\n", len(problems))
+		if len(problems) == 1 {
+			fmt.Fprintln(stderr, "1 problem")
+		} else {
+			fmt.Fprintf(stderr, "%d problems\n", len(problems))
+		}
 		return 1
 	}
 	fmt.Fprintf(stdout, "ok: %d nodes, %d messages in %d languages\n", len(set.Def.Nodes), len(set.Catalog.IDs()), len(set.Catalog.Langs()))

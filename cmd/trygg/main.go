@@ -71,6 +71,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	switch cmd {
 	case "serve":
+		if len(args) > 0 {
+			fmt.Fprintf(stderr, "trygg: serve takes no arguments (configure it with environment variables)\n\n%s", usage)
+			return 2
+		}
 		log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 		return serve(ctx, cfg, log)
 	case "chat":

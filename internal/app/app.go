@@ -177,13 +177,19 @@ func (a *App) mountChannels(_ context.Context) error {
 	return nil
 }
 
-// Run serves until ctx ends, flushing statistics as it goes.
+// Run serves until ctx ends, flushing statistics as it goes. It returns after the last
+// flush, so the store can be closed then.
 func (a *App) Run(ctx context.Context) error {
-	if a.Stats != nil {
-		go a.Service.Tally().FlushEvery(ctx, a.Stats, statsFlushInterval, func(err error) {
-			a.Log.Warn("statistics not saved", "error", err.Error())
-		})
-	}
+	flushCtx, stopFlushing := context.WithCancel(ctx)
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		if a.Stats != nil {
+			a.Service.Tally().FlushEvery(flushCtx, a.Stats, statsFlushInterval, func(err error) {
+				a.Log.Warn("statistics not saved", "error", err.Error())
+			})
+		}
+	}()
 	if a.Slack != nil && a.Config.SlackAppToken != "" {
 		go func() {
 			if err := a.Slack.RunSocketMode(ctx); err != nil {
@@ -191,7 +197,10 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	return a.Server.Run(ctx)
+	err := a.Server.Run(ctx)
+	stopFlushing() // also when the server failed on its own, e.g. on a taken address
+	<-flushed
+	return err
 }
 
 // Close waits for Slack's background work, then releases the store.

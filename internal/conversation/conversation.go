@@ -28,7 +28,8 @@ const maxAttempts = 8
 type Config struct {
 	Engine *bot.Engine
 	Store  store.Store
-	// Stats receives aggregate counters; nil keeps none.
+	// Stats is where the host flushes the service's Tally (see Tally.FlushEvery); the
+	// service itself only counts in memory, so a turn costs no extra store round trip.
 	Stats store.Stats
 	// TTL is how long a silent conversation is kept.
 	TTL time.Duration
@@ -124,6 +125,16 @@ func (s *Service) Handle(ctx context.Context, scope string, msg bot.Message) Out
 		s.tally.Add(s.day(), "turn_failed", 1)
 		return Outcome{Replies: []bot.Reply{s.cfg.Engine.Safe(s.cfg.Engine.GuessLang(msg.Text))}, Degraded: true, Err: o.Err}
 	}
+	if len(o.Replies) == 0 {
+		// A flow that says nothing on some way (flows check reports it) must not leave the
+		// resident without an answer.
+		s.cfg.Log.Warn("turn gave no reply; the safety reply was sent")
+		lang := o.State.Lang
+		if lang == "" {
+			lang = s.cfg.Engine.GuessLang(msg.Text)
+		}
+		o.Replies = []bot.Reply{s.cfg.Engine.Safe(lang)}
+	}
 	return o
 }
 
@@ -203,7 +214,11 @@ func (s *Service) count(o Outcome) {
 		case bot.EventReferred:
 			s.tally.Add(day, "route:"+e.Route, 1)
 		case bot.EventLanguage:
-			s.tally.Add(day, "lang:"+e.Lang, 1)
+			// A conversation is counted once in the language it ends its first turn in,
+			// even when that turn switched language ("engelska" as the first message).
+			if !o.New {
+				s.tally.Add(day, "lang:"+e.Lang, 1)
+			}
 		default:
 			s.tally.Add(day, string(e.Kind), 1)
 		}
