@@ -138,7 +138,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 				f.replace(t, mainYAML, "      - go: person_unavailable", "      - go: person_unavailable\n      - if: staffed\n        go: menu")
 			},
 			want: []want{
-				{file: mainYAML, at: "    route:\n      - go: person_unavailable\n      - if: staffed",
+				{file: mainYAML, at: "    route:\n      - if: staffed\n        go: handoff_offer",
 					msg: "node person: dead end when no condition holds; end the route with a branch without `if`"},
 				{file: mainYAML, at: "      - go: person_unavailable\n      - if: staffed",
 					msg: "node person: a branch without a condition must come last; the branches after it are never taken"},
@@ -220,7 +220,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 				f.replace(t, mainYAML, "event: {kind: unsafe_place}", "event: {kind: unsafe}")
 			},
 			want: []want{{file: mainYAML, at: "event: {kind: unsafe}",
-				msg: `node unsafe_place: unknown event kind "unsafe" (referred, handoff_requested, unsafe_place)`}},
+				msg: `node unsafe_thanks: unknown event kind "unsafe" (referred, handoff_requested, unsafe_place)`}},
 		},
 		{
 			name: "unknown message id",
@@ -331,7 +331,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{
 			name: "youth variant with the adult number",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, "Ring gärna Brottsofferjouren för unga på 010-567 63 25.", "Ring gärna Brottsofferjouren på 021-41 32 60.")
+				f.replace(t, svText, "chatten. Ring gärna Brottsofferjouren för unga på 010-567 63 25.", "chatten. Ring gärna Brottsofferjouren på 021-41 32 60.")
 			},
 			want: []want{{file: svText, at: "person_unavailable_youth:", msg: "message person_unavailable_youth is for residents under 20 but gives 021-41 32 60"}},
 		},
@@ -355,7 +355,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{
 			name: "adult variant with the youth number",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, "Ring gärna Brottsofferjouren Västerås på 021-41 32 60, eller 116 006.", "Ring gärna 010-567 63 25.")
+				f.replace(t, svText, "chatten. Ring gärna Brottsofferjouren Västerås på 021-41 32 60, eller 116 006.", "chatten. Ring gärna 010-567 63 25.")
 			},
 			want: []want{{file: svText, at: "person_unavailable_adult:", msg: "message person_unavailable_adult is for residents 20 and older but gives 010-567 63 25"}},
 		},
@@ -507,14 +507,14 @@ func TestCheckProblemsExactly(t *testing.T) {
 			edit: func(t *testing.T, f files) {
 				f.replace(t, enText, `erased: "Done, everything is deleted.`, `erased: "Done 🙂, everything is deleted.`)
 			},
-			want: `locales/en.yaml:66: message erased has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`,
+			want: `locales/en.yaml:78: message erased has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`,
 		},
 		{
 			name: "youth variant with the adult number",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, "Ring gärna Brottsofferjouren för unga på 010-567 63 25.", "Ring gärna Brottsofferjouren på 021-41 32 60.")
+				f.replace(t, svText, "chatten. Ring gärna Brottsofferjouren för unga på 010-567 63 25.", "chatten. Ring gärna Brottsofferjouren på 021-41 32 60.")
 			},
-			want: `locales/sv.yaml:63: message person_unavailable_youth is for residents under 20 but gives 021-41 32 60`,
+			want: `locales/sv.yaml:66: message person_unavailable_youth is for residents under 20 but gives 021-41 32 60`,
 		},
 	}
 	for _, tt := range tests {
