@@ -521,7 +521,13 @@ func (t *turn) event(kind EventKind, route string) {
 	t.res.Events = append(t.res.Events, Event{Kind: kind, Route: route, Topic: t.st.Topic, Lang: t.st.Lang, Age: t.st.Group()})
 }
 
+// done finishes the turn. A turn that would answer nothing (a flow path that only emits an
+// event) answers with the safety reply: every message gets an answer, except those
+// relayed to staff during a handoff.
 func (t *turn) done() Result {
+	if len(t.res.Replies) == 0 && !t.res.HasEvent(EventRelay) {
+		t.res.Replies = append(t.res.Replies, t.e.Safe(t.st.Lang))
+	}
 	t.res.State = t.st
 	return t.res
 }
