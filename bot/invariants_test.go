@@ -34,6 +34,13 @@ var testNow = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
 // `trygg flows check` would, and returns an engine on them.
 func newEngine(tb testing.TB) *bot.Engine {
 	tb.Helper()
+	return bot.New(loadSet(tb), bot.Options{})
+}
+
+// loadSet loads the flow set built into the binary and refuses it if `trygg flows check`
+// would.
+func loadSet(tb testing.TB) *flows.Set {
+	tb.Helper()
 	set, err := flows.Load(flows.EmbeddedSource(locales.Embedded()))
 	if err != nil {
 		tb.Fatalf("load flows: %v", err)
@@ -41,7 +48,7 @@ func newEngine(tb testing.TB) *bot.Engine {
 	if problems := flows.Check(set); len(problems) > 0 {
 		tb.Fatalf("flows check: %v", problems)
 	}
-	return bot.New(set, bot.Options{})
+	return set
 }
 
 // textsTo112 finds an instruction to send a text message to 112, in any of trygg's
