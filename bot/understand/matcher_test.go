@@ -1,6 +1,7 @@
 package understand_test
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -406,4 +407,34 @@ func TestCompileRefusesBadLexicons(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLongWordsStayCheap: a word longer than any known word cannot be one typo away from
+// one, so no typo is tried for it. A 10 kB "word" from the web chat once cost 216 MB of
+// allocations (every one-letter deletion of it: the square of its length), about two
+// seconds of CPU per message.
+func TestLongWordsStayCheap(t *testing.T) {
+	m := shipped(t)
+	for _, text := range []string{
+		strings.Repeat("a", 10*1024),
+		strings.Repeat("å", 5*1024),
+		strings.Repeat("misshandlad", 1000),
+	} {
+		if b := allocated(func() { m.Read(text, now) }); b > 1<<20 {
+			t.Errorf("reading a %d-byte word allocated %d bytes, want at most 1 MiB", len(text), b)
+		}
+	}
+	// A long word one typo from a known one is still forgiven.
+	if r := m.Read("brottsskadeersattningg", now); !r.Has("compensation") {
+		t.Errorf("brottsskadeersattningg: intents %v, want compensation", r.Intents)
+	}
+}
+
+// allocated returns how many bytes f allocates on the heap.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
