@@ -170,3 +170,22 @@ func TestOldStateStillAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestTurnLeavesStatesAlone: a turn never writes into the state it was given, so two
+// turns from one state (a retry after a conflicting save, a test) do not change each
+// other's results.
+func TestTurnLeavesStatesAlone(t *testing.T) {
+	e := newEngine(t)
+	asked := make([]string, 1, 8) // room to spare, as a decoder may leave
+	asked[0] = "welcome"
+	st := bot.State{Lang: "sv", LangKnown: true, Node: "welcome", Asked: asked}
+	a := e.Turn(st, bot.Message{Text: "1"}, testNow) // support → asks the age
+	want := append([]string(nil), a.State.Asked...)
+	e.Turn(st, bot.Message{Text: "MENY"}, testNow) // another answer from the same state
+	if !reflect.DeepEqual(a.State.Asked, want) {
+		t.Errorf("the first turn's state changed under it: Asked %v, want %v", a.State.Asked, want)
+	}
+	if !reflect.DeepEqual(st.Asked, []string{"welcome"}) || cap(st.Asked) != 8 {
+		t.Errorf("the given state changed: Asked %v", st.Asked)
+	}
+}
