@@ -438,3 +438,41 @@ func allocated(f func()) uint64 {
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
 }
+
+// FuzzRead: whatever the text and the day, Read does not panic and what it returns is
+// sane: an age within 0..120 with Min <= Max, a number that is -1 or what four digits
+// can hold, a known language or none, each intent once, nothing read from an empty text.
+func FuzzRead(f *testing.F) {
+	m := shipped(f)
+	for _, s := range []string{"", "Jag är 16 och blev rånad", "född 06", "fyller 0", "jag är ١٦",
+		"twenty three", "kaksikymmentäkolme", "\xff\x00", "🙂", "مرحبا", strings.Repeat("nu ", 100)} {
+		f.Add(s, int32(0))
+	}
+	f.Fuzz(func(t *testing.T, text string, days int32) {
+		r := m.Read(text, now.AddDate(0, 0, int(days%36500)))
+		if r.Age.Min < 0 || r.Age.Min > r.Age.Max || r.Age.Max > 120 {
+			t.Errorf("Read(%q).Age = %+v", text, r.Age)
+		}
+		if r.Number < -1 || r.Number > 9999 {
+			t.Errorf("Read(%q).Number = %d", text, r.Number)
+		}
+		switch r.Lang {
+		case "", "sv", "en", "fi":
+		default:
+			t.Errorf("Read(%q).Lang = %q", text, r.Lang)
+		}
+		if r.LangSure && r.Lang == "" {
+			t.Errorf("Read(%q): sure of no language", text)
+		}
+		seen := map[string]bool{}
+		for _, i := range r.Intents {
+			if seen[i] {
+				t.Errorf("Read(%q).Intents = %v: %s twice", text, r.Intents, i)
+			}
+			seen[i] = true
+		}
+		if r.Empty && (len(r.Intents) > 0 || r.Age.Known() || r.Danger || r.Number >= 0) {
+			t.Errorf("Read(%q) is empty but found %+v", text, r)
+		}
+	})
+}
