@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/flows"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -65,7 +66,10 @@ func TestGolden(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatalf("no golden conversations in %s", conversationsDir)
 	}
-	e := newEngine(t)
+	set := loadSet(t)
+	e := bot.New(set, bot.Options{})
+	said := map[string]bool{} // lang/message id of every reply, age variants as their message
+	ids := map[string]bool{}  // lang/message id of every reply, as said
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
 		t.Run(name, func(t *testing.T) {
@@ -82,7 +86,7 @@ func TestGolden(t *testing.T) {
 			if len(c.Turns) == 0 {
 				t.Fatalf("%s: no turns", file)
 			}
-			replies := runConversation(t, e, file, c)
+			replies := runConversation(t, e, file, c, said, ids)
 			if *update {
 				if err := rewriteReplies(file, data, replies); err != nil {
 					t.Fatal(err)
@@ -90,11 +94,30 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+
+	// Every message, in every language, is said in some golden conversation: every topic,
+	// every global word, every safety message. Age variants are counted with their message.
+	// Not needed: the footer (added to replies, never said alone) and the safe reply (said
+	// only when something around the engine fails; see internal/conversation).
+	var missing []string
+	for _, lang := range set.Catalog.Langs() {
+		for _, id := range set.Catalog.IDs() {
+			base, _ := flows.SplitVariant(id)
+			if base == id && id != set.Def.Safety.Footer && id != set.Def.Safety.Safe &&
+				id != set.Def.Safety.OtherLanguage && !said[lang+"/"+id] && !strings.HasPrefix(id, "staff_") {
+				missing = append(missing, lang+"/"+id)
+			}
+		}
+	}
+	if len(missing) > 0 && !t.Failed() {
+		t.Errorf("no golden conversation says %v", missing)
+	}
+	t.Logf("%d conversations say %d messages with their age variants in %d languages", len(files), len(ids), len(set.Catalog.Langs()))
 }
 
 // runConversation plays a conversation through the engine, checks every turn and returns
 // the replies it got.
-func runConversation(t *testing.T, e *bot.Engine, file string, c conversation) []string {
+func runConversation(t *testing.T, e *bot.Engine, file string, c conversation, said, ids map[string]bool) []string {
 	now := c.Now
 	if now.IsZero() {
 		now = testNow
@@ -106,6 +129,11 @@ func runConversation(t *testing.T, e *bot.Engine, file string, c conversation) [
 		res := e.Turn(st, bot.Message{Text: tn.Say, Staffed: tn.Staffed}, now)
 		got := res.Text()
 		replies = append(replies, got)
+		for _, r := range res.Replies {
+			base, _ := flows.SplitVariant(r.MessageID)
+			said[r.Lang+"/"+base] = true
+			ids[r.Lang+"/"+r.MessageID] = true
+		}
 		checkTurn(t, where, res)
 		for _, w := range tn.Want {
 			if !strings.Contains(got, w) {
