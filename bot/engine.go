@@ -317,10 +317,17 @@ func (t *turn) answer(wait map[string]string, r understand.Reading) string {
 	if len(wait) == 0 {
 		return ""
 	}
-	if next, ok := wait["age"]; ok {
-		if r.Age.Known() {
+	if next, ok := wait["age"]; ok && r.Age.Known() {
+		return next
+	}
+	// An answer the question expects by name comes before a bare number: Finnish "en" (no)
+	// is also Swedish "en" (one), and a Finn declining to give their age is not 1 year old.
+	for _, intent := range r.Intents {
+		if next, ok := wait[intent]; ok {
 			return next
 		}
+	}
+	if next, ok := wait["age"]; ok {
 		if r.Number >= 1 && r.Number <= 99 {
 			t.setAge(r.Number, r.Number)
 			return next
@@ -333,11 +340,6 @@ func (t *turn) answer(wait map[string]string, r understand.Reading) string {
 	}
 	if r.Number >= 0 {
 		if next, ok := wait[strconv.Itoa(r.Number)]; ok {
-			return next
-		}
-	}
-	for _, intent := range r.Intents {
-		if next, ok := wait[intent]; ok {
 			return next
 		}
 	}

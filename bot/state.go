@@ -103,7 +103,9 @@ func (s *State) markAsked(node string) {
 	if s.asked(node) {
 		return
 	}
-	s.Asked = append(s.Asked, node)
+	// A new array: the state was copied by value, and its Asked may still share the
+	// caller's array, which must not change under them.
+	s.Asked = append(s.Asked[:len(s.Asked):len(s.Asked)], node)
 	if len(s.Asked) > maxAsked {
 		s.Asked = append([]string(nil), s.Asked[len(s.Asked)-maxAsked:]...)
 	}

@@ -52,6 +52,7 @@ type Matcher struct {
 	tens    map[string]int      // 20, 30 .. 90
 	ones    map[string]int      // 1 .. 9
 	glued   []string            // age suffixes that may be glued to a number word
+	longest int                 // runes in the longest vocab word; longer tokens are no typo of one
 
 	placeWords    map[string]bool // every word of every place name
 	placeSuffixes []string        // inflection endings tried on place names, longest first
@@ -135,6 +136,7 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 		}
 	}
 	for w := range m.vocab {
+		m.longest = max(m.longest, utf8.RuneCountInString(w))
 		if utf8.RuneCountInString(w) >= fuzzyMin {
 			for _, d := range deletions(w) {
 				m.deletes[d] = append(m.deletes[d], w)
@@ -204,7 +206,9 @@ func (m *Matcher) canonical(tok string) string {
 		return tok
 	}
 	n := utf8.RuneCountInString(tok)
-	if n < fuzzyMin || tok[0] >= '0' && tok[0] <= '9' {
+	if n < fuzzyMin || n > m.longest+1 || tok[0] >= '0' && tok[0] <= '9' {
+		// Too short to trust a typo, too long to be one letter off any known word (and
+		// trying would cost the square of its length), or a number.
 		return tok
 	}
 	best := ""

@@ -85,8 +85,35 @@ func digitValue(r rune) int {
 }
 
 // fold lower-cases a non-ASCII letter and strips its diacritics: "Å" → "a", "ß" → "ss".
+// What it returns folds to itself again, so normalising twice changes nothing.
 func fold(r rune) []rune {
 	r = unicode.ToLower(r)
+	if f := foldSimple(r); f != nil {
+		return f
+	}
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	d := norm.NFD.Bytes(buf[:n])
+	out := make([]rune, 0, 1)
+	for len(d) > 0 {
+		c, size := utf8.DecodeRune(d)
+		d = d[size:]
+		switch {
+		case !unicode.IsLetter(c):
+			// A combining mark (Mn, Mc) split off the letter: drop it.
+		case foldSimple(c) != nil:
+			// "ǿ" decomposes to "ø" and an accent: fold "ø" too.
+			out = append(out, foldSimple(c)...)
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// foldSimple folds the letters that need no decomposition (the lower-case Latin-1 letters
+// and a few without one: ß, æ, ø, ł), or returns nil.
+func foldSimple(r rune) []rune {
 	if r >= 0xe0 && r <= 0xff {
 		if f := latin1[r-0xe0]; f != 0 {
 			return []rune{rune(f)}
@@ -102,18 +129,7 @@ func fold(r rune) []rune {
 	case 'ł':
 		return []rune{'l'}
 	}
-	var buf [utf8.UTFMax]byte
-	n := utf8.EncodeRune(buf[:], r)
-	d := norm.NFD.Bytes(buf[:n])
-	out := make([]rune, 0, 1)
-	for len(d) > 0 {
-		c, size := utf8.DecodeRune(d)
-		d = d[size:]
-		if !unicode.Is(unicode.Mn, c) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return nil
 }
 
 // Tokens splits normalised text into words.
