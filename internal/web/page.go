@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/vasteras/trygg/bot"
@@ -49,6 +50,59 @@ type reply struct {
 	Text string `json:"text"`
 	// Lang is set when the reply is in one of trygg's languages, for screen readers.
 	Lang string `json:"lang,omitempty"`
+	// Parts is Text cut into plain text and phone numbers, which the page makes links to
+	// call that never break across lines.
+	Parts []part `json:"parts"`
+}
+
+// part is a piece of a reply: plain text, or a phone number with its tel: link.
+type part struct {
+	Text string       `json:"text"`
+	Tel  template.URL `json:"tel,omitempty"`
+}
+
+// phoneNumber finds the Swedish phone numbers trygg's texts give: 112, 90101, the short
+// numbers 114 14, 116 006, 116 111 and area-code numbers such as 021-41 32 60 and
+// 010-567 63 25.
+var phoneNumber = regexp.MustCompile(`0\d{1,3}-\d{2,3}(?: \d{2}){1,3}|11[46] \d{2,3}|112|90101`)
+
+// parts cuts text into plain text and phone numbers. A match inside a longer run of
+// digits is not a number of its own and stays text.
+func parts(text string) []part {
+	var out []part
+	last := 0
+	for _, m := range phoneNumber.FindAllStringIndex(text, -1) {
+		if (m[0] > 0 && isDigit(text[m[0]-1])) || (m[1] < len(text) && isDigit(text[m[1]])) {
+			continue
+		}
+		if m[0] > last {
+			out = append(out, part{Text: text[last:m[0]]})
+		}
+		out = append(out, part{Text: text[m[0]:m[1]], Tel: telURL(text[m[0]:m[1]])})
+		last = m[1]
+	}
+	if last < len(text) || len(out) == 0 {
+		out = append(out, part{Text: text[last:]})
+	}
+	return out
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// telURL is the tel: link of a number as written in Sweden: its digits, with a leading 0
+// (an area code) replaced by +46. Only digits and + go in, so the URL is safe.
+func telURL(number string) template.URL {
+	var b strings.Builder
+	for i := 0; i < len(number); i++ {
+		if isDigit(number[i]) {
+			b.WriteByte(number[i])
+		}
+	}
+	d := b.String()
+	if strings.HasPrefix(d, "0") {
+		d = "+46" + d[1:]
+	}
+	return template.URL("tel:" + d)
 }
 
 // pageData is the page template's data.
@@ -85,7 +139,7 @@ func (c *Chat) pageLang(lang string) string {
 func (c *Chat) replies(rs []bot.Reply) []reply {
 	out := make([]reply, 0, len(rs))
 	for _, r := range rs {
-		rep := reply{Text: r.Text}
+		rep := reply{Text: r.Text, Parts: parts(r.Text)}
 		if _, ok := c.texts[r.Lang]; ok {
 			rep.Lang = r.Lang
 		}

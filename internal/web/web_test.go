@@ -154,8 +154,12 @@ func (h *harness) version(session string) int64 {
 type answer struct {
 	Lang    string `json:"lang"`
 	Replies []struct {
-		Text string `json:"text"`
-		Lang string `json:"lang"`
+		Text  string `json:"text"`
+		Lang  string `json:"lang"`
+		Parts []struct {
+			Text string `json:"text"`
+			Tel  string `json:"tel"`
+		} `json:"parts"`
 	} `json:"replies"`
 	Notice string            `json:"notice"`
 	UI     map[string]string `json:"ui"`
@@ -707,5 +711,38 @@ func TestExit(t *testing.T) {
 				t.Error("conversation erased")
 			}
 		})
+	}
+}
+
+// TestPhoneLinks: the phone numbers in replies become links to call, in the page and in
+// JSON; digits around a number keep it from matching.
+func TestPhoneLinks(t *testing.T) {
+	h := newHarness(t, nil)
+	session, token := h.visit()
+	res := h.do(post("/chat", session, url.Values{"message": {robbed16}, "csrf": {token}}, false))
+	body := readBody(t, res)
+	for _, want := range []string{
+		`<a class="tel" href="tel:&#43;46105676325">010-567 63 25</a>`,
+		`<a class="tel" href="tel:116111">116 111</a>`,
+		`<a class="tel" href="tel:112">112</a>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	status, a := h.say(session, token, "I am 25 and was robbed")
+	if status != http.StatusOK {
+		t.Fatal(status)
+	}
+	var tels []string
+	for _, r := range a.Replies {
+		for _, p := range r.Parts {
+			if p.Tel != "" {
+				tels = append(tels, p.Text+"="+p.Tel)
+			}
+		}
+	}
+	if got := strings.Join(tels, " "); !strings.Contains(got, "021-41 32 60=tel:+4621413260") || !strings.Contains(got, "112=tel:112") {
+		t.Errorf("tel parts = %s", got)
 	}
 }

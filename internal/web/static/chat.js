@@ -14,6 +14,7 @@
   if (!exit || !log || !chat || !langs || !input || !send) {
     return;
   }
+  document.documentElement.classList.add("js");
   var exitURL = exit.getAttribute("data-url");
   var ui = {
     web_you: log.getAttribute("data-you"),
@@ -67,7 +68,26 @@
     }
   });
 
-  function add(kind, label, text, lang) {
+  // addText fills p with a reply's parts: text, and phone numbers as links to call.
+  function addText(p, text, parts) {
+    if (!parts || !parts.length) {
+      p.textContent = text;
+      return;
+    }
+    parts.forEach(function (part) {
+      if (part.tel && part.tel.indexOf("tel:") === 0) {
+        var a = document.createElement("a");
+        a.className = "tel";
+        a.href = part.tel;
+        a.textContent = part.text;
+        p.appendChild(a);
+      } else {
+        p.appendChild(document.createTextNode(part.text));
+      }
+    });
+  }
+
+  function add(kind, label, text, lang, parts) {
     var li = document.createElement("li");
     li.className = kind === "notice" ? "notice" : "msg " + kind;
     if (lang) {
@@ -80,7 +100,7 @@
       li.appendChild(who);
     }
     var p = document.createElement("p");
-    p.textContent = text;
+    addText(p, text, parts);
     li.appendChild(p);
     log.appendChild(li);
     return li;
@@ -124,7 +144,7 @@
       first = add("notice", "", data.notice, "");
     }
     (data.replies || []).forEach(function (r) {
-      var li = add("bot", ui.web_bot, r.text, r.lang);
+      var li = add("bot", ui.web_bot, r.text, r.lang, r.parts);
       first = first || li;
     });
     if (first) {
