@@ -196,18 +196,23 @@
   });
 
   langs.addEventListener("submit", function (ev) {
-    ev.preventDefault();
     var b = ev.submitter;
-    if (b && b.name === "lang") {
-      post("/chat/lang", { lang: b.value });
+    if (!b || b.name !== "lang") {
+      return; // an older browser: the form posts as it does without the script
     }
+    ev.preventDefault();
+    post("/chat/lang", { lang: b.value });
   });
 
   // Enter sends; Shift+Enter makes a new line.
   input.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
       ev.preventDefault();
-      chat.requestSubmit();
+      if (chat.requestSubmit) {
+        chat.requestSubmit();
+      } else {
+        send.click();
+      }
     }
   });
 })();
