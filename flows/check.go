@@ -435,6 +435,10 @@ func (c *checker) messages() {
 		if strings.HasPrefix(id, "staff_") {
 			continue
 		}
+		if strings.HasPrefix(id, WebPrefix) {
+			c.webText(id)
+			continue
+		}
 		if variant != "" {
 			if _, ok := cat.Text(DefaultLang, base); !ok {
 				c.add(file, line, "message %s is an age variant of %s, which does not exist", id, base)
@@ -476,6 +480,27 @@ func (c *checker) messages() {
 				file, line := cat.where(DefaultLang, sf.OtherLanguage+v)
 				c.add(path.Join(s.src.LocalesName, file), line, "message %s in %s together costs %d SMS segments (%d characters); the budget is %d", sf.OtherLanguage+v, strings.Join(sf.OtherLanguageIn, "+"), info.Segments, info.Units, sf.MaxSegments)
 			}
+		}
+	}
+}
+
+// WebPrefix starts the ids of the web chat's page texts (title, buttons, notices). No node
+// says them and they are never sent as SMS, so the SMS rules (GSM-7, segment budget, help
+// number, age variants) do not apply; like every text they must exist in every language
+// (checked with the missing messages above) and must never tell anyone to text 112.
+const WebPrefix = "web_"
+
+// webText checks a web chat page text in every language.
+func (c *checker) webText(id string) {
+	cat := c.s.Catalog
+	for _, lang := range cat.Langs() {
+		text, _ := cat.Text(lang, id)
+		file, line := cat.where(lang, id)
+		if line == 0 {
+			file, line = cat.where(DefaultLang, id)
+		}
+		if textsToSMS.MatchString(text) {
+			c.add(path.Join(c.s.src.LocalesName, file), line, "message %s tells residents to text 112; SMS to 112 works only for people registered in advance: say call", id)
 		}
 	}
 }

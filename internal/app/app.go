@@ -21,6 +21,7 @@ import (
 	"github.com/vasteras/trygg/internal/server"
 	"github.com/vasteras/trygg/internal/slack"
 	"github.com/vasteras/trygg/internal/store"
+	"github.com/vasteras/trygg/internal/web"
 	"github.com/vasteras/trygg/locales"
 )
 
@@ -174,6 +175,27 @@ func (a *App) mountChannels(_ context.Context) error {
 	if err := a.mountSlack(); err != nil {
 		return err
 	}
+	if err := a.mountWeb(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// mountWeb mounts the web chat at GET /. It is always on: it needs no credentials.
+func (a *App) mountWeb() error {
+	chat, err := web.New(web.Config{
+		Service:       a.Service,
+		Store:         a.Store,
+		Flows:         a.Flows,
+		Hasher:        a.Hasher,
+		ExitURL:       a.Config.QuickExitURL,
+		SecureCookies: strings.HasPrefix(a.Config.PublicURL, "https://"),
+		Log:           a.Log,
+	})
+	if err != nil {
+		return fmt.Errorf("web chat: %w", err)
+	}
+	chat.Mount(a.Server)
 	return nil
 }
 

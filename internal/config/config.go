@@ -29,6 +29,10 @@ const (
 	DefaultLagesbildRetention = 730 * 24 * time.Hour
 	DefaultLogLevel           = slog.LevelInfo
 
+	// DefaultQuickExitURL is where the web chat's quick exit leads: SMHI's weather, a
+	// neutral Swedish site that says nothing about why someone was there.
+	DefaultQuickExitURL = "https://www.smhi.se/"
+
 	// MinSecretLen is the shortest TRYGG_SECRET accepted, in bytes.
 	MinSecretLen = 16
 	// MaxSMSPerSecond caps TRYGG_SMS_PER_SECOND.
@@ -105,6 +109,10 @@ type Config struct {
 	// LocalesDir, when set, is read instead of the embedded locale files
 	// (TRYGG_LOCALES_DIR).
 	LocalesDir string
+
+	// QuickExitURL is the neutral page the web chat's quick exit replaces itself with
+	// (TRYGG_QUICK_EXIT_URL).
+	QuickExitURL string
 }
 
 // SMSEnabled reports whether the Twilio SMS channel is configured.
@@ -144,6 +152,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("flows_dir", c.FlowsDir),
 		slog.String("locales_dir", c.LocalesDir),
+		slog.String("quick_exit_url", c.QuickExitURL),
 	)
 }
 
@@ -168,6 +177,7 @@ func Load(getenv func(string) string) (Config, error) {
 		ConversationTTL:    DefaultConversationTTL,
 		LagesbildRetention: DefaultLagesbildRetention,
 		LogLevel:           DefaultLogLevel,
+		QuickExitURL:       DefaultQuickExitURL,
 	}
 
 	if v := env("TRYGG_ADDR"); v != "" {
@@ -311,6 +321,12 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.FlowsDir = directory(&p, "TRYGG_FLOWS_DIR", env("TRYGG_FLOWS_DIR"))
 	c.LocalesDir = directory(&p, "TRYGG_LOCALES_DIR", env("TRYGG_LOCALES_DIR"))
+	if v := env("TRYGG_QUICK_EXIT_URL"); v != "" {
+		if err := checkExitURL(v); err != nil {
+			p.addf("TRYGG_QUICK_EXIT_URL", "%q %v", v, err)
+		}
+		c.QuickExitURL = v
+	}
 
 	if err := p.err(); err != nil {
 		return Config{}, err
@@ -360,6 +376,23 @@ func parsePublicURL(v string) (string, error) {
 		return "", errors.New("must not have a fragment (#…)")
 	}
 	return strings.TrimRight(v, "/"), nil
+}
+
+// checkExitURL checks that v is an absolute http(s) URL with a host and no user info: a
+// page a browser can be sent to, never a script.
+func checkExitURL(v string) error {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		return errors.New("is not a URL (e.g. https://www.smhi.se/)")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("must be an absolute http or https URL (e.g. https://www.smhi.se/)")
+	case u.Host == "":
+		return errors.New("has no host (e.g. https://www.smhi.se/)")
+	case u.User != nil:
+		return errors.New("must not contain a user name or password")
+	}
+	return nil
 }
 
 // checkRedisURL checks the syntax of a Redis URL. The URL may hold a password, so no

@@ -53,6 +53,9 @@ func TestLoadDefaults(t *testing.T) {
 	if c.LogLevel != slog.LevelInfo {
 		t.Errorf("LogLevel = %v, want info", c.LogLevel)
 	}
+	if c.QuickExitURL != "https://www.smhi.se/" {
+		t.Errorf("QuickExitURL = %q, want https://www.smhi.se/", c.QuickExitURL)
+	}
 	if c.Secret != nil || c.PublicURL != "" || c.FlowsDir != "" || c.LocalesDir != "" {
 		t.Errorf("unset values not empty: %#v", c)
 	}
@@ -91,6 +94,7 @@ func TestLoadValid(t *testing.T) {
 		"TRYGG_LOG_LEVEL":              "DEBUG",
 		"TRYGG_FLOWS_DIR":              flows,
 		"TRYGG_LOCALES_DIR":            locales,
+		"TRYGG_QUICK_EXIT_URL":         "https://www.google.com/search?q=v%C3%A4der",
 	}))
 	if err != nil {
 		t.Fatalf("Load = %v", err)
@@ -121,6 +125,7 @@ func TestLoadValid(t *testing.T) {
 		{"LogLevel", c.LogLevel, slog.LevelDebug},
 		{"FlowsDir", c.FlowsDir, flows},
 		{"LocalesDir", c.LocalesDir, locales},
+		{"QuickExitURL", c.QuickExitURL, "https://www.google.com/search?q=v%C3%A4der"},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -177,6 +182,11 @@ func TestLoadInvalid(t *testing.T) {
 		{"public url fragment", map[string]string{"TRYGG_PUBLIC_URL": "https://example.se/#top"}, "TRYGG_PUBLIC_URL", "fragment"},
 		{"public url user", map[string]string{"TRYGG_PUBLIC_URL": "https://u:p@example.se"}, "TRYGG_PUBLIC_URL", "user name"},
 		{"public url unparsable", map[string]string{"TRYGG_PUBLIC_URL": "https://exa mple.se"}, "TRYGG_PUBLIC_URL", "not a URL"},
+		{"quick exit relative", map[string]string{"TRYGG_QUICK_EXIT_URL": "/weather"}, "TRYGG_QUICK_EXIT_URL", "absolute http or https"},
+		{"quick exit script", map[string]string{"TRYGG_QUICK_EXIT_URL": "javascript:alert(1)"}, "TRYGG_QUICK_EXIT_URL", "absolute http or https"},
+		{"quick exit no host", map[string]string{"TRYGG_QUICK_EXIT_URL": "https:///x"}, "TRYGG_QUICK_EXIT_URL", "no host"},
+		{"quick exit user", map[string]string{"TRYGG_QUICK_EXIT_URL": "https://u:p@example.se"}, "TRYGG_QUICK_EXIT_URL", "user name"},
+		{"quick exit unparsable", map[string]string{"TRYGG_QUICK_EXIT_URL": "https://exa mple.se"}, "TRYGG_QUICK_EXIT_URL", "not a URL"},
 		{"secret short", map[string]string{"TRYGG_SECRET": "short"}, "TRYGG_SECRET", "too short"},
 		{"secret missing with redis url", map[string]string{"REDIS_URL": "redis://r:6379"}, "TRYGG_SECRET", "required with Redis"},
 		{"secret missing with redis addrs", map[string]string{"REDIS_ADDRS": "r:6379"}, "TRYGG_SECRET", "required with Redis"},

@@ -1,0 +1,198 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vasteras/trygg/bot"
+)
+
+// rateWindow names the web chat's rate-limit window in the store.
+const rateWindow = "web"
+
+// eraseTimeout bounds erasing a conversation on exit; the erasure outlives the request,
+// since the browser has already left.
+const eraseTimeout = 2 * time.Second
+
+// index serves the page: GET /, in the language ?lang= names (sv, en, fi), else Swedish.
+// A visitor without a session gets one.
+func (c *Chat) index(w http.ResponseWriter, r *http.Request) {
+	id, ok := session(r)
+	if !ok {
+		id = c.startSession(w, r)
+	}
+	c.render(w, http.StatusOK, pageData{Lang: c.pageLang(r.URL.Query().Get("lang")), CSRF: c.token(id)})
+}
+
+// chat answers POST /chat: one message from the resident (form field message), one turn.
+func (c *Chat) chat(w http.ResponseWriter, r *http.Request) {
+	id, lang, ok := c.admit(w, r)
+	if !ok {
+		return
+	}
+	text := cut(r.PostFormValue("message"))
+	c.turn(w, r, id, lang, text, text)
+}
+
+// language answers POST /chat/lang: a language button. It runs the turn the language's
+// switch word would run, so the conversation and the page switch together.
+func (c *Chat) language(w http.ResponseWriter, r *http.Request) {
+	id, lang, ok := c.admit(w, r)
+	if !ok {
+		return
+	}
+	want := r.PostFormValue("lang")
+	word, known := c.switchWord[want]
+	if !known {
+		c.respond(w, r, answer{status: http.StatusBadRequest, lang: lang, replies: c.safe(lang), notice: "web_not_sent", csrf: c.token(id)})
+		return
+	}
+	c.turn(w, r, id, want, word, "")
+}
+
+// admit runs the checks every POST passes before a turn: same origin, size, session and
+// token. It answers a refused request itself, with the safety reply, and returns false.
+// lang is the page's language (form field lang), for the answer.
+func (c *Chat) admit(w http.ResponseWriter, r *http.Request) (id, lang string, ok bool) {
+	if err := c.cop.Check(r); err != nil {
+		// Cross-site: no cookie is set or read, nothing changes.
+		c.respond(w, r, answer{status: http.StatusForbidden, lang: "", replies: c.safe(""), notice: "web_not_sent"})
+		return "", "", false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if err := r.ParseForm(); err != nil {
+		status, notice := http.StatusBadRequest, "web_not_sent"
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			status, notice = http.StatusRequestEntityTooLarge, "web_too_long"
+		}
+		a := answer{status: status, lang: r.URL.Query().Get("lang"), replies: c.safe(""), notice: notice}
+		if id, ok := session(r); ok {
+			a.csrf = c.token(id)
+		}
+		c.respond(w, r, a)
+		return "", "", false
+	}
+	lang = c.pageLang(r.PostFormValue("lang"))
+	id, ok = session(r)
+	if !ok {
+		// No session (cookies blocked, or the browser was restarted): start one, so the
+		// resident can send again from the page this answer shows.
+		id = c.startSession(w, r)
+		c.respond(w, r, answer{status: http.StatusForbidden, lang: lang, replies: c.safe(lang), notice: "web_not_sent", csrf: c.token(id), newToken: true})
+		return "", "", false
+	}
+	if !c.tokenOK(r, id) {
+		c.respond(w, r, answer{status: http.StatusForbidden, lang: lang, replies: c.safe(lang), notice: "web_not_sent", csrf: c.token(id), newToken: true})
+		return "", "", false
+	}
+	return id, lang, true
+}
+
+// turn runs one turn for session id and answers. said is the resident's message as the
+// no-JS page repeats it ("" for a language button); it is never stored.
+func (c *Chat) turn(w http.ResponseWriter, r *http.Request, id, lang, text, said string) {
+	ctx := r.Context()
+	scope := c.scope(id)
+	tok := c.token(id)
+	n, err := c.cfg.Store.Hit(ctx, scope, rateWindow, c.cfg.RateWindow)
+	if err != nil {
+		// The turn below degrades to the safety reply if the store is down.
+		c.cfg.Log.Warn("web chat: rate limit not counted", "error", err.Error())
+	} else if n > int64(c.cfg.RateLimit) {
+		rep := c.cfg.Service.Safe(text)
+		c.respond(w, r, answer{status: http.StatusTooManyRequests, lang: c.langOr(rep.Lang, lang), said: said, replies: []bot.Reply{rep}, notice: "web_busy", csrf: tok})
+		return
+	}
+	o := c.cfg.Service.Handle(ctx, scope, bot.Message{Text: text})
+	l := o.State.Lang
+	if l == "" && len(o.Replies) > 0 {
+		l = o.Replies[0].Lang // an erased conversation, or the safety reply
+	}
+	c.respond(w, r, answer{lang: c.langOr(l, lang), said: said, replies: o.Replies, csrf: tok})
+}
+
+// langOr returns lang if trygg speaks it, else fallback.
+func (c *Chat) langOr(lang, fallback string) string {
+	if _, ok := c.texts[lang]; ok {
+		return lang
+	}
+	return fallback
+}
+
+// safe is the safety reply in lang (the default language if lang is not trygg's).
+func (c *Chat) safe(lang string) []bot.Reply {
+	return []bot.Reply{c.cfg.Service.Engine().Safe(c.pageLang(lang))}
+}
+
+// cut makes a message valid UTF-8 and keeps its first MaxMessage characters.
+func cut(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= MaxMessage {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == MaxMessage {
+			return s[:i]
+		}
+		n++
+	}
+	return s
+}
+
+// exitPost answers POST /chat/exit, which the page's script sends (as a beacon) on quick
+// exit and when the tab closes: it erases the session's conversation. 204 when erased.
+func (c *Chat) exitPost(w http.ResponseWriter, r *http.Request) {
+	if err := c.cop.Check(r); err != nil {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	id, ok := session(r)
+	if !ok || !c.tokenOK(r, id) {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	c.erase(r.Context(), id)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// exitGet answers GET /chat/exit, the quick-exit link without JavaScript: it erases the
+// conversation, drops the session cookie and sends the browser on to the neutral page.
+// Only a request from trygg's own page (or typed in) erases: the cookie is SameSite=Strict,
+// so another site's link never carries it, and Sec-Fetch-Site is checked as well.
+func (c *Chat) exitGet(w http.ResponseWriter, r *http.Request) {
+	if id, ok := session(r); ok && fromHere(r) {
+		c.erase(r.Context(), id)
+		c.endSession(w, r)
+	}
+	http.Redirect(w, r, c.cfg.ExitURL, http.StatusSeeOther)
+}
+
+// fromHere reports whether a navigation came from trygg's own pages or the address bar.
+func fromHere(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+		return true
+	}
+	return false
+}
+
+// erase deletes everything the store holds about session id. It runs to the end even if
+// the browser has gone.
+func (c *Chat) erase(ctx context.Context, id string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eraseTimeout)
+	defer cancel()
+	if err := c.cfg.Store.Erase(ctx, c.scope(id)); err != nil {
+		c.cfg.Log.Warn("web chat: conversation not erased on exit", "error", err.Error())
+	}
+}
