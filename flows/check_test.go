@@ -257,10 +257,10 @@ func TestCheckFindsEachProblem(t *testing.T) {
 				f.appendTo(fiText, "privacy_more: \"Soita 112 🙂\"\n")
 			},
 			want: []want{
-				{file: enText, msg: "message privacy_more is missing (it is in locales/fi.yaml:" + strconv.Itoa(realFiles(t).line(t, fiText, "\nfooter:")+1) + ")"},
+				{file: enText, msg: "message privacy_more is missing (it is in locales/fi.yaml:" + strconv.Itoa(strings.Count(realFiles(t)[fiText], "\n")+1) + ")"},
 				{file: fiText, at: "privacy_more:", msg: "message privacy_more is not used by any node"},
 				{file: fiText, at: "privacy_more:", msg: `message privacy_more has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`},
-				{file: svText, msg: "message privacy_more is missing (it is in locales/fi.yaml:" + strconv.Itoa(realFiles(t).line(t, fiText, "\nfooter:")+1) + ")"},
+				{file: svText, msg: "message privacy_more is missing (it is in locales/fi.yaml:" + strconv.Itoa(strings.Count(realFiles(t)[fiText], "\n")+1) + ")"},
 			},
 		},
 		{
@@ -286,26 +286,26 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{
 			name: "message over 3 segments",
 			edit: func(t *testing.T, f files) {
-				f.deleteLine(t, enText, "privacy:")
-				f.appendTo(enText, "privacy: \""+long+"\"\n")
+				f.deleteLine(t, enText, "compensation:")
+				f.appendTo(enText, "compensation: \""+long+"\"\n")
 			},
-			want: []want{{file: enText, at: "privacy:", msg: "message privacy costs 4 SMS segments (460 characters with any footer); the budget is 3"}},
+			want: []want{{file: enText, at: "compensation:", msg: "message compensation costs 4 SMS segments (460 characters with any footer); the budget is 3"}},
 		},
 		{
 			name: "message at exactly 3 segments is fine",
 			edit: func(t *testing.T, f files) {
-				f.deleteLine(t, enText, "privacy:")
-				f.appendTo(enText, "privacy: \""+long[:459]+"\"\n")
+				f.deleteLine(t, enText, "compensation:")
+				f.appendTo(enText, "compensation: \""+long[:459]+"\"\n")
 			},
 		},
 		{
 			name: "footer counts against the budget",
 			edit: func(t *testing.T, f files) {
 				// 440 characters and no help number: the footer (" Are you in danger now? Call 112.") makes it 473.
-				f.deleteLine(t, enText, "privacy:")
-				f.appendTo(enText, "privacy: \""+strings.Repeat("b", 440)+"\"\n")
+				f.deleteLine(t, enText, "compensation:")
+				f.appendTo(enText, "compensation: \""+strings.Repeat("b", 440)+"\"\n")
 			},
-			want: []want{{file: enText, at: "privacy:", msg: "message privacy costs 4 SMS segments (473 characters with any footer); the budget is 3"}},
+			want: []want{{file: enText, at: "compensation:", msg: "message compensation costs 4 SMS segments (473 characters with any footer); the budget is 3"}},
 		},
 		{
 			name: "emoji",
