@@ -21,6 +21,7 @@ type Memory struct {
 	convs      map[string]memConv
 	remembered map[string]map[string]memValue  // scope → id → value
 	windows    map[string]map[string]memWindow // scope → window → counter
+	records    map[string]map[string]memValue  // scope → key → value
 	days       map[string]*memDay              // day → counters
 	writes     int                             // writes since the last sweep
 }
@@ -48,8 +49,9 @@ type memDay struct {
 
 // Compile-time checks that Memory keeps both contracts.
 var (
-	_ Store = (*Memory)(nil)
-	_ Stats = (*Memory)(nil)
+	_ Store   = (*Memory)(nil)
+	_ Stats   = (*Memory)(nil)
+	_ Records = (*Memory)(nil)
 )
 
 // NewMemory returns an empty Memory that reads the time from now, so tests can move it;
@@ -63,6 +65,7 @@ func NewMemory(now func() time.Time) *Memory {
 		convs:      make(map[string]memConv),
 		remembered: make(map[string]map[string]memValue),
 		windows:    make(map[string]map[string]memWindow),
+		records:    make(map[string]map[string]memValue),
 		days:       make(map[string]*memDay),
 	}
 }
@@ -136,7 +139,69 @@ func (m *Memory) Erase(ctx context.Context, scope string) error {
 	delete(m.convs, scope)
 	delete(m.remembered, scope)
 	delete(m.windows, scope)
+	delete(m.records, scope)
 	return nil
+}
+
+// Put stores value under (scope, key) for ttl, replacing what was there.
+func (m *Memory) Put(ctx context.Context, scope, key string, value []byte, ttl time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: put: %w", err)
+	}
+	if err := checkTTL("put", ttl); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if m.records[scope] == nil {
+		m.records[scope] = map[string]memValue{}
+	}
+	m.records[scope][key] = memValue{value: clone(value), expires: now.Add(ttl)}
+	m.wrote(now)
+	return nil
+}
+
+// Get returns the unexpired value under (scope, key).
+func (m *Memory) Get(ctx context.Context, scope, key string) ([]byte, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, fmt.Errorf("store: get: %w", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.records[scope][key]
+	if !ok || expired(v.expires, m.now()) {
+		return nil, false, nil
+	}
+	return clone(v.value), true, nil
+}
+
+// Delete removes the value under (scope, key).
+func (m *Memory) Delete(ctx context.Context, scope, key string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: delete: %w", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.records[scope], key)
+	return nil
+}
+
+// List returns every unexpired value under scope.
+func (m *Memory) List(ctx context.Context, scope string) (map[string][]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: list: %w", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	out := map[string][]byte{}
+	for k, v := range m.records[scope] {
+		if !expired(v.expires, now) {
+			out[k] = clone(v.value)
+		}
+	}
+	return out, nil
 }
 
 // Remember stores value under (scope, id) for ttl unless an unexpired value is there
@@ -298,6 +363,16 @@ func (m *Memory) sweep(now time.Time) {
 	for day, d := range m.days {
 		if expired(d.expires, now) {
 			delete(m.days, day)
+		}
+	}
+	for scope, rs := range m.records {
+		for k, v := range rs {
+			if expired(v.expires, now) {
+				delete(rs, k)
+			}
+		}
+		if len(rs) == 0 {
+			delete(m.records, scope)
 		}
 	}
 }

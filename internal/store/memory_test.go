@@ -122,3 +122,10 @@ func TestMemoryCanceledContext(t *testing.T) {
 		t.Fatalf("Load after canceled calls = (%v, %v), want nothing stored", c, err)
 	}
 }
+
+func TestMemoryRecordsConformance(t *testing.T) {
+	storetest.RunRecords(t, func(t *testing.T) (storetest.RecordStore, storetest.Clock) {
+		clock := newFakeClock()
+		return store.NewMemory(clock.Now), clock
+	})
+}

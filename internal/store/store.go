@@ -49,6 +49,20 @@ type Store interface {
 	Close() error
 }
 
+// Records keeps small values under a scope, for what channels keep beside a conversation
+// (a handoff's case, an ombud's registration). Erase of the scope removes them too. Values
+// are opaque: a caller that stores anything personal encrypts it first.
+type Records interface {
+	// Put stores value under (scope, key), replacing what was there, kept for ttl.
+	Put(ctx context.Context, scope, key string, value []byte, ttl time.Duration) error
+	// Get returns the value under (scope, key) and true, or nil and false.
+	Get(ctx context.Context, scope, key string) ([]byte, bool, error)
+	// Delete removes the value under (scope, key); a missing value is no error.
+	Delete(ctx context.Context, scope, key string) error
+	// List returns every value under scope by key.
+	List(ctx context.Context, scope string) (map[string][]byte, error)
+}
+
 // Stats holds aggregate counters bucketed by day. Counters never name a person: their names
 // are like "route:boj_youth" or "lang:fi".
 type Stats interface {
