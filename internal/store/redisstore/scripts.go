@@ -1,0 +1,90 @@
+package redisstore
+
+import "github.com/redis/go-redis/v9"
+
+// The Lua scripts make each write one round trip and atomic. Each touches only the keys it
+// is given (one scope's, so one Cluster slot). go-redis runs them with EVALSHA and falls
+// back to EVAL once per server when the script is not cached there yet.
+//
+// Remember and Hit keep many records of a scope in one hash, each field carrying its own
+// expiry as "<ms since the epoch>:<payload>". The hash itself expires no earlier than its
+// longest-lived field, so every key has a TTL. The time is the Redis server's (TIME), the
+// same for every trygg replica; expired fields are dropped whenever a field is added.
+
+// luaNow is the prelude that sets now to the server's time in milliseconds, and defines
+// split (the expiry and payload of a field) and prune (drop the expired fields of a hash).
+const luaNow = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function split(field)
+  local i = string.find(field, ':', 1, true)
+  return tonumber(string.sub(field, 1, i - 1)), string.sub(field, i + 1)
+end
+local function prune(key)
+  local all = redis.call('HGETALL', key)
+  for j = 1, #all, 2 do
+    if split(all[j + 1]) <= now then
+      redis.call('HDEL', key, all[j])
+    end
+  end
+end
+local function keep(key, ms)
+  if redis.call('PTTL', key) < ms then
+    redis.call('PEXPIRE', key, ms)
+  end
+end
+`
+
+// saveScript stores a conversation if its version is still the one loaded.
+// KEYS[1] the conversation hash; ARGV: expected version, data, ttl in ms.
+// Returns the new version, or -1 when the stored version differs (a missing or expired
+// conversation is version 0).
+var saveScript = redis.NewScript(`
+local v = tonumber(redis.call('HGET', KEYS[1], 'v')) or 0
+if v ~= tonumber(ARGV[1]) then
+  return -1
+end
+v = v + 1
+redis.call('HSET', KEYS[1], 'v', v, 'd', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return v
+`)
+
+// rememberScript stores a value under an id unless an unexpired one is there.
+// KEYS[1] the scope's hash of remembered values; ARGV: id, value, ttl in ms.
+// Returns {1, value stored before} or {0} when the value was stored now.
+var rememberScript = redis.NewScript(luaNow + `
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old then
+  local exp, value = split(old)
+  if exp > now then
+    return {1, value}
+  end
+end
+local ttl = tonumber(ARGV[3])
+prune(KEYS[1])
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:', now + ttl) .. ARGV[2])
+keep(KEYS[1], ttl)
+return {0}
+`)
+
+// hitScript counts one event in a fixed window that opens with its first hit.
+// KEYS[1] the scope's hash of windows; ARGV: window, ttl in ms. Returns the count so far.
+var hitScript = redis.NewScript(luaNow + `
+local exp, n = 0, 0
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur then
+  local e, c = split(cur)
+  if e > now then
+    exp, n = e, tonumber(c)
+  end
+end
+if n == 0 then
+  exp = now + tonumber(ARGV[2])
+  prune(KEYS[1])
+end
+n = n + 1
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:%d', exp, n))
+keep(KEYS[1], exp - now)
+return n
+`)
