@@ -7,10 +7,10 @@
 // resident lives in three hashes that share the hash tag of the resident's scope, so they
 // sit in one slot and one Lua script or one DEL can touch them together:
 //
-//	trygg:{<scope>}:conv   {v: version, d: encoded state}      TTL: the conversation TTL
-//	trygg:{<scope>}:once   id → "<expiry ms>:<value>"          TTL: the longest Remember ttl
-//	trygg:{<scope>}:hit    window → "<expiry ms>:<count>"      TTL: the longest open window
-//	trygg:stats:<day>      counter → n                          TTL: store.StatsTTL
+//	trygg:{<scope>}:conv  {v: version, d: state, t: token}    TTL: the conversation TTL
+//	trygg:{<scope>}:once  id → "<expiry ms>:<token><value>"   TTL: the longest Remember ttl
+//	trygg:{<scope>}:hit   window → "<expiry ms>:<count>"      TTL: the longest open window
+//	trygg:stats:<day>     counter → n                         TTL: store.StatsTTL
 //
 // A scope made only of letters, digits and "._:-" (every pseudonym) is its own tag; any
 // other scope is written as '~' plus its base64url, so '{', '}' or glob characters in a
@@ -41,10 +41,16 @@ const (
 	ReadTimeout  = 500 * time.Millisecond
 	WriteTimeout = 500 * time.Millisecond
 	PoolTimeout  = time.Second
-	// MaxRetries is one retry, for a pooled connection that broke while idle. More would
-	// only spend the turn's time budget on a Redis that is gone.
-	MaxRetries = 1
+	// MaxRetries is 0: a command that fails is not sent again by the client. A failed turn
+	// gets the safety reply at once instead of spending its time budget on a Redis that
+	// is gone, and go-redis checks a pooled connection before using it, so one that broke
+	// while idle costs no failure. (The Cluster client still resends on a timeout; Save and
+	// Remember are safe to resend, see the scripts.)
+	MaxRetries = 0
 )
+
+// noRetries is how go-redis' options say MaxRetries; 0 there means its default of 3.
+const noRetries = -1
 
 // Config names the Redis to connect to: URL, or Addrs with an optional MasterName.
 type Config struct {
@@ -88,7 +94,7 @@ func Open(cfg Config) (*Store, error) {
 		opts.WriteTimeout = orDefault(opts.WriteTimeout, WriteTimeout)
 		opts.PoolTimeout = orDefault(opts.PoolTimeout, PoolTimeout)
 		if opts.MaxRetries == 0 {
-			opts.MaxRetries = MaxRetries
+			opts.MaxRetries = noRetries
 		}
 		opts.ContextTimeoutEnabled = true
 		return New(redis.NewClient(opts)), nil
@@ -108,7 +114,7 @@ func UniversalOptions(addrs []string, masterName string) *redis.UniversalOptions
 		ReadTimeout:           ReadTimeout,
 		WriteTimeout:          WriteTimeout,
 		PoolTimeout:           PoolTimeout,
-		MaxRetries:            MaxRetries,
+		MaxRetries:            noRetries,
 		ContextTimeoutEnabled: true,
 	}
 }
@@ -170,7 +176,7 @@ func (s *Store) Save(ctx context.Context, scope string, c store.Conversation, tt
 	if err := checkTTL("save", ttl); err != nil {
 		return 0, err
 	}
-	v, err := saveScript.Run(ctx, s.rdb, []string{keysOf(scope).conv}, c.Version, c.Data, ms(ttl)).Int64()
+	v, err := saveScript.Run(ctx, s.rdb, []string{keysOf(scope).conv}, c.Version, c.Data, ms(ttl), newToken()).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("redis store: save: %w", err)
 	}
@@ -201,7 +207,7 @@ func (s *Store) Remember(ctx context.Context, scope, id string, value []byte, tt
 	if err := checkTTL("remember", ttl); err != nil {
 		return nil, false, err
 	}
-	res, err := rememberScript.Run(ctx, s.rdb, []string{keysOf(scope).once}, id, value, ms(ttl)).Slice()
+	res, err := rememberScript.Run(ctx, s.rdb, []string{keysOf(scope).once}, id, value, ms(ttl), newToken()).Slice()
 	if err != nil {
 		return nil, false, fmt.Errorf("redis store: remember: %w", err)
 	}
