@@ -10,10 +10,10 @@ import (
 const Prefix = "trygg:"
 
 // The parts of a scope's keys after its hash tag. Every record of a scope lives in one of
-// these hashes; Erase deletes exactly this list, so a new kind of per-scope record must be
+// these keys; Erase deletes exactly this list, so a new kind of per-scope record must be
 // added here (and nowhere else) to be erased with the rest.
 const (
-	convSuffix = ":conv" // hash {v: version, d: data}: the conversation
+	convSuffix = ":conv" // string "<version>:<token><data>": the conversation
 	onceSuffix = ":once" // hash id → "<expiry ms>:<value>": Remember
 	hitSuffix  = ":hit"  // hash window → "<expiry ms>:<count>": Hit
 )

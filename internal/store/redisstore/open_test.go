@@ -52,7 +52,7 @@ func TestOpen(t *testing.T) {
 				}
 				o := c.Options()
 				if o.DialTimeout != tt.wantDial || o.ReadTimeout != tt.wantRead || o.WriteTimeout != redisstore.WriteTimeout ||
-					o.PoolTimeout != redisstore.PoolTimeout || o.MaxRetries > 0 || !o.ContextTimeoutEnabled {
+					o.PoolTimeout != redisstore.PoolTimeout || o.MaxRetries > 0 || o.DialerRetries != redisstore.DialAttempts || !o.ContextTimeoutEnabled {
 					t.Errorf("cluster options: dial %v read %v write %v pool %v retries %d ctx %v",
 						o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.PoolTimeout, o.MaxRetries, o.ContextTimeoutEnabled)
 				}
@@ -74,6 +74,9 @@ func TestOpen(t *testing.T) {
 			}
 			if !o.ContextTimeoutEnabled {
 				t.Error("ContextTimeoutEnabled = false: a turn's deadline would not bound a command")
+			}
+			if o.DialerRetries != redisstore.DialAttempts {
+				t.Errorf("DialerRetries = %d, want %d", o.DialerRetries, redisstore.DialAttempts)
 			}
 			if o.DB != tt.wantDB || o.Username != tt.wantUser {
 				t.Errorf("DB %d user %q, want %d %q", o.DB, o.Username, tt.wantDB, tt.wantUser)

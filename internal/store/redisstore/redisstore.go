@@ -4,23 +4,24 @@
 // UniversalClient.
 //
 // Keys are designed for Cluster. Every key starts with Prefix ("trygg:"). Everything of one
-// resident lives in three hashes that share the hash tag of the resident's scope, so they
+// resident lives in three keys that share the hash tag of the resident's scope, so they
 // sit in one slot and one Lua script or one DEL can touch them together:
 //
-//	trygg:{<scope>}:conv  {v: version, d: state, t: token}    TTL: the conversation TTL
-//	trygg:{<scope>}:once  id → "<expiry ms>:<token><value>"   TTL: the longest Remember ttl
-//	trygg:{<scope>}:hit   window → "<expiry ms>:<count>"      TTL: the longest open window
-//	trygg:stats:<day>     counter → n                         TTL: store.StatsTTL
+//	trygg:{<scope>}:conv  string "<version>:<token><state>"             TTL: the conversation TTL
+//	trygg:{<scope>}:once  hash id → "<expiry ms>:<token><value>"        TTL: the longest Remember ttl
+//	trygg:{<scope>}:hit   hash window → "<expiry ms>:<count>"           TTL: the longest open window
+//	trygg:stats:<day>     hash counter → n                              TTL: store.StatsTTL
 //
 // A scope made only of letters, digits and "._:-" (every pseudonym) is its own tag; any
 // other scope is written as '~' plus its base64url, so '{', '}' or glob characters in a
 // scope cannot break the tag. The global scope "" has the tag "~".
 //
-// Load is one round trip (HMGET) and Save is one (a compare-and-set Lua script), so a turn
+// Load is one round trip (GET) and Save is one (a compare-and-set Lua script), so a turn
 // costs two in the common case. Erase is one DEL of the scope's three keys.
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -47,6 +48,9 @@ const (
 	// while idle costs no failure. (The Cluster client still resends on a timeout; Save and
 	// Remember are safe to resend, see the scripts.)
 	MaxRetries = 0
+	// DialAttempts is 1: a refused connection fails the command at once, without go-redis'
+	// default of five dial attempts 100 ms apart.
+	DialAttempts = 1
 )
 
 // noRetries is how go-redis' options say MaxRetries; 0 there means its default of 3.
@@ -96,6 +100,9 @@ func Open(cfg Config) (*Store, error) {
 		if opts.MaxRetries == 0 {
 			opts.MaxRetries = noRetries
 		}
+		if opts.DialerRetries == 0 {
+			opts.DialerRetries = DialAttempts
+		}
 		opts.ContextTimeoutEnabled = true
 		return New(redis.NewClient(opts)), nil
 	case len(cfg.Addrs) > 0:
@@ -115,6 +122,7 @@ func UniversalOptions(addrs []string, masterName string) *redis.UniversalOptions
 		WriteTimeout:          WriteTimeout,
 		PoolTimeout:           PoolTimeout,
 		MaxRetries:            noRetries,
+		DialerRetries:         DialAttempts,
 		ContextTimeoutEnabled: true,
 	}
 }
@@ -144,26 +152,37 @@ func checkTTL(op string, ttl time.Duration) error {
 	return nil
 }
 
-// Load returns the conversation of scope in one round trip (HMGET), or a zero
-// Conversation when there is none.
+// Load returns the conversation of scope in one round trip (GET), or a zero Conversation
+// when there is none.
 func (s *Store) Load(ctx context.Context, scope string) (store.Conversation, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Conversation{}, fmt.Errorf("redis store: load: %w", err)
 	}
-	vals, err := s.rdb.HMGet(ctx, keysOf(scope).conv, "v", "d").Result()
+	b, err := s.rdb.Get(ctx, keysOf(scope).conv).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return store.Conversation{}, nil
+	}
 	if err != nil {
 		return store.Conversation{}, fmt.Errorf("redis store: load: %w", err)
 	}
-	v, _ := vals[0].(string)
-	d, _ := vals[1].(string)
-	if v == "" {
-		return store.Conversation{}, nil
-	}
-	version, err := strconv.ParseInt(v, 10, 64)
+	c, err := decodeConv(b)
 	if err != nil {
-		return store.Conversation{}, fmt.Errorf("redis store: load: version %q: %w", v, err)
+		return store.Conversation{}, fmt.Errorf("redis store: load: %w", err)
 	}
-	return store.Conversation{Data: []byte(d), Version: version}, nil
+	return c, nil
+}
+
+// decodeConv reads a stored conversation, "<version>:<token><data>" (see saveScript).
+func decodeConv(b []byte) (store.Conversation, error) {
+	i := bytes.IndexByte(b, ':')
+	if i < 0 || len(b) < i+1+tokenLen {
+		return store.Conversation{}, errors.New("stored conversation is malformed")
+	}
+	version, err := strconv.ParseInt(string(b[:i]), 10, 64)
+	if err != nil || version < 1 {
+		return store.Conversation{}, fmt.Errorf("stored conversation has version %q", b[:i])
+	}
+	return store.Conversation{Data: b[i+1+tokenLen:], Version: version}, nil
 }
 
 // Save stores c.Data for scope if the stored version is still c.Version, in one round

@@ -53,23 +53,30 @@ local function keep(key, ms)
 end
 `
 
-// saveScript stores a conversation if its version is still the one loaded.
-// KEYS[1] the conversation hash {v, d, t}; ARGV: expected version, data, ttl in ms, token.
+// saveScript stores a conversation if its version is still the one loaded. The value is
+// a string "<version>:<8-byte token><data>": more compact than a hash, whose fields turn
+// into a full hash table once a value passes 64 bytes (a typical state: 184 bytes against
+// 376 in MEMORY USAGE).
+// KEYS[1] the conversation; ARGV: expected version, data, ttl in ms, token.
 // Returns the new version, or -1 when the stored version differs (a missing or expired
 // conversation is version 0) and is not this save's own.
 var saveScript = redis.NewScript(`
-local cur = redis.call('HMGET', KEYS[1], 'v', 't')
-local v = tonumber(cur[1]) or 0
+local cur = redis.call('GET', KEYS[1])
+local v, token = 0, false
+if cur then
+  local i = string.find(cur, ':', 1, true)
+  v = tonumber(string.sub(cur, 1, i - 1))
+  token = string.sub(cur, i + 1, i + 8)
+end
 local want = tonumber(ARGV[1])
 if v ~= want then
-  if v == want + 1 and cur[2] == ARGV[4] then
+  if v == want + 1 and token == ARGV[4] then
     return v
   end
   return -1
 end
 v = v + 1
-redis.call('HSET', KEYS[1], 'v', v, 'd', ARGV[2], 't', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[1], string.format('%d:', v) .. ARGV[4] .. ARGV[2], 'PX', ARGV[3])
 return v
 `)
 
