@@ -80,3 +80,33 @@ func TestClusterStatsConformance(t *testing.T) {
 		return s
 	})
 }
+
+// openSentinel starts a redis-server and a Sentinel watching it, and returns the Sentinel
+// configuration trygg would get from REDIS_ADDRS and REDIS_MASTER_NAME.
+func openSentinel(t *testing.T) redisstore.Config {
+	t.Helper()
+	sentinel := redistest.StartSentinel(t, redistest.StartServer(t))
+	return redisstore.Config{Addrs: []string{sentinel.Addr()}, MasterName: redistest.SentinelMaster}
+}
+
+func TestSentinelConformance(t *testing.T) {
+	cfg := openSentinel(t)
+	storetest.Run(t, func(t *testing.T) (store.Store, storetest.Clock) {
+		s, err := redisstore.Open(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, ok := s.Client().(*redis.Client); !ok || c.Options().Addr != "FailoverClient" {
+			t.Fatalf("Open with a master name gave a %T, want a Sentinel (failover) client", s.Client())
+		}
+		return s, nil
+	})
+	storetest.RunStats(t, func(t *testing.T) store.Stats {
+		s, err := redisstore.Open(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}

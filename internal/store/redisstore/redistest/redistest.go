@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,6 +93,8 @@ type Server struct {
 	bin  string
 	port int
 	dir  string
+	// master is, for a Sentinel, the address of the master it watches.
+	master string
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
@@ -102,6 +105,29 @@ type Server struct {
 // installs redis-server.
 func StartServer(t testing.TB) *Server {
 	t.Helper()
+	s := &Server{t: t, bin: redisServer(t), port: freePort(t), dir: t.TempDir()}
+	t.Cleanup(s.Stop)
+	s.Start()
+	return s
+}
+
+// SentinelMaster is the name under which a test's Sentinel knows its master.
+const SentinelMaster = "trygg-test"
+
+// StartSentinel starts a Sentinel (redis-server --sentinel) watching master as
+// SentinelMaster, stopped when the test ends. Like StartServer it skips without
+// redis-server, except on CI.
+func StartSentinel(t testing.TB, master *Server) *Server {
+	t.Helper()
+	s := &Server{t: t, bin: redisServer(t), port: freePort(t), dir: t.TempDir(), master: master.Addr()}
+	t.Cleanup(s.Stop)
+	s.Start()
+	return s
+}
+
+// redisServer returns the path of redis-server, or skips the test (fails it on CI).
+func redisServer(t testing.TB) string {
+	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -109,10 +135,7 @@ func StartServer(t testing.TB) *Server {
 		}
 		t.Skipf("redis-server is not on PATH: %v", err)
 	}
-	s := &Server{t: t, bin: bin, port: freePort(t), dir: t.TempDir()}
-	t.Cleanup(s.Stop)
-	s.Start()
-	return s
+	return bin
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.
@@ -140,10 +163,23 @@ func (s *Server) Start() {
 	if s.cmd != nil {
 		s.t.Fatalf("redis-server on %s is running already", s.Addr())
 	}
-	cmd := exec.Command(s.bin,
-		"--bind", "127.0.0.1", "--port", strconv.Itoa(s.port),
-		"--save", "", "--appendonly", "no", "--dir", s.dir,
-		"--daemonize", "no", "--loglevel", "warning")
+	var cmd *exec.Cmd
+	if s.master == "" {
+		cmd = exec.Command(s.bin,
+			"--bind", "127.0.0.1", "--port", strconv.Itoa(s.port),
+			"--save", "", "--appendonly", "no", "--dir", s.dir,
+			"--daemonize", "no", "--loglevel", "warning")
+	} else {
+		// A Sentinel rewrites its configuration file, so it gets one of its own.
+		host, port, _ := net.SplitHostPort(s.master)
+		conf := filepath.Join(s.dir, "sentinel.conf")
+		text := fmt.Sprintf("bind 127.0.0.1\nport %d\ndir %s\nloglevel warning\nsentinel monitor %s %s %s 1\n",
+			s.port, s.dir, SentinelMaster, host, port)
+		if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+			s.t.Fatalf("write sentinel.conf: %v", err)
+		}
+		cmd = exec.Command(s.bin, conf, "--sentinel")
+	}
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		s.t.Fatalf("start redis-server: %v", err)
