@@ -1,6 +1,7 @@
 package redisstore_test
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -109,5 +110,15 @@ func TestOpenRejects(t *testing.T) {
 				t.Errorf("error repeats the password: %v", err)
 			}
 		})
+	}
+}
+
+// TestSlogLogger checks that go-redis' messages come out as structured warnings.
+func TestSlogLogger(t *testing.T) {
+	var buf strings.Builder
+	l := slog.New(slog.NewJSONHandler(&buf, nil))
+	redisstore.SlogLogger(l).Printf(t.Context(), "failed to dial after %d attempts: %v", 1, "connection refused")
+	if got := buf.String(); !strings.Contains(got, `"level":"WARN"`) || !strings.Contains(got, `"msg":"redis client: failed to dial after 1 attempts: connection refused"`) {
+		t.Fatalf("log line %q", got)
 	}
 }
