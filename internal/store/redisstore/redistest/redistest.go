@@ -58,24 +58,18 @@ func (m *Mini) Advance(d time.Duration) {
 // URL returns the redis:// URL of the server.
 func (m *Mini) URL() string { return "redis://" + m.Addr() }
 
-// URL returns TRYGG_TEST_REDIS_URL, or skips the test when it is unset.
+// URL returns TRYGG_TEST_REDIS_URL, or skips the test when it is unset (fails it on CI,
+// where .ci/run sets it).
 func URL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv(EnvURL)
-	if u == "" {
-		t.Skipf("%s is not set: no real redis-server to test against", EnvURL)
-	}
-	return u
+	return need(t, EnvURL, "no real redis-server to test against")
 }
 
 // ClusterAddrs returns the nodes in TRYGG_TEST_REDIS_CLUSTER, or skips the test when it
-// is unset.
+// is unset (fails it on CI, where .ci/run sets it).
 func ClusterAddrs(t testing.TB) []string {
 	t.Helper()
-	v := os.Getenv(EnvCluster)
-	if v == "" {
-		t.Skipf("%s is not set: no Redis Cluster to test against", EnvCluster)
-	}
+	v := need(t, EnvCluster, "no Redis Cluster to test against")
 	var addrs []string
 	for _, a := range strings.Split(v, ",") {
 		if a = strings.TrimSpace(a); a != "" {
@@ -83,6 +77,20 @@ func ClusterAddrs(t testing.TB) []string {
 		}
 	}
 	return addrs
+}
+
+// need returns the environment variable name, or skips the test when it is unset; on CI
+// (CI=true) it fails the test instead, so a broken CI set-up cannot pass by skipping.
+func need(t testing.TB, name, why string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set on CI: %s", name, why)
+		}
+		t.Skipf("%s is not set: %s", name, why)
+	}
+	return v
 }
 
 // Server is a redis-server process run by a test on a free loopback port, without
