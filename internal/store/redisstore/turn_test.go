@@ -66,7 +66,7 @@ var (
 )
 
 // newService returns a conversation.Service with trygg's real engine and flows on s.
-func newService(t *testing.T, s store.Store) *conversation.Service {
+func newService(t testing.TB, s store.Store) *conversation.Service {
 	t.Helper()
 	engineOnce.Do(func() {
 		set, err := flows.Load(flows.EmbeddedSource(locales.Embedded()))
