@@ -6,10 +6,12 @@ import (
 
 	"github.com/vasteras/trygg/internal/app"
 	"github.com/vasteras/trygg/internal/config"
+	"github.com/vasteras/trygg/internal/store/redisstore"
 )
 
 // serve runs the HTTP server until ctx ends (SIGTERM, SIGINT).
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) int {
+	redisstore.SetLogger(log)
 	a, err := app.New(ctx, cfg, log, app.Options{})
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())

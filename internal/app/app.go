@@ -5,7 +5,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"github.com/vasteras/trygg/internal/server"
 	"github.com/vasteras/trygg/internal/slack"
 	"github.com/vasteras/trygg/internal/store"
+	"github.com/vasteras/trygg/internal/store/redisstore"
 	"github.com/vasteras/trygg/internal/web"
 	"github.com/vasteras/trygg/locales"
 )
@@ -144,17 +144,38 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	return a, nil
 }
 
+// redisStartPing bounds the Redis ping at start-up.
+const redisStartPing = 2 * time.Second
+
 // openStore opens the store the configuration names: Redis when configured, else memory.
-func openStore(_ context.Context, cfg config.Config, now func() time.Time, log *slog.Logger) (store.Store, error) {
-	if cfg.RedisEnabled() {
-		return nil, errors.New("REDIS_URL/REDIS_ADDRS: this build has no Redis store yet")
+// A Redis that does not answer at start-up is logged, not fatal: /readyz reports 503, each
+// turn gets the safety reply, and the client reconnects by itself when Redis is back.
+func openStore(ctx context.Context, cfg config.Config, now func() time.Time, log *slog.Logger) (store.Store, error) {
+	if !cfg.RedisEnabled() {
+		log.Info("store: in memory (set REDIS_URL to share conversations between replicas)")
+		return store.NewMemory(now), nil
 	}
-	log.Info("store: in memory (set REDIS_URL to share conversations between replicas)")
-	return store.NewMemory(now), nil
+	s, err := redisstore.Open(redisstore.Config{URL: cfg.RedisURL, Addrs: cfg.RedisAddrs, MasterName: cfg.RedisMasterName})
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL/REDIS_ADDRS: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, redisStartPing)
+	defer cancel()
+	if err := s.Ping(pctx); err != nil {
+		log.Error("store: Redis does not answer; residents get the safety reply and /readyz is 503 until it does",
+			"error", err.Error())
+	} else {
+		log.Info("store: Redis")
+	}
+	return s, nil
 }
 
-// openLagesbild opens the store of reports of unsafe places beside the conversation store.
-func openLagesbild(cfg config.Config, _ store.Store, now func() time.Time) lagesbild.Store {
+// openLagesbild keeps the reports of unsafe places in the conversation store's records,
+// so they are shared by every replica when that store is Redis.
+func openLagesbild(cfg config.Config, st store.Store, now func() time.Time) lagesbild.Store {
+	if rec, ok := st.(store.Records); ok {
+		return lagesbild.RecordsStore{Records: rec, Retention: cfg.LagesbildRetention, Now: now}
+	}
 	return lagesbild.NewMemory(cfg.LagesbildRetention, now)
 }
 

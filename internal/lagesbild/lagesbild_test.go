@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -217,6 +218,45 @@ func TestMemoryRetention(t *testing.T) {
 		t.Errorf("week 48 has %d reports, want 1", len(got))
 	}
 	if err := m.Add(ctx, Event{Week: "bad"}); err == nil {
+		t.Error("a report with a bad week was stored")
+	}
+}
+
+// TestRecordsStore: reports kept in the shared store come back by week, in order, and
+// expire with the retention.
+func TestRecordsStore(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	mem := store.NewMemory(clock)
+	s := RecordsStore{Records: mem, Retention: 48 * time.Hour, Now: clock}
+	week, _ := sample()
+	for _, e := range week {
+		now = now.Add(time.Second)
+		if err := s.Add(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Week(ctx, "2026-W48")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(week) {
+		t.Fatalf("got %d reports, want %d", len(got), len(week))
+	}
+	for i := range week {
+		if got[i] != week[i] {
+			t.Errorf("report %d = %+v, want %+v (in the order they came)", i, got[i], week[i])
+		}
+	}
+	if other, _ := s.Week(ctx, "2026-W47"); len(other) != 0 {
+		t.Errorf("week 47 has %d reports", len(other))
+	}
+	now = now.Add(72 * time.Hour)
+	if gone, _ := s.Week(ctx, "2026-W48"); len(gone) != 0 {
+		t.Errorf("%d reports outlived the retention", len(gone))
+	}
+	if err := s.Add(ctx, Event{Week: "soon"}); err == nil {
 		t.Error("a report with a bad week was stored")
 	}
 }

@@ -1,0 +1,126 @@
+package redisstore
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// tokenLen is the length of a write's token in bytes.
+const tokenLen = 8
+
+// newToken returns a random token for one Save or Remember: unique among the writes to one
+// key within its TTL, not secret.
+func newToken() []byte { return binary.LittleEndian.AppendUint64(nil, rand.Uint64()) }
+
+// The Lua scripts make each write one round trip and atomic. Each touches only the keys it
+// is given (one scope's, so one Cluster slot). go-redis runs them with EVALSHA and falls
+// back to EVAL once per server when the script is not cached there yet.
+//
+// Remember and Hit keep many records of a scope in one hash, each field carrying its own
+// expiry as "<ms since the epoch>:<payload>". The hash itself expires no earlier than its
+// longest-lived field, so every key has a TTL. The time is the Redis server's (TIME), the
+// same for every trygg replica; expired fields are dropped whenever a field is added.
+//
+// Save and Remember carry a token, random per call, that they store with what they write.
+// A client may send a script again when the reply was lost (go-redis' Cluster client does
+// so on a timeout); a script that finds its own token reports what it did the first time
+// instead of doing it twice. Without it a retried Save would see its own write as a
+// conflict, and the turn would be applied twice.
+
+// luaNow is the prelude that sets now to the server's time in milliseconds, and defines
+// split (the expiry and payload of a field) and prune (drop the expired fields of a hash).
+const luaNow = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function split(field)
+  local i = string.find(field, ':', 1, true)
+  return tonumber(string.sub(field, 1, i - 1)), string.sub(field, i + 1)
+end
+local function prune(key)
+  local all = redis.call('HGETALL', key)
+  for j = 1, #all, 2 do
+    if split(all[j + 1]) <= now then
+      redis.call('HDEL', key, all[j])
+    end
+  end
+end
+local function keep(key, ms)
+  if redis.call('PTTL', key) < ms then
+    redis.call('PEXPIRE', key, ms)
+  end
+end
+`
+
+// saveScript stores a conversation if its version is still the one loaded. The value is
+// a string "<version>:<8-byte token><data>": more compact than a hash, whose fields turn
+// into a full hash table once a value passes 64 bytes (a typical state: 184 bytes against
+// 376 in MEMORY USAGE).
+// KEYS[1] the conversation; ARGV: expected version, data, ttl in ms, token.
+// Returns the new version, or -1 when the stored version differs (a missing or expired
+// conversation is version 0) and is not this save's own.
+var saveScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+local v, token = 0, false
+if cur then
+  local i = string.find(cur, ':', 1, true)
+  v = tonumber(string.sub(cur, 1, i - 1))
+  token = string.sub(cur, i + 1, i + 8)
+end
+local want = tonumber(ARGV[1])
+if v ~= want then
+  if v == want + 1 and token == ARGV[4] then
+    return v
+  end
+  return -1
+end
+v = v + 1
+redis.call('SET', KEYS[1], string.format('%d:', v) .. ARGV[4] .. ARGV[2], 'PX', ARGV[3])
+return v
+`)
+
+// rememberScript stores a value under an id unless an unexpired one is there. A field is
+// "<expiry ms>:<8-byte token><value>".
+// KEYS[1] the scope's hash of remembered values; ARGV: id, value, ttl in ms, token.
+// Returns {1, value stored before} or {0} when the value was stored now (or by this very
+// call, sent again).
+var rememberScript = redis.NewScript(luaNow + `
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old then
+  local exp, rest = split(old)
+  if exp > now then
+    if string.sub(rest, 1, 8) == ARGV[4] then
+      return {0}
+    end
+    return {1, string.sub(rest, 9)}
+  end
+end
+local ttl = tonumber(ARGV[3])
+prune(KEYS[1])
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:', now + ttl) .. ARGV[4] .. ARGV[2])
+keep(KEYS[1], ttl)
+return {0}
+`)
+
+// hitScript counts one event in a fixed window that opens with its first hit. It has no
+// token: a hit sent again counts twice, which only makes a rate limit a little stricter.
+// KEYS[1] the scope's hash of windows; ARGV: window, ttl in ms. Returns the count so far.
+var hitScript = redis.NewScript(luaNow + `
+local exp, n = 0, 0
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur then
+  local e, c = split(cur)
+  if e > now then
+    exp, n = e, tonumber(c)
+  end
+end
+if n == 0 then
+  exp = now + tonumber(ARGV[2])
+  prune(KEYS[1])
+end
+n = n + 1
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:%d', exp, n))
+keep(KEYS[1], exp - now)
+return n
+`)
