@@ -1,6 +1,7 @@
 package lagesbild
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -27,7 +28,8 @@ type Summary struct {
 	// last in the order of their ids, so their order tells nothing of their counts.
 	Areas, Kinds, Times, Days []Count
 	// Places are the busiest places, most first, at most TopPlaces of them; places under
-	// MinShown are ordered (and so chosen) by id, like areas.
+	// MinShown are ordered (and so chosen) by id, like areas. Reports without a place are
+	// not a place: they are not among them.
 	Places []Count
 }
 
@@ -42,6 +44,7 @@ func Summarize(week string, events, prev []Event) Summary {
 	s.Kinds = count(events, prev, 0, func(e Event) string { return e.Kind })
 	s.Days = count(events, prev, 0, func(e Event) string { return e.Days })
 	s.Places = count(events, prev, MinShown, func(e Event) string { return e.Place })
+	s.Places = slices.DeleteFunc(s.Places, func(c Count) bool { return c.Key == "" })
 	if len(s.Places) > TopPlaces {
 		s.Places = s.Places[:TopPlaces]
 	}
