@@ -13,6 +13,7 @@ import (
 
 	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/flows"
+	"github.com/vasteras/trygg/internal/clock"
 	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/lagesbild"
@@ -47,6 +48,7 @@ type App struct {
 	Slack *slack.Bot
 
 	now         func() time.Time // Options.Now
+	clock       clock.Clock      // Options.Clock
 	slackAPIURL string           // Options.SlackAPIURL
 }
 
@@ -88,6 +90,8 @@ type Options struct {
 	Store store.Store
 	// SlackAPIURL replaces Slack's Web API address, with a trailing slash (tests).
 	SlackAPIURL string
+	// Clock wakes the Monday lägesbild post; nil means the real clock (tests set a fake).
+	Clock clock.Clock
 }
 
 // New builds trygg from cfg. Close the App when done.
@@ -98,7 +102,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a := &App{Config: cfg, Log: log, now: opts.Now, slackAPIURL: opts.SlackAPIURL}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	a := &App{Config: cfg, Log: log, now: opts.Now, clock: opts.Clock, slackAPIURL: opts.SlackAPIURL}
 	var err error
 	if a.Location, err = time.LoadLocation(config.Zone); err != nil {
 		return nil, fmt.Errorf("time zone: %w", err)
@@ -220,8 +227,9 @@ func (a *App) mountWeb() error {
 	return nil
 }
 
-// Run serves until ctx ends, flushing statistics as it goes. It returns after the last
-// flush, so the store can be closed then.
+// Run serves until ctx ends, flushing statistics as it goes, and posts the lägesbild to
+// SLACK_STAFF_CHANNEL every Monday 08:00 when Slack and the channel are configured. It
+// returns after the last flush and post, so the store can be closed then.
 func (a *App) Run(ctx context.Context) error {
 	flushCtx, stopFlushing := context.WithCancel(ctx)
 	flushed := make(chan struct{})
@@ -233,6 +241,21 @@ func (a *App) Run(ctx context.Context) error {
 			})
 		}
 	}()
+	weekly, err := a.weeklyLagesbild()
+	if err != nil {
+		stopFlushing()
+		<-flushed
+		return err
+	}
+	posted := make(chan struct{})
+	go func() {
+		defer close(posted)
+		if weekly != nil {
+			if err := weekly.Run(flushCtx); err != nil {
+				a.Log.Error("lägesbild: the weekly post stopped", "error", err.Error())
+			}
+		}
+	}()
 	if a.Slack != nil && a.Config.SlackAppToken != "" {
 		go func() {
 			if err := a.Slack.RunSocketMode(ctx); err != nil {
@@ -240,9 +263,10 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	err := a.Server.Run(ctx)
+	err = a.Server.Run(ctx)
 	stopFlushing() // also when the server failed on its own, e.g. on a taken address
 	<-flushed
+	<-posted
 	return err
 }
 

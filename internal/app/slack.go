@@ -1,12 +1,14 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/vasteras/trygg/internal/lagesbild"
 	"github.com/vasteras/trygg/internal/slack"
 )
 
@@ -36,6 +38,8 @@ func (a *App) mountSlack() error {
 		SigningSecret:   cfg.SlackSigningSecret,
 		TeamID:          cfg.SlackTeamID,
 		AllowedChannels: cfg.SlackAllowedChannels,
+		Lagesbild:       a.Lagesbild,
+		Names:           LagesbildNames(a.Flows),
 		Staffed:         cfg.StaffedHours.Open,
 		TestTTL:         cfg.ConversationTTL,
 		Now:             a.now,
@@ -52,4 +56,26 @@ func (a *App) mountSlack() error {
 	b.Mount(a.Server)
 	a.Log.Info("slack: on", "routes", []string{slack.RouteCommands, slack.RouteEvents, slack.RouteInteractions})
 	return nil
+}
+
+// weeklyLagesbild returns the Monday post of the lägesbild to SLACK_STAFF_CHANNEL, or nil
+// when Slack or the staff channel is not configured.
+func (a *App) weeklyLagesbild() (*lagesbild.Weekly, error) {
+	channel := a.Config.SlackStaffChannel
+	if a.Slack == nil || channel == "" {
+		return nil, nil
+	}
+	w, err := lagesbild.NewWeekly(lagesbild.WeeklyConfig{
+		Guard: a.Store,
+		Post: func(ctx context.Context, week string) error {
+			return a.Slack.PostLagesbild(ctx, channel, week)
+		},
+		Clock:    a.clock,
+		Location: a.Location,
+		Log:      a.Log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("weekly lägesbild: %w", err)
+	}
+	return w, nil
 }

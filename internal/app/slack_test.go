@@ -12,11 +12,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/clock"
 	"github.com/vasteras/trygg/internal/config"
+	"github.com/vasteras/trygg/internal/lagesbild"
 )
 
 const slackSecret = "app-test-signing-secret"
@@ -102,6 +105,103 @@ func TestSlackIsMountedWhenConfigured(t *testing.T) {
 		}
 		if strings.Contains(w.Body.String(), "resident-pseudonym") {
 			t.Error("a pseudonym reached Slack")
+		}
+	})
+}
+
+// fakeSlackAPI answers chat.postMessage and the file upload steps like Slack, and counts
+// the messages per channel.
+func fakeSlackAPI(t *testing.T) (*httptest.Server, func(channel string) int) {
+	t.Helper()
+	var mu sync.Mutex
+	posts := map[string]int{}
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/chat.postMessage":
+			_ = r.ParseForm()
+			mu.Lock()
+			posts[r.PostForm.Get("channel")]++
+			mu.Unlock()
+			fmt.Fprint(w, `{"ok":true,"channel":"C0STAFF","ts":"1764486000.000100"}`)
+		case "/files.getUploadURLExternal":
+			fmt.Fprintf(w, `{"ok":true,"upload_url":%q,"file_id":"F01"}`, srv.URL+"/upload/F01")
+		case "/upload/F01":
+			fmt.Fprint(w, "OK")
+		case "/files.completeUploadExternal":
+			fmt.Fprint(w, `{"ok":true,"files":[{"id":"F01","title":"chart"}]}`)
+		default:
+			t.Errorf("fake Slack API: unexpected %s", r.URL.Path)
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func(channel string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return posts[channel]
+	}
+}
+
+// TestRunPostsTheWeeklyLagesbild: with Slack and SLACK_STAFF_CHANNEL set, Run posts the
+// lägesbild on Monday 08:00 Swedish time; without the channel there is no weekly post.
+func TestRunPostsTheWeeklyLagesbild(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, posts := fakeSlackAPI(t)
+	fake := clock.NewFake(time.Date(2026, 11, 29, 20, 0, 0, 0, loc)) // Sunday evening
+	env := map[string]string{
+		"TRYGG_ADDR": "127.0.0.1:0", "SLACK_SIGNING_SECRET": slackSecret, "SLACK_BOT_TOKEN": "xoxb-1",
+		"SLACK_STAFF_CHANNEL": "C0STAFF",
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(context.Background(), cfg, nil, Options{Now: fake.Now, Clock: fake, SlackAPIURL: api.URL + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if err := a.Lagesbild.Add(context.Background(), lagesbild.Event{Week: "2026-W48", Date: "2026-11-28", Area: "backby", Place: "backby", Kind: "drugs"}); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	wait, stop := context.WithTimeout(context.Background(), 20*time.Second)
+	defer stop()
+	if err := fake.WaitSleepers(wait, 1); err != nil {
+		t.Fatal(err)
+	}
+	if s := fake.Sleepers(); !s[0].Equal(time.Date(2026, 11, 30, 8, 0, 0, 0, loc)) {
+		t.Errorf("the weekly post waits for %v, want Monday 08:00", s)
+	}
+	fake.Set(time.Date(2026, 11, 30, 8, 0, 0, 0, loc))
+	if err := fake.WaitSleepers(wait, 1); err != nil {
+		t.Fatal(err)
+	}
+	if n := posts("C0STAFF"); n != 1 {
+		t.Errorf("%d posts to the staff channel, want 1", n)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	t.Run("no staff channel, no weekly post", func(t *testing.T) {
+		delete(env, "SLACK_STAFF_CHANNEL")
+		b := newSlackApp(t, env)
+		if w, err := b.weeklyLagesbild(); w != nil || err != nil {
+			t.Errorf("weekly post %v, %v without SLACK_STAFF_CHANNEL", w, err)
+		}
+		off := newSlackApp(t, map[string]string{"SLACK_STAFF_CHANNEL": "C0STAFF"})
+		if w, err := off.weeklyLagesbild(); w != nil || err != nil {
+			t.Errorf("weekly post %v, %v without Slack", w, err)
 		}
 	})
 }

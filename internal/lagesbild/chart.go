@@ -28,18 +28,24 @@ type ChartText struct {
 	Count string
 }
 
-// Chart draws the week as a PNG: reports per area and per time of day, side by side. The
-// caller passes areas already suppressed (areas under MinShown merged into one bar).
+// Chart draws the week as a PNG: reports per area and per time of day, side by side, each
+// bar with its count at its end. The caller passes areas already suppressed (areas under
+// MinShown merged into one bar). The picture grows taller with the number of bars, so
+// that every label stays readable.
 func Chart(text ChartText, areas, times []Bar) ([]byte, error) {
-	left, err := barPlot(text.Areas, text.Count, areas, color.RGBA{R: 0x1f, G: 0x5f, B: 0x8b, A: 0xff})
+	const w = 24 * vg.Centimeter
+	rows := max(len(areas), len(times), 1)
+	h := max(12*vg.Centimeter, 4*vg.Centimeter+vg.Length(rows)*vg.Centimeter)
+	// The bars take about 60% of the height of their rows.
+	barWidth := min(vg.Points(36), 0.6*(h-4*vg.Centimeter)/vg.Length(rows))
+	left, err := barPlot(text.Areas, text.Count, areas, barWidth, color.RGBA{R: 0x1f, G: 0x5f, B: 0x8b, A: 0xff})
 	if err != nil {
 		return nil, err
 	}
-	right, err := barPlot(text.Times, text.Count, times, color.RGBA{R: 0x8b, G: 0x4a, B: 0x1f, A: 0xff})
+	right, err := barPlot(text.Times, text.Count, times, barWidth, color.RGBA{R: 0x8b, G: 0x4a, B: 0x1f, A: 0xff})
 	if err != nil {
 		return nil, err
 	}
-	const w, h = 24 * vg.Centimeter, 12 * vg.Centimeter
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(120), vgimg.UseBackgroundColor(color.White))
 	dc := draw.New(img)
 	title := plot.New()
@@ -67,8 +73,9 @@ func splitTop(c draw.Canvas, h vg.Length) (draw.Canvas, draw.Canvas) {
 	return header, body
 }
 
-// barPlot draws horizontal bars, the first bar at the top.
-func barPlot(title, axis string, bars []Bar, fill color.Color) (*plot.Plot, error) {
+// barPlot draws horizontal bars of the given width, the first bar at the top, with the
+// count at the end of each.
+func barPlot(title, axis string, bars []Bar, width vg.Length, fill color.Color) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = axis
@@ -83,7 +90,7 @@ func barPlot(title, axis string, bars []Bar, fill color.Color) (*plot.Plot, erro
 		values[len(bars)-1-i] = float64(b.N)
 		labels[len(bars)-1-i] = b.Label
 	}
-	chart, err := plotter.NewBarChart(values, vg.Points(22))
+	chart, err := plotter.NewBarChart(values, width)
 	if err != nil {
 		return nil, fmt.Errorf("draw chart: %w", err)
 	}
@@ -91,6 +98,21 @@ func barPlot(title, axis string, bars []Bar, fill color.Color) (*plot.Plot, erro
 	chart.Color = fill
 	chart.LineStyle.Width = 0
 	p.Add(chart)
+	counts := plotter.XYLabels{XYs: make(plotter.XYs, len(values)), Labels: make([]string, len(values))}
+	for i, v := range values {
+		counts.XYs[i] = plotter.XY{X: v, Y: float64(i)}
+		counts.Labels[i] = fmt.Sprint(v)
+	}
+	numbers, err := plotter.NewLabels(counts)
+	if err != nil {
+		return nil, fmt.Errorf("draw chart: %w", err)
+	}
+	for i := range numbers.TextStyle {
+		numbers.TextStyle[i].YAlign = draw.YCenter
+		numbers.TextStyle[i].Font.Size = vg.Points(11)
+	}
+	numbers.Offset = vg.Point{X: vg.Points(4)}
+	p.Add(numbers)
 	p.NominalY(labels...)
 	max := 1.0
 	for _, v := range values {
@@ -106,11 +128,15 @@ func barPlot(title, axis string, bars []Bar, fill color.Color) (*plot.Plot, erro
 // integerTicks marks whole numbers only: reports come in whole numbers.
 type integerTicks struct{}
 
-// Ticks returns ticks at whole numbers between min and max, at most about ten.
+// Ticks returns ticks at whole numbers between min and max, at most about ten, in steps
+// of 1, 2 or 5 times a power of ten.
 func (integerTicks) Ticks(min, max float64) []plot.Tick {
-	step := 1
-	for (max-min)/float64(step) > 10 {
-		step *= 2
+	step, pow := 1, 1
+	for i := 0; (max-min)/float64(step) > 10; i++ {
+		step = []int{2, 5, 10}[i%3] * pow
+		if i%3 == 2 {
+			pow *= 10
+		}
 	}
 	var ticks []plot.Tick
 	for v := 0; float64(v) <= max; v += step {

@@ -260,3 +260,37 @@ func TestRecordsStore(t *testing.T) {
 		t.Error("a report with a bad week was stored")
 	}
 }
+
+// TestSmallCountsAreInNameOrder: areas and places under MinShown are listed by id, so
+// their order does not tell 2 from 1, and the busiest-places cut does not choose by it;
+// reports without a place are not among the busiest places.
+func TestSmallCountsAreInNameOrder(t *testing.T) {
+	var week []Event
+	add := func(area string, n int) {
+		for range n {
+			week = append(week, Event{Week: "2026-W48", Date: "2026-11-24", Area: area, Place: area})
+		}
+	}
+	add("vallby", 2)
+	add("backby", 1)
+	add("centrum", 4)
+	add("raby", 2)
+	add("gryta", 1)
+	add("hammarby", 1)
+	add("irsta", 2)
+	add("", 5) // reports without a place: not a place among the busiest
+	s := Summarize("2026-W48", week, nil)
+	var areas, places []string
+	for _, c := range s.Areas {
+		areas = append(areas, c.Key)
+	}
+	for _, c := range s.Places {
+		places = append(places, c.Key)
+	}
+	if got := strings.Join(areas, ","); got != ",centrum,backby,gryta,hammarby,irsta,raby,vallby" {
+		t.Errorf("areas in order %s", got)
+	}
+	if got := strings.Join(places, ","); got != "centrum,backby,gryta,hammarby,irsta" {
+		t.Errorf("busiest places %s", got)
+	}
+}

@@ -1,6 +1,7 @@
 package lagesbild
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -23,9 +24,12 @@ type Summary struct {
 	// Total and PrevTotal count all reports of the week and the week before.
 	Total, PrevTotal int
 	// Areas, Kinds, Times and Days count reports by area, kind, time of day and
-	// weekday/weekend, most first (Times in the order of a day).
+	// weekday/weekend, most first (Times in the order of a day). Areas under MinShown come
+	// last in the order of their ids, so their order tells nothing of their counts.
 	Areas, Kinds, Times, Days []Count
-	// Places are the busiest places, most first, at most TopPlaces of them.
+	// Places are the busiest places, most first, at most TopPlaces of them; places under
+	// MinShown are ordered (and so chosen) by id, like areas. Reports without a place are
+	// not a place: they are not among them.
 	Places []Count
 }
 
@@ -36,22 +40,24 @@ const TopPlaces = 5
 func Summarize(week string, events, prev []Event) Summary {
 	pw, _ := PrevWeek(week)
 	s := Summary{Week: week, PrevWeek: pw, Total: len(events), PrevTotal: len(prev)}
-	s.Areas = count(events, prev, func(e Event) string { return e.Area })
-	s.Kinds = count(events, prev, func(e Event) string { return e.Kind })
-	s.Days = count(events, prev, func(e Event) string { return e.Days })
-	s.Places = count(events, prev, func(e Event) string { return e.Place })
+	s.Areas = count(events, prev, MinShown, func(e Event) string { return e.Area })
+	s.Kinds = count(events, prev, 0, func(e Event) string { return e.Kind })
+	s.Days = count(events, prev, 0, func(e Event) string { return e.Days })
+	s.Places = count(events, prev, MinShown, func(e Event) string { return e.Place })
+	s.Places = slices.DeleteFunc(s.Places, func(c Count) bool { return c.Key == "" })
 	if len(s.Places) > TopPlaces {
 		s.Places = s.Places[:TopPlaces]
 	}
-	times := count(events, prev, func(e Event) string { return e.Time })
+	times := count(events, prev, 0, func(e Event) string { return e.Time })
 	sort.SliceStable(times, func(i, j int) bool { return timeRank(times[i].Key) < timeRank(times[j].Key) })
 	s.Times = times
 	return s
 }
 
 // count counts this week's reports by key, with last week's counts beside them. Reports
-// with the key skipped count under "". Most first, then by key.
-func count(events, prev []Event, key func(Event) string) []Count {
+// with the key skipped count under "". Most first, then by key; counts under hide all
+// count the same, so they are in the order of their keys.
+func count(events, prev []Event, hide int, key func(Event) string) []Count {
 	now, before := map[string]int{}, map[string]int{}
 	for _, e := range events {
 		now[key(e)]++
@@ -63,9 +69,15 @@ func count(events, prev []Event, key func(Event) string) []Count {
 	for k, n := range now {
 		out = append(out, Count{Key: k, N: n, Prev: before[k]})
 	}
+	rank := func(n int) int {
+		if n < hide {
+			return 0
+		}
+		return n
+	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].N != out[j].N {
-			return out[i].N > out[j].N
+		if ri, rj := rank(out[i].N), rank(out[j].N); ri != rj {
+			return ri > rj
 		}
 		return out[i].Key < out[j].Key
 	})

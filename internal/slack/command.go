@@ -96,6 +96,12 @@ func (b *Bot) command(ctx context.Context, cmd slackapi.SlashCommand) *message {
 	case "statistik", "stats", "statistics":
 		b.log.Info("slack command", "command", "stats")
 		return b.stats(ctx, args)
+	case "lägesbild", "lagesbild", "lägesbilden", "lagesbilden":
+		b.log.Info("slack command", "command", "lagesbild")
+		return b.lagesbildCommand(ctx, cmd, args)
+	case "export", "exportera":
+		b.log.Info("slack command", "command", "export")
+		return b.exportCommand(ctx, cmd, args)
 	case "", "hjälp", "hjalp", "help":
 		b.log.Info("slack command", "command", "help")
 		return b.help("")

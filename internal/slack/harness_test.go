@@ -139,37 +139,81 @@ type post struct {
 	TS                      string // the ts the fake gave the message
 }
 
-// fakeAPI is Slack's Web API as an httptest server: it records chat.postMessage calls and
-// answers like Slack.
+// upload is one file shared through the fake Web API: files.getUploadURLExternal, a POST
+// of the bytes to the URL it gave, files.completeUploadExternal.
+type upload struct {
+	ID, Filename, AltText    string
+	Title, Channel, ThreadTS string
+	InitialComment           string
+	Data                     []byte
+}
+
+// fakeAPI is Slack's Web API as an httptest server: it answers chat.postMessage and the
+// three steps of a file upload like Slack, and records what was posted and shared.
 type fakeAPI struct {
 	srv *httptest.Server
+	t   *testing.T
 	mu  sync.Mutex
 	// fail, when set, is the error every call returns ("not_in_channel").
-	fail  string
-	posts []post
+	fail string
+	// failNext holds, per method ("chat.postMessage"), errors the next calls return.
+	failNext map[string][]string
+	// calls counts the calls per method, failed ones too.
+	calls   map[string]int
+	posts   []post
+	pending map[string]*upload // by file id: URL given, not completed
+	uploads []upload
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
-	f := &fakeAPI{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/chat.postMessage" {
-			t.Errorf("fake Slack API: unexpected call %s", r.URL.Path)
-			http.NotFound(w, r)
-			return
-		}
-		if err := r.ParseForm(); err != nil {
-			t.Errorf("fake Slack API: %v", err)
-		}
-		if r.Header.Get("Authorization") != "Bearer xoxb-test" && r.PostForm.Get("token") != "xoxb-test" {
-			t.Error("fake Slack API: called without the bot token")
-		}
-		w.Header().Set("Content-Type", "application/json")
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.fail != "" {
-			fmt.Fprintf(w, `{"ok":false,"error":%q}`, f.fail)
-			return
-		}
+	f := &fakeAPI{t: t, failNext: map[string][]string{}, calls: map[string]int{}, pending: map[string]*upload{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// FailNext makes the next calls of method fail with the errors, one each.
+func (f *fakeAPI) FailNext(method string, errs ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failNext[method] = append(f.failNext[method], errs...)
+}
+
+func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	t := f.t
+	if id, ok := strings.CutPrefix(r.URL.Path, "/upload/"); ok {
+		f.receiveFile(w, r, id)
+		return
+	}
+	method := strings.TrimPrefix(r.URL.Path, "/")
+	switch method {
+	case "chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal":
+	default:
+		t.Errorf("fake Slack API: unexpected call %s", r.URL.Path)
+		http.NotFound(w, r)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		t.Errorf("fake Slack API: %v", err)
+	}
+	if r.Header.Get("Authorization") != "Bearer xoxb-test" && r.PostForm.Get("token") != "xoxb-test" {
+		t.Error("fake Slack API: called without the bot token")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[method]++
+	if f.fail != "" {
+		fmt.Fprintf(w, `{"ok":false,"error":%q}`, f.fail)
+		return
+	}
+	if errs := f.failNext[method]; len(errs) > 0 {
+		f.failNext[method] = errs[1:]
+		fmt.Fprintf(w, `{"ok":false,"error":%q}`, errs[0])
+		return
+	}
+	switch method {
+	case "chat.postMessage":
 		p := post{
 			Channel:  r.PostForm.Get("channel"),
 			ThreadTS: r.PostForm.Get("thread_ts"),
@@ -179,16 +223,82 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 		}
 		f.posts = append(f.posts, p)
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q,"message":{"type":"message","text":%q}}`, p.Channel, p.TS, p.Text)
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
+	case "files.getUploadURLExternal":
+		size, err := strconv.Atoi(r.PostForm.Get("length"))
+		if err != nil || size <= 0 || r.PostForm.Get("filename") == "" {
+			fmt.Fprint(w, `{"ok":false,"error":"invalid_arguments"}`)
+			return
+		}
+		id := fmt.Sprintf("F0%07d", len(f.pending)+len(f.uploads)+1)
+		f.pending[id] = &upload{ID: id, Filename: r.PostForm.Get("filename"), AltText: r.PostForm.Get("alt_txt"), Data: make([]byte, 0, size)}
+		fmt.Fprintf(w, `{"ok":true,"upload_url":%q,"file_id":%q}`, f.srv.URL+"/upload/"+id, id)
+	case "files.completeUploadExternal":
+		var files []struct{ ID, Title string }
+		if err := json.Unmarshal([]byte(r.PostForm.Get("files")), &files); err != nil || len(files) != 1 {
+			fmt.Fprint(w, `{"ok":false,"error":"invalid_arguments"}`)
+			return
+		}
+		u := f.pending[files[0].ID]
+		if u == nil || len(u.Data) == 0 {
+			fmt.Fprint(w, `{"ok":false,"error":"file_not_found"}`)
+			return
+		}
+		delete(f.pending, u.ID)
+		u.Title = files[0].Title
+		u.Channel = r.PostForm.Get("channel_id")
+		u.ThreadTS = r.PostForm.Get("thread_ts")
+		u.InitialComment = r.PostForm.Get("initial_comment")
+		f.uploads = append(f.uploads, *u)
+		fmt.Fprintf(w, `{"ok":true,"files":[{"id":%q,"title":%q}]}`, u.ID, u.Title)
+	}
 }
 
-// Posts returns the calls so far.
+// receiveFile takes the bytes of a file at the upload URL: a multipart form with the file
+// in the field "file", as slack-go sends it.
+func (f *fakeAPI) receiveFile(w http.ResponseWriter, r *http.Request, id string) {
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		f.t.Errorf("fake Slack upload: %v", err)
+		http.Error(w, "bad upload", http.StatusBadRequest)
+		return
+	}
+	data, err := io.ReadAll(file)
+	if err != nil {
+		f.t.Errorf("fake Slack upload: %v", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u := f.pending[id]
+	if u == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if len(data) != cap(u.Data) {
+		f.t.Errorf("fake Slack upload: %d bytes, announced %d", len(data), cap(u.Data))
+	}
+	u.Data = data
+	fmt.Fprintf(w, "OK - %d", len(data))
+}
+
+// Posts returns the chat.postMessage calls so far.
 func (f *fakeAPI) Posts() []post {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]post(nil), f.posts...)
+}
+
+// Uploads returns the files shared so far.
+func (f *fakeAPI) Uploads() []upload {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]upload(nil), f.uploads...)
+}
+
+// Calls returns how often method was called, failed calls too.
+func (f *fakeAPI) Calls(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[method]
 }
 
 // fakeHooks receives what trygg posts to response URLs.

@@ -59,7 +59,7 @@ func TestManifestMatchesTheRoutes(t *testing.T) {
 		t.Errorf("bot events %v, want [app_mention]", m.Settings.EventSubscriptions.BotEvents)
 	}
 	scopes := slices.Sorted(slices.Values(m.OAuthConfig.Scopes.Bot))
-	if want := []string{"app_mentions:read", "chat:write", "commands"}; !slices.Equal(scopes, want) {
+	if want := []string{"app_mentions:read", "chat:write", "commands", "files:write"}; !slices.Equal(scopes, want) {
 		t.Errorf("scopes %v, want exactly %v", scopes, want)
 	}
 	if m.Settings.SocketMode {

@@ -6,6 +6,9 @@
 //     engine directly in a test conversation that is never counted in the statistics; its
 //     state lives under "slacktest:<channel>:<thread>" so @trygg in the thread continues it.
 //   - /trygg statistik shows the aggregate counters of a day, a week or a month.
+//   - /trygg lägesbild [vecka] shows the EST lägesbild of a week (areas and places under 3
+//     reports as "<3") and uploads its chart to the channel; PostLagesbild posts the same to
+//     the staff channel every Monday; /trygg export [vecka] uploads the week as CSV.
 //   - /trygg hjälp, and anything unknown, shows the help.
 //
 // The same Bot serves Slack over HTTP (Mount: signed requests on /slack/...) and over
@@ -33,6 +36,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/lagesbild"
 	"github.com/vasteras/trygg/internal/store"
 )
 
@@ -83,6 +87,11 @@ type Config struct {
 	TeamID string
 	// AllowedChannels, when set, are the only channels served.
 	AllowedChannels []string
+	// Lagesbild holds the reports of unsafe places for /trygg lägesbild, /trygg export and
+	// the Monday post; nil: those say there is no lägesbild.
+	Lagesbild lagesbild.Store
+	// Names are the human names of the areas and places of flows/places.yaml.
+	Names lagesbild.Names
 	// Staffed tells whether staff take handoffs at a time, as a resident's turn would be
 	// told; nil: never.
 	Staffed func(time.Time) bool
