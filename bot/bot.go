@@ -28,6 +28,11 @@ const (
 	EventHandoffStarted EventKind = "handoff_started"
 	// EventRelay: staff have taken over; the host passes the message on to them.
 	EventRelay EventKind = "relay"
+	// EventOmbudJoin: the resident agreed to join the Grannsamverkan alerts with the invite
+	// code of their message before; the host registers them.
+	EventOmbudJoin EventKind = "ombud_join"
+	// EventOmbudLeave: the resident left the Grannsamverkan alerts; the host removes them.
+	EventOmbudLeave EventKind = "ombud_leave"
 	// EventHandoffEnded: the handoff ended (Route: "resident", "staff" or "timeout").
 	EventHandoffEnded EventKind = "handoff_ended"
 	// EventUnsafePlace: the resident told of a place that feels unsafe.
@@ -67,6 +72,11 @@ type Message struct {
 	Text string
 	// Staffed tells whether staff are on duty to take over a conversation now.
 	Staffed bool
+	// Invite is the area of a valid, unused Grannsamverkan invite code in this message, as
+	// the host found it before the turn; "" when there is none.
+	Invite string
+	// OmbudAreas lists the areas where kontaktombud are active, as the host knows them.
+	OmbudAreas []string
 	// Channel names the channel the message came by ("sms", "web", "chat"), for the host's
 	// records; the engine does not read it.
 	Channel string

@@ -263,8 +263,8 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 	// A topic, wherever the conversation is.
 	for _, topic := range e.def.Topics {
 		if r.Has(topic.Intent) {
-			if n := e.def.Nodes[topic.Go]; n != nil && n.Collect && t.st.Report != nil {
-				continue // already collecting this report: the words belong to its answers
+			if n := e.def.Nodes[topic.Go]; n != nil && n.Collect && t.st.Report != nil && asksSlot(wait) {
+				continue // answering a question of this report: the words belong to it
 			}
 			t.st.Node = ""
 			t.st.Report = nil
@@ -333,7 +333,10 @@ func (t *turn) answer(wait map[string]string, r understand.Reading) string {
 			return next
 		}
 	}
-	for _, slot := range []string{"place", "when", "kind"} {
+	if next, ok := wait["place"]; ok && r.Place != "" {
+		return next
+	}
+	for _, slot := range []string{"when", "kind"} {
 		if next, ok := wait[slot]; ok && t.filled[slot] {
 			return next
 		}
@@ -429,6 +432,18 @@ func (t *turn) holds(c flows.Condition) bool {
 		return t.st.Topic == c.Name
 	case "staffed":
 		return t.msg.Staffed
+	case "place":
+		return t.r.Place != ""
+	case "invite":
+		return t.msg.Invite != ""
+	case "ombud":
+		area := t.e.areas[t.r.Place]
+		for _, a := range t.msg.OmbudAreas {
+			if area != "" && a == area {
+				return true
+			}
+		}
+		return false
 	case "has":
 		rep := t.st.Report
 		if rep == nil {
@@ -492,6 +507,14 @@ func (t *turn) fill(choices *flows.Choices) {
 			set(slot, value)
 		}
 	}
+}
+
+// asksSlot reports whether a waiting node asks for a slot of a report.
+func asksSlot(wait map[string]string) bool {
+	_, place := wait["place"]
+	_, when := wait["when"]
+	_, kind := wait["kind"]
+	return place || when || kind
 }
 
 // timeOfDay buckets a time: morning 06-10, day 10-17, evening 17-22, night 22-06.

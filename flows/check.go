@@ -211,7 +211,7 @@ func (c *checker) nodes() {
 				if n.Event.Route == "" {
 					c.add(f, n.FieldLine("event"), "node %s: a referred event needs a route", id)
 				}
-			case "handoff_requested", "handoff_started", "unsafe_place":
+			case "handoff_requested", "handoff_started", "unsafe_place", "ombud_join", "ombud_leave":
 			default:
 				c.add(f, n.FieldLine("event"), "node %s: unknown event kind %q (referred, handoff_requested, unsafe_place)", id, n.Event.Kind)
 			}

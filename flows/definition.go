@@ -227,6 +227,9 @@ func (b *Branch) UnmarshalYAML(v *yaml.Node) error {
 //	topic support   the last topic was support
 //	staffed         staff are on duty to take over the conversation
 //	has place       the report being collected names a place (also: has when, has kind)
+//	place named     this message names a known place
+//	invite valid    this message holds a valid Grannsamverkan invite code (the host checks it)
+//	ombud active    the area of the place named has active kontaktombud (the host knows)
 //
 // The empty condition always holds.
 type Condition struct {
@@ -260,8 +263,10 @@ func ParseCondition(s string) (Condition, error) {
 		return Condition{Subject: "staffed"}, nil
 	case f[0] == "has" && len(f) == 2 && (f[1] == "place" || f[1] == "when" || f[1] == "kind"):
 		return Condition{Subject: "has", Name: f[1]}, nil
+	case s == "place named", s == "invite valid", s == "ombud active":
+		return Condition{Subject: f[0]}, nil
 	}
-	return Condition{}, fmt.Errorf("condition %q: write one of \"age < 20\", \"age >= 20\", \"age unknown\", \"asked <node>\", \"topic <name>\", \"staffed\", \"has place|when|kind\"", s)
+	return Condition{}, fmt.Errorf("condition %q: write one of \"age < 20\", \"age >= 20\", \"age unknown\", \"asked <node>\", \"topic <name>\", \"staffed\", \"has place|when|kind\", \"place named\", \"invite valid\", \"ombud active\"", s)
 }
 
 // String writes the condition back the way it is written in a flow file.
@@ -275,6 +280,12 @@ func (c Condition) String() string {
 		return fmt.Sprintf("age %s %d", c.Op, c.N)
 	case c.Subject == "staffed":
 		return "staffed"
+	case c.Subject == "place":
+		return "place named"
+	case c.Subject == "invite":
+		return "invite valid"
+	case c.Subject == "ombud":
+		return "ombud active"
 	}
 	return c.Subject + " " + c.Name
 }
