@@ -1,0 +1,50 @@
+package sms
+
+import (
+	"encoding/xml"
+	"testing"
+
+	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/gsm7"
+)
+
+// TestRender checks the TwiML: one <Message> per reply in order, text escaped so any text
+// keeps the XML whole, the cost of each message, and the empty answer.
+func TestRender(t *testing.T) {
+	type response struct {
+		XMLName  xml.Name `xml:"Response"`
+		Messages []string `xml:"Message"`
+	}
+	texts := []string{"Ring 112 & <sms> \"nu\"", "", "Två 😢"}
+	var replies []bot.Reply
+	for _, s := range texts {
+		replies = append(replies, bot.Reply{Text: s})
+	}
+	a, err := render(replies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got response
+	if err := xml.Unmarshal(a.body, &got); err != nil {
+		t.Fatalf("%v: %s", err, a.body)
+	}
+	if len(got.Messages) != 2 || got.Messages[0] != texts[0] || got.Messages[1] != texts[2] {
+		t.Errorf("messages %q, want %q and %q in order (the empty one left out)", got.Messages, texts[0], texts[2])
+	}
+	if len(a.infos) != 2 || a.infos[0].Encoding != gsm7.GSM7 || a.infos[1].Encoding != gsm7.UCS2 {
+		t.Errorf("infos %+v, want GSM-7 then UCS-2", a.infos)
+	}
+
+	empty, err := render(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = response{}
+	if err := xml.Unmarshal(empty.body, &got); err != nil || len(got.Messages) != 0 || len(empty.infos) != 0 {
+		t.Errorf("empty answer %s: %v, %d messages", empty.body, err, len(got.Messages))
+	}
+
+	if _, err := render([]bot.Reply{{Text: ""}}); err == nil {
+		t.Error("replies that are all empty rendered without error")
+	}
+}
