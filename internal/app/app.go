@@ -16,8 +16,10 @@ import (
 	"github.com/vasteras/trygg/flows"
 	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/internal/conversation"
+	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/pseudonym"
 	"github.com/vasteras/trygg/internal/server"
+	"github.com/vasteras/trygg/internal/sms"
 	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/locales"
 )
@@ -36,6 +38,12 @@ type App struct {
 	Hasher  *pseudonym.Hasher
 	Service *conversation.Service
 	Server  *server.Server
+	Metrics *metrics.Metrics
+	// SMS is the Twilio SMS channel and SMSSender its REST sender; nil when not configured.
+	SMS       *sms.Handler
+	SMSSender *sms.Sender
+
+	now func() time.Time
 }
 
 // Source returns where the flow and locale files are read from: the configured
@@ -84,7 +92,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a := &App{Config: cfg, Log: log}
+	a := &App{Config: cfg, Log: log, now: opts.Now}
 	var err error
 	if a.Flows, err = LoadFlows(cfg); err != nil {
 		return nil, err
@@ -118,6 +126,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Log:    log,
 	})
 	a.Server = server.New(cfg.Addr, log, a.Store.Ping)
+	a.Metrics = metrics.New()
+	a.Server.Handle("GET /metrics", a.Metrics.Handler())
 	if err := a.mountChannels(ctx); err != nil {
 		a.Store.Close()
 		return nil, err
@@ -136,6 +146,23 @@ func openStore(_ context.Context, cfg config.Config, now func() time.Time, log *
 
 // mountChannels mounts every configured channel on the server.
 func (a *App) mountChannels(_ context.Context) error {
+	if !a.Config.SMSEnabled() {
+		a.Log.Info("sms: off (set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to turn it on)")
+	} else {
+		var err error
+		a.SMS, a.SMSSender, err = sms.FromConfig(a.Config, sms.Deps{
+			Service: a.Service, Store: a.Store, Hasher: a.Hasher, Metrics: a.Metrics, Now: a.now, Log: a.Log,
+		})
+		if err != nil {
+			return fmt.Errorf("sms: %w", err)
+		}
+		a.SMS.Mount(a.Server)
+		a.Log.Info("sms: on", "webhook", "POST "+sms.InboundPath, "status_callback", "POST "+sms.StatusPath,
+			"public_url_set", a.Config.PublicURL != "", "sender", a.SMSSender != nil)
+		if a.Config.PublicURL == "" {
+			a.Log.Warn("sms: TRYGG_PUBLIC_URL is not set: signatures are checked against a URL derived from each request (Host, X-Forwarded-Proto), and messages trygg sends get no status callback")
+		}
+	}
 	return nil
 }
 
