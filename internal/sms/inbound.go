@@ -8,8 +8,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/flows"
+	"github.com/vasteras/trygg/internal/gsm7"
 	"github.com/vasteras/trygg/internal/metrics"
 )
 
@@ -77,7 +80,7 @@ func (h *Handler) answer(ctx context.Context, scope, sid, text string) (body []b
 
 // await waits for the delivery of the same message that is running in this process.
 func (h *Handler) await(ctx context.Context, f *flight, text string) []byte {
-	h.cfg.Metrics.SMSIn.WithLabelValues(metrics.ResultDuplicate).Inc()
+	h.count.in[metrics.ResultDuplicate].Inc()
 	select {
 	case <-f.done:
 		if f.body != nil {
@@ -96,15 +99,15 @@ func (h *Handler) lead(ctx context.Context, scope, sid, text string) []byte {
 	})
 	if err != nil {
 		h.failed(ctx, metrics.StageAdmit, err)
-		h.cfg.Metrics.SMSIn.WithLabelValues(metrics.ResultFailed).Inc()
+		h.count.in[metrics.ResultFailed].Inc()
 		return h.sent(h.safeFor(text))
 	}
 	switch {
 	case adm.duplicate:
-		h.cfg.Metrics.SMSIn.WithLabelValues(metrics.ResultDuplicate).Inc()
+		h.count.in[metrics.ResultDuplicate].Inc()
 		return h.duplicate(ctx, scope, sid, adm.reservedAt, text)
 	case adm.limited != nil:
-		h.cfg.Metrics.SMSIn.WithLabelValues(metrics.ResultRateLimited).Inc()
+		h.count.in[metrics.ResultRateLimited].Inc()
 		return h.sent(*adm.limited)
 	}
 
@@ -113,14 +116,14 @@ func (h *Handler) lead(ctx context.Context, scope, sid, text string) []byte {
 	if o.Degraded {
 		// conversation.Service logged the error already.
 		result = metrics.ResultDegraded
-		h.cfg.Metrics.TurnFailures.WithLabelValues(PseudonymChannel, metrics.StageTurn).Inc()
+		h.count.failures[metrics.StageTurn].Inc()
 	}
-	ans, err := render(o.Replies)
+	ans, err := h.rendered.render(o.Replies)
 	if err != nil {
 		h.failed(ctx, metrics.StageTurn, err)
 		result, ans = metrics.ResultDegraded, h.safeFor(text)
 	}
-	h.cfg.Metrics.SMSIn.WithLabelValues(result).Inc()
+	h.count.in[result].Inc()
 	if !erased(o.Events) {
 		// After STOPP nothing about the sender may stay, not even this reply; a repeated
 		// delivery of STOPP erases again and confirms again, which is harmless.
@@ -244,7 +247,7 @@ func (h *Handler) remember(ctx context.Context, scope, sid string, body []byte) 
 // failed logs and counts a failure of stage. The error carries no personal data: store
 // errors name operations, not keys.
 func (h *Handler) failed(ctx context.Context, stage string, err error) {
-	h.cfg.Metrics.TurnFailures.WithLabelValues(PseudonymChannel, stage).Inc()
+	h.count.failures[stage].Inc()
 	h.cfg.Log.LogAttrs(ctx, slog.LevelError, "sms: step failed; the resident still gets an answer",
 		slog.String("stage", stage), slog.String("error", err.Error()))
 }
@@ -252,9 +255,12 @@ func (h *Handler) failed(ctx context.Context, stage string, err error) {
 // sent counts what an answer's messages cost and returns its body.
 func (h *Handler) sent(a answer) []byte {
 	for _, info := range a.infos {
-		enc := info.Encoding.String()
-		h.cfg.Metrics.SMSOut.WithLabelValues(metrics.ViaTwiML, enc).Inc()
-		h.cfg.Metrics.SMSSegments.WithLabelValues(metrics.ViaTwiML, enc).Add(float64(info.Segments))
+		enc := info.Encoding
+		if enc != gsm7.GSM7 {
+			enc = gsm7.UCS2
+		}
+		h.count.out[enc].Inc()
+		h.count.segments[enc].Add(float64(info.Segments))
 	}
 	return a.body
 }
@@ -294,7 +300,7 @@ func erased(events []bot.Event) bool {
 
 // reservation encodes when a MessageSid was reserved.
 func reservation(now time.Time) []byte {
-	return strconv.AppendInt([]byte("r"), now.UnixNano(), 10)
+	return strconv.AppendInt(append(make([]byte, 0, 24), 'r'), now.UnixNano(), 10)
 }
 
 // reservedAt decodes a reservation; an unreadable one counts as long ago.
@@ -330,4 +336,28 @@ func wrapIf(what string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// counters are the channel's counters with their labels resolved once, so counting costs
+// no label lookup per message.
+type counters struct {
+	in       map[string]prometheus.Counter // by result
+	failures map[string]prometheus.Counter // by stage
+	out      [2]prometheus.Counter         // by encoding: gsm7.GSM7, gsm7.UCS2
+	segments [2]prometheus.Counter
+}
+
+func newCounters(m *metrics.Metrics) counters {
+	c := counters{in: map[string]prometheus.Counter{}, failures: map[string]prometheus.Counter{}}
+	for _, r := range []string{metrics.ResultAnswered, metrics.ResultDegraded, metrics.ResultDuplicate, metrics.ResultRateLimited, metrics.ResultFailed} {
+		c.in[r] = m.SMSIn.WithLabelValues(r)
+	}
+	for _, s := range []string{metrics.StageAdmit, metrics.StageTurn, metrics.StageReply} {
+		c.failures[s] = m.TurnFailures.WithLabelValues(PseudonymChannel, s)
+	}
+	for _, e := range []gsm7.Encoding{gsm7.GSM7, gsm7.UCS2} {
+		c.out[e] = m.SMSOut.WithLabelValues(metrics.ViaTwiML, e.String())
+		c.segments[e] = m.SMSSegments.WithLabelValues(metrics.ViaTwiML, e.String())
+	}
+	return c
 }

@@ -97,6 +97,8 @@ type Handler struct {
 	validator client.RequestValidator
 	engine    *bot.Engine
 	flights   flights
+	rendered  renderer
+	count     counters
 
 	// Canned answers, rendered once: the safety reply and the rate-limit notice in each
 	// language, and the empty answer.
@@ -142,6 +144,8 @@ func New(cfg Config) (*Handler, error) {
 		validator: client.NewRequestValidator(cfg.AuthToken),
 		engine:    cfg.Service.Engine(),
 		flights:   flights{m: map[string]*flight{}},
+		rendered:  renderer{done: map[string]answer{}},
+		count:     newCounters(cfg.Metrics),
 		safe:      map[string]answer{},
 		limited:   map[string]answer{},
 	}

@@ -2,6 +2,8 @@ package sms
 
 import (
 	"fmt"
+	"strings"
+	"sync"
 
 	"github.com/twilio/twilio-go/twiml"
 
@@ -30,4 +32,43 @@ func render(replies []bot.Reply) (answer, error) {
 		return answer{}, fmt.Errorf("render twiml: %w", err)
 	}
 	return answer{body: []byte(doc), infos: infos}, nil
+}
+
+// maxRendered bounds the answers a renderer keeps. Replies come from the locale files, so
+// the distinct answers are few (a message per language, age group and danger prefix); the
+// bound only guards against a flow that would make them many.
+const maxRendered = 1024
+
+// renderer renders answers once and then hands out the same bytes, so the common answers
+// cost no XML building per message. It is safe for concurrent use; the bytes it returns
+// must not be changed.
+type renderer struct {
+	mu   sync.RWMutex
+	done map[string]answer // by the replies' texts, joined by NUL
+}
+
+// render returns the answer for replies, from the cache when it was rendered before.
+func (rd *renderer) render(replies []bot.Reply) (answer, error) {
+	var b strings.Builder
+	for _, r := range replies {
+		b.WriteString(r.Text)
+		b.WriteByte(0)
+	}
+	key := b.String()
+	rd.mu.RLock()
+	a, ok := rd.done[key]
+	rd.mu.RUnlock()
+	if ok {
+		return a, nil
+	}
+	a, err := render(replies)
+	if err != nil {
+		return answer{}, err
+	}
+	rd.mu.Lock()
+	if len(rd.done) < maxRendered {
+		rd.done[key] = a
+	}
+	rd.mu.Unlock()
+	return a, nil
 }

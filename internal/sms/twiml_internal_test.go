@@ -48,3 +48,29 @@ func TestRender(t *testing.T) {
 		t.Error("replies that are all empty rendered without error")
 	}
 }
+
+// TestRendererCache checks that cached answers are the answers render gives, that they are
+// kept by the replies' texts (not their ids), and that the cache stops growing at its bound.
+func TestRendererCache(t *testing.T) {
+	rd := renderer{done: map[string]answer{}}
+	for i := 0; i < maxRendered+10; i++ {
+		replies := []bot.Reply{{Text: "Ring 112", MessageID: "a"}, {Text: "Nummer " + string(rune('A'+i%26)) + string(rune('0'+i/26%10)) + string(rune('a'+i/260))}}
+		for round := 0; round < 2; round++ {
+			got, err := rd.render(replies)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := render(replies)
+			if string(got.body) != string(want.body) || len(got.infos) != len(want.infos) {
+				t.Fatalf("reply %d round %d: %s, want %s", i, round, got.body, want.body)
+			}
+		}
+	}
+	same := []bot.Reply{{Text: "Ring 112", MessageID: "b"}, {Text: "Nummer A0a", MessageID: "c"}}
+	if got, _ := rd.render(same); string(got.body) == "" {
+		t.Error("no answer for replies with other ids")
+	}
+	if n := len(rd.done); n != maxRendered {
+		t.Errorf("cache holds %d answers, want the bound %d", n, maxRendered)
+	}
+}
