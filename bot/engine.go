@@ -125,6 +125,13 @@ func (e *Engine) Safe(lang string) Reply {
 	return e.say(lang, e.def.Safety.Safe, AgeUnknown)
 }
 
+// RateLimited returns the notice a sender gets once past a channel's message limit, in
+// lang: no more answers for a while, and 112 and both Brottsofferjouren numbers with the
+// age rule, since the sender's age is not looked up.
+func (e *Engine) RateLimited(lang string) Reply {
+	return e.say(lang, e.def.Safety.RateLimited, AgeUnknown)
+}
+
 // GuessLang returns the language text is most likely in, or the default language.
 func (e *Engine) GuessLang(text string) string {
 	r := e.matcher.Read(text, time.Time{})

@@ -102,13 +102,14 @@ func TestGolden(t *testing.T) {
 
 	// Every message, in every language, is said in some golden conversation: every topic,
 	// every global word, every safety message. Age variants are counted with their message.
-	// Not needed: the footer (added to replies, never said alone) and the safe reply (said
-	// only when something around the engine fails; see internal/conversation).
+	// Not needed: the footer (added to replies, never said alone), the safe reply (said
+	// only when something around the engine fails; see internal/conversation) and the
+	// rate-limit notice (said by a channel past its limit; see Engine.RateLimited).
 	var missing []string
 	for _, lang := range set.Catalog.Langs() {
 		for _, id := range set.Catalog.IDs() {
 			base, _ := flows.SplitVariant(id)
-			if base == id && id != set.Def.Safety.Footer && id != set.Def.Safety.Safe &&
+			if base == id && id != set.Def.Safety.Footer && id != set.Def.Safety.Safe && id != set.Def.Safety.RateLimited &&
 				id != set.Def.Safety.OtherLanguage && !said[lang+"/"+id] && !strings.HasPrefix(id, "staff_") && !strings.HasPrefix(id, "web_") {
 				missing = append(missing, lang+"/"+id)
 			}

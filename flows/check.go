@@ -99,7 +99,7 @@ func (c *checker) definition() {
 	}
 	sf := d.Safety
 	line := func(key string) int { return firstLine(d.lines["safety."+key], d.lines["safety"]) }
-	for key, id := range map[string]string{"footer": sf.Footer, "danger": sf.Danger, "suicide": sf.Suicide, "safe": sf.Safe, "other_language": sf.OtherLanguage} {
+	for key, id := range map[string]string{"footer": sf.Footer, "danger": sf.Danger, "suicide": sf.Suicide, "safe": sf.Safe, "rate_limited": sf.RateLimited, "other_language": sf.OtherLanguage} {
 		if _, ok := s.Catalog.Text(DefaultLang, id); id == "" || !ok {
 			c.add(f, line(key), "safety.%s: unknown message %q", key, id)
 		}
@@ -406,7 +406,7 @@ func (c *checker) messages() {
 	s, d := c.s, c.s.Def
 	cat := s.Catalog
 	sf := d.Safety
-	used := map[string]bool{sf.Footer: true, sf.Danger: true, sf.Suicide: true, sf.Safe: true, sf.OtherLanguage: true,
+	used := map[string]bool{sf.Footer: true, sf.Danger: true, sf.Suicide: true, sf.Safe: true, sf.RateLimited: true, sf.OtherLanguage: true,
 		d.Globals.HandoffEnded: true, d.Globals.HandoffTimeout: true}
 	for _, n := range d.Nodes {
 		if n != nil && n.Say != "" {

@@ -44,6 +44,9 @@ type Safety struct {
 	Suicide string `yaml:"suicide"`
 	// Safe is the static reply when something inside trygg fails: 112, both numbers, 116 006.
 	Safe string `yaml:"safe"`
+	// RateLimited is the one notice a sender gets past a channel's message limit: it says
+	// no more answers come for a while and gives 112 and both numbers with the age rule.
+	RateLimited string `yaml:"rate_limited"`
 	// OtherLanguage is said, in each language of OtherLanguageIn, to a message in a
 	// language trygg does not speak.
 	OtherLanguage string `yaml:"other_language"`

@@ -17,9 +17,11 @@ import (
 	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/lagesbild"
+	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/pseudonym"
 	"github.com/vasteras/trygg/internal/server"
 	"github.com/vasteras/trygg/internal/slack"
+	"github.com/vasteras/trygg/internal/sms"
 	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/internal/store/redisstore"
 	"github.com/vasteras/trygg/internal/web"
@@ -50,6 +52,10 @@ type App struct {
 	now         func() time.Time // Options.Now
 	clock       clock.Clock      // Options.Clock
 	slackAPIURL string           // Options.SlackAPIURL
+	Metrics     *metrics.Metrics
+	// SMS is the Twilio SMS channel and SMSSender its REST sender; nil when not configured.
+	SMS       *sms.Handler
+	SMSSender *sms.Sender
 }
 
 // Source returns where the flow and locale files are read from: the configured
@@ -144,6 +150,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Sinks:  []conversation.Sink{lagesbild.Recorder{Store: a.Lagesbild, Location: a.Location}},
 	})
 	a.Server = server.New(cfg.Addr, log, a.Store.Ping)
+	a.Metrics = metrics.New()
+	a.Server.Handle("GET /metrics", a.Metrics.Handler())
 	if err := a.mountChannels(ctx); err != nil {
 		a.Store.Close()
 		return nil, err
@@ -198,8 +206,33 @@ func LagesbildNames(set *flows.Set) lagesbild.Names {
 	return n
 }
 
+// mountSMS mounts the Twilio SMS channel when it is configured.
+func (a *App) mountSMS() error {
+	if !a.Config.SMSEnabled() {
+		a.Log.Info("sms: off (set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to turn it on)")
+		return nil
+	}
+	var err error
+	a.SMS, a.SMSSender, err = sms.FromConfig(a.Config, sms.Deps{
+		Service: a.Service, Store: a.Store, Hasher: a.Hasher, Metrics: a.Metrics, Now: a.now, Log: a.Log,
+	})
+	if err != nil {
+		return fmt.Errorf("sms: %w", err)
+	}
+	a.SMS.Mount(a.Server)
+	a.Log.Info("sms: on", "webhook", "POST "+sms.InboundPath, "status_callback", "POST "+sms.StatusPath,
+		"public_url_set", a.Config.PublicURL != "", "sender", a.SMSSender != nil)
+	if a.Config.PublicURL == "" {
+		a.Log.Warn("sms: TRYGG_PUBLIC_URL is not set: signatures are checked against a URL derived from each request (Host, X-Forwarded-Proto), and messages trygg sends get no status callback")
+	}
+	return nil
+}
+
 // mountChannels mounts every configured channel on the server.
 func (a *App) mountChannels(_ context.Context) error {
+	if err := a.mountSMS(); err != nil {
+		return err
+	}
 	if err := a.mountSlack(); err != nil {
 		return err
 	}

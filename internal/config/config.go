@@ -32,12 +32,50 @@ const (
 	// DefaultQuickExitURL is where the web chat's quick exit leads: SMHI's weather, a
 	// neutral Swedish site that says nothing about why someone was there.
 	DefaultQuickExitURL = "https://www.smhi.se/"
+	// DefaultSMSSenderLimit is TRYGG_SMS_SENDER_LIMIT's default: 30 messages per sender in
+	// 10 minutes is far above what a resident in need writes, and caps what one number costs.
+	DefaultSMSSenderLimit = "30/10m"
+	// DefaultSMSGlobalLimit is TRYGG_SMS_GLOBAL_LIMIT's default: 600 incoming messages a
+	// minute across all senders, a ceiling against SMS pumping.
+	DefaultSMSGlobalLimit = "600/1m"
 
 	// MinSecretLen is the shortest TRYGG_SECRET accepted, in bytes.
 	MinSecretLen = 16
 	// MaxSMSPerSecond caps TRYGG_SMS_PER_SECOND.
 	MaxSMSPerSecond = 100.0
+	// MaxLimitCount and MaxLimitWindow bound the message limits (TRYGG_SMS_*_LIMIT).
+	MaxLimitCount  = 1_000_000
+	MaxLimitWindow = 24 * time.Hour
 )
+
+// Limit is a number of messages allowed in a window of time, written "30/10m".
+type Limit struct {
+	// N is how many messages the window allows.
+	N int64
+	// Per is the window's length.
+	Per time.Duration
+}
+
+// String writes l as it is configured, e.g. "30/10m0s".
+func (l Limit) String() string { return fmt.Sprintf("%d/%v", l.N, l.Per) }
+
+// ParseLimit reads "count/duration", e.g. "30/10m" or "600/1m": a count from 1 to
+// MaxLimitCount and a Go duration longer than zero and at most MaxLimitWindow.
+func ParseLimit(v string) (Limit, error) {
+	n, per, ok := strings.Cut(v, "/")
+	if !ok {
+		return Limit{}, errors.New("is not count/duration (e.g. 30/10m)")
+	}
+	count, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64)
+	if err != nil || count < 1 || count > MaxLimitCount {
+		return Limit{}, fmt.Errorf("has a count that is not a whole number from 1 to %d (e.g. 30/10m)", MaxLimitCount)
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(per))
+	if err != nil || d <= 0 || d > MaxLimitWindow {
+		return Limit{}, fmt.Errorf("has a duration that is not between 0 and %v (e.g. 30/10m)", MaxLimitWindow)
+	}
+	return Limit{N: count, Per: d}, nil
+}
 
 // Config is trygg's validated configuration. The zero value is not useful; use Load.
 type Config struct {
@@ -96,6 +134,12 @@ type Config struct {
 	HandoffWait time.Duration
 	// SMSPerSecond is the rate for messages trygg sends itself (TRYGG_SMS_PER_SECOND).
 	SMSPerSecond float64
+	// SMSSenderLimit is how many SMS one sender may send in a window before getting one
+	// notice and then no answers until the window ends (TRYGG_SMS_SENDER_LIMIT).
+	SMSSenderLimit Limit
+	// SMSGlobalLimit is how many SMS all senders together may send in a window before
+	// further senders get one notice each and then no answers (TRYGG_SMS_GLOBAL_LIMIT).
+	SMSGlobalLimit Limit
 	// ConversationTTL is how long a silent conversation is kept (TRYGG_CONVERSATION_TTL).
 	ConversationTTL time.Duration
 	// LagesbildRetention is how long reports of unsafe places are kept
@@ -148,6 +192,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("staffed_hours", c.StaffedHours.String()),
 		slog.Duration("handoff_wait", c.HandoffWait),
 		slog.Float64("sms_per_second", c.SMSPerSecond),
+		slog.String("sms_sender_limit", c.SMSSenderLimit.String()),
+		slog.String("sms_global_limit", c.SMSGlobalLimit.String()),
 		slog.Duration("conversation_ttl", c.ConversationTTL),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("flows_dir", c.FlowsDir),
@@ -311,6 +357,8 @@ func Load(getenv func(string) string) (Config, error) {
 			c.SMSPerSecond = f
 		}
 	}
+	c.SMSSenderLimit = limit(&p, "TRYGG_SMS_SENDER_LIMIT", env("TRYGG_SMS_SENDER_LIMIT"), DefaultSMSSenderLimit)
+	c.SMSGlobalLimit = limit(&p, "TRYGG_SMS_GLOBAL_LIMIT", env("TRYGG_SMS_GLOBAL_LIMIT"), DefaultSMSGlobalLimit)
 	if v := env("TRYGG_LOG_LEVEL"); v != "" {
 		lvl, ok := parseLevel(v)
 		if !ok {
@@ -517,6 +565,24 @@ func positiveDuration(p *problems, name, v string, def time.Duration, example st
 		return d
 	}
 	return def
+}
+
+// limit parses v as a Limit for variable name, returning the default def when v is empty
+// or invalid.
+func limit(p *problems, name, v, def string) Limit {
+	d, err := ParseLimit(def)
+	if err != nil {
+		panic(fmt.Sprintf("config: default %s %q: %v", name, def, err))
+	}
+	if v == "" {
+		return d
+	}
+	l, err := ParseLimit(v)
+	if err != nil {
+		p.addf(name, "%q %v", v, err)
+		return d
+	}
+	return l
 }
 
 // parseLevel reads one of the four log level names, in any case.

@@ -50,6 +50,12 @@ func TestLoadDefaults(t *testing.T) {
 	if c.ConversationTTL != 24*time.Hour {
 		t.Errorf("ConversationTTL = %v, want 24h", c.ConversationTTL)
 	}
+	if want := (Limit{30, 10 * time.Minute}); c.SMSSenderLimit != want {
+		t.Errorf("SMSSenderLimit = %v, want %v", c.SMSSenderLimit, want)
+	}
+	if want := (Limit{600, time.Minute}); c.SMSGlobalLimit != want {
+		t.Errorf("SMSGlobalLimit = %v, want %v", c.SMSGlobalLimit, want)
+	}
 	if c.LogLevel != slog.LevelInfo {
 		t.Errorf("LogLevel = %v, want info", c.LogLevel)
 	}
@@ -90,6 +96,8 @@ func TestLoadValid(t *testing.T) {
 		"TRYGG_HOLIDAYS":               "2025-12-24, 2025-12-25",
 		"TRYGG_HANDOFF_WAIT":           "90s",
 		"TRYGG_SMS_PER_SECOND":         "0.5",
+		"TRYGG_SMS_SENDER_LIMIT":       "5 / 90s",
+		"TRYGG_SMS_GLOBAL_LIMIT":       "1000/1h",
 		"TRYGG_CONVERSATION_TTL":       "48h",
 		"TRYGG_LOG_LEVEL":              "DEBUG",
 		"TRYGG_FLOWS_DIR":              flows,
@@ -121,6 +129,8 @@ func TestLoadValid(t *testing.T) {
 		{"Holidays", len(c.Holidays), 2},
 		{"HandoffWait", c.HandoffWait, 90 * time.Second},
 		{"SMSPerSecond", c.SMSPerSecond, 0.5},
+		{"SMSSenderLimit", c.SMSSenderLimit, Limit{5, 90 * time.Second}},
+		{"SMSGlobalLimit", c.SMSGlobalLimit, Limit{1000, time.Hour}},
 		{"ConversationTTL", c.ConversationTTL, 48 * time.Hour},
 		{"LogLevel", c.LogLevel, slog.LevelDebug},
 		{"FlowsDir", c.FlowsDir, flows},
@@ -234,6 +244,14 @@ func TestLoadInvalid(t *testing.T) {
 		{"sms rate too high", map[string]string{"TRYGG_SMS_PER_SECOND": "101"}, "TRYGG_SMS_PER_SECOND", "at most 100"},
 		{"sms rate NaN", map[string]string{"TRYGG_SMS_PER_SECOND": "NaN"}, "TRYGG_SMS_PER_SECOND", "more than 0"},
 		{"sms rate Inf", map[string]string{"TRYGG_SMS_PER_SECOND": "+Inf"}, "TRYGG_SMS_PER_SECOND", "at most 100"},
+		{"sender limit no slash", map[string]string{"TRYGG_SMS_SENDER_LIMIT": "30"}, "TRYGG_SMS_SENDER_LIMIT", "count/duration"},
+		{"sender limit zero", map[string]string{"TRYGG_SMS_SENDER_LIMIT": "0/10m"}, "TRYGG_SMS_SENDER_LIMIT", "whole number from 1"},
+		{"sender limit negative", map[string]string{"TRYGG_SMS_SENDER_LIMIT": "-3/10m"}, "TRYGG_SMS_SENDER_LIMIT", "whole number from 1"},
+		{"sender limit fraction", map[string]string{"TRYGG_SMS_SENDER_LIMIT": "2.5/10m"}, "TRYGG_SMS_SENDER_LIMIT", "whole number from 1"},
+		{"sender limit no unit", map[string]string{"TRYGG_SMS_SENDER_LIMIT": "30/10"}, "TRYGG_SMS_SENDER_LIMIT", "duration"},
+		{"sender limit zero window", map[string]string{"TRYGG_SMS_SENDER_LIMIT": "30/0s"}, "TRYGG_SMS_SENDER_LIMIT", "duration"},
+		{"global limit window too long", map[string]string{"TRYGG_SMS_GLOBAL_LIMIT": "600/25h"}, "TRYGG_SMS_GLOBAL_LIMIT", "duration"},
+		{"global limit count too high", map[string]string{"TRYGG_SMS_GLOBAL_LIMIT": "1000001/1m"}, "TRYGG_SMS_GLOBAL_LIMIT", "whole number from 1"},
 		{"log level", map[string]string{"TRYGG_LOG_LEVEL": "verbose"}, "TRYGG_LOG_LEVEL", "not one of debug, info, warn, error"},
 		{"log level numeric", map[string]string{"TRYGG_LOG_LEVEL": "warn+2"}, "TRYGG_LOG_LEVEL", "not one of"},
 		{"flows dir missing", map[string]string{"TRYGG_FLOWS_DIR": filepath.Join(file, "nope")}, "TRYGG_FLOWS_DIR", "cannot read"},

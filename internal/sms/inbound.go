@@ -1,0 +1,363 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/flows"
+	"github.com/vasteras/trygg/internal/gsm7"
+	"github.com/vasteras/trygg/internal/metrics"
+)
+
+// Remember ids under the sender's scope. The reservation is taken before the turn; the
+// reply is remembered after it.
+const (
+	reservePrefix = "sms:"
+	replySuffix   = ":reply"
+)
+
+// Rate-limit windows. Per-sender windows live under the sender's scope, so STOPP erases them
+// with everything else; the global ones under the global scope "".
+const (
+	windowSender        = "sms:sender"
+	windowGlobal        = "sms:global"
+	windowGlobalNotice  = "sms:global-notice"  // per sender: the one notice past the global limit
+	windowGlobalNotices = "sms:global-notices" // global: notices sent past the global limit
+)
+
+// ServeInbound answers Twilio's messaging webhook with TwiML. A request that passes the
+// checks always gets 200 and TwiML, whatever fails behind it.
+func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
+	params, ok := h.verify(w, r, InboundPath)
+	if !ok {
+		return
+	}
+	from, sid := params["From"], params["MessageSid"]
+	if from == "" || !validSID(sid) {
+		h.reject(w, r, InboundPath, metrics.RejectMissing, http.StatusBadRequest)
+		return
+	}
+	// From here on the sender is only a pseudonym.
+	scope := h.cfg.Hasher.Of(PseudonymChannel, from)
+
+	// Twilio hanging up must not cut a turn short: its state and its remembered reply
+	// should stay consistent for the retry.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.cfg.ReplyWithin)
+	defer cancel()
+	body := h.answer(ctx, scope, sid, params["Body"])
+
+	hd := w.Header()
+	hd.Set("Content-Type", "text/xml")
+	hd.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+// answer returns the TwiML for one incoming message. Only one delivery of a MessageSid in
+// this process runs it; any other waits for that one's answer.
+func (h *Handler) answer(ctx context.Context, scope, sid, text string) (body []byte) {
+	key := scope + "/" + sid
+	f, first := h.flights.join(key)
+	if !first {
+		return h.await(ctx, f, text)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			h.failed(ctx, metrics.StageTurn, fmt.Errorf("answer panicked: %T", p))
+			body = h.safeFor(text).body
+		}
+		h.flights.finish(key, f, body)
+	}()
+	return h.lead(ctx, scope, sid, text)
+}
+
+// await waits for the delivery of the same message that is running in this process.
+func (h *Handler) await(ctx context.Context, f *flight, text string) []byte {
+	h.count.in[metrics.ResultDuplicate].Inc()
+	select {
+	case <-f.done:
+		if f.body != nil {
+			return f.body
+		}
+	case <-ctx.Done():
+	}
+	return h.safeFor(text).body
+}
+
+// lead runs the checks, the turn and the bookkeeping for the first delivery of a message.
+func (h *Handler) lead(ctx context.Context, scope, sid, text string) []byte {
+	now := h.cfg.Now()
+	adm, err := guard(ctx, h.cfg.StoreTimeout, func(ctx context.Context) (admission, error) {
+		return h.admit(ctx, scope, sid, text, now)
+	})
+	if err != nil {
+		h.failed(ctx, metrics.StageAdmit, err)
+		h.count.in[metrics.ResultFailed].Inc()
+		return h.sent(h.safeFor(text))
+	}
+	switch {
+	case adm.duplicate:
+		h.count.in[metrics.ResultDuplicate].Inc()
+		return h.duplicate(ctx, scope, sid, adm.reservedAt, text)
+	case adm.limited != nil:
+		h.count.in[metrics.ResultRateLimited].Inc()
+		return h.sent(*adm.limited)
+	}
+
+	o := h.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now)})
+	result := metrics.ResultAnswered
+	if o.Degraded {
+		// conversation.Service logged the error already.
+		result = metrics.ResultDegraded
+		h.count.failures[metrics.StageTurn].Inc()
+	}
+	ans, err := h.rendered.render(o.Replies)
+	if err != nil {
+		h.failed(ctx, metrics.StageTurn, err)
+		result, ans = metrics.ResultDegraded, h.safeFor(text)
+	}
+	h.count.in[result].Inc()
+	if !erased(o.Events) {
+		// After STOPP nothing about the sender may stay, not even this reply; a repeated
+		// delivery of STOPP erases again and confirms again, which is harmless.
+		h.remember(ctx, scope, sid, ans.body)
+	}
+	return h.sent(ans)
+}
+
+// admission is what the store says about a message before its turn.
+type admission struct {
+	// duplicate is true when the MessageSid was reserved before, at reservedAt.
+	duplicate  bool
+	reservedAt time.Time
+	// limited is the answer past a limit: the notice or the empty answer.
+	limited *answer
+}
+
+// admit reserves the MessageSid and counts the message against the limits. Past a limit it
+// also remembers the answer for the MessageSid, so a repeated delivery gets the same one.
+func (h *Handler) admit(ctx context.Context, scope, sid, text string, now time.Time) (admission, error) {
+	prev, dup, err := h.cfg.Store.Remember(ctx, scope, reservePrefix+sid, reservation(now), DedupeTTL)
+	if err != nil {
+		return admission{}, fmt.Errorf("reserve message: %w", err)
+	}
+	if dup {
+		return admission{duplicate: true, reservedAt: reservedAt(prev)}, nil
+	}
+	lim, notice, err := h.overLimit(ctx, scope)
+	if err != nil || lim == "" {
+		return admission{}, err
+	}
+	action, ans := metrics.ActionSilent, h.empty
+	if notice {
+		action, ans = metrics.ActionNotice, h.limitedFor(text)
+	}
+	h.cfg.Metrics.RateLimited.WithLabelValues(lim, action).Inc()
+	if _, _, err := h.cfg.Store.Remember(ctx, scope, reservePrefix+sid+replySuffix, ans.body, DedupeTTL); err != nil {
+		// The answer stands; only a repeated delivery may get the safety reply instead.
+		h.failed(ctx, metrics.StageReply, fmt.Errorf("remember reply: %w", err))
+	}
+	return admission{limited: &ans}, nil
+}
+
+// overLimit counts the message in the sender's window and then in the global one. It
+// returns which limit the message is past ("" for none) and whether the sender gets the
+// one notice: the first message past the sender's limit in its window, or the sender's
+// first message past the global limit in its window, as long as the notices past the
+// global limit stay within the global limit themselves (SMS pumping uses many numbers).
+func (h *Handler) overLimit(ctx context.Context, scope string) (string, bool, error) {
+	sl, gl := h.cfg.SenderLimit, h.cfg.GlobalLimit
+	n, err := h.cfg.Store.Hit(ctx, scope, windowSender, sl.Per)
+	if err != nil {
+		return "", false, fmt.Errorf("count sender: %w", err)
+	}
+	if n > sl.N {
+		return metrics.LimitSender, n == sl.N+1, nil
+	}
+	g, err := h.cfg.Store.Hit(ctx, "", windowGlobal, gl.Per)
+	if err != nil {
+		return "", false, fmt.Errorf("count all senders: %w", err)
+	}
+	if g <= gl.N {
+		return "", false, nil
+	}
+	mine, err := h.cfg.Store.Hit(ctx, scope, windowGlobalNotice, gl.Per)
+	if err != nil || mine > 1 {
+		return metrics.LimitGlobal, false, wrapIf("count notices to sender", err)
+	}
+	all, err := h.cfg.Store.Hit(ctx, "", windowGlobalNotices, gl.Per)
+	if err != nil {
+		return metrics.LimitGlobal, false, fmt.Errorf("count notices: %w", err)
+	}
+	return metrics.LimitGlobal, all <= gl.N, nil
+}
+
+// duplicate answers a repeated delivery of a message whose reservation this process does
+// not hold. The first delivery may still be running on another replica: wait until it
+// should have finished (reservedAt + ReplyWithin), leaving time to answer, then take its
+// reply. If there is none by then, the safety reply becomes the reply to this MessageSid,
+// so every later delivery gets the same.
+func (h *Handler) duplicate(ctx context.Context, scope, sid string, reservedAt time.Time, text string) []byte {
+	wait := reservedAt.Add(h.cfg.ReplyWithin).Sub(h.cfg.Now())
+	if dl, ok := ctx.Deadline(); ok {
+		wait = min(wait, time.Until(dl)-h.cfg.StoreTimeout)
+	}
+	if wait > 0 {
+		_ = h.cfg.Sleep(ctx, wait)
+	}
+	safe := h.safeFor(text)
+	rem, err := guard(ctx, h.cfg.StoreTimeout, func(ctx context.Context) (remembered, error) {
+		prev, found, err := h.cfg.Store.Remember(ctx, scope, reservePrefix+sid+replySuffix, safe.body, DedupeTTL)
+		return remembered{prev, found}, err
+	})
+	switch {
+	case err != nil:
+		h.failed(ctx, metrics.StageReply, fmt.Errorf("look up reply: %w", err))
+	case rem.found:
+		return rem.value
+	}
+	return safe.body
+}
+
+// remembered is a Remember result carried through guard.
+type remembered struct {
+	value []byte
+	found bool
+}
+
+// remember stores the reply to a MessageSid for a repeated delivery. A failure is counted
+// and logged; the reply is sent anyway.
+func (h *Handler) remember(ctx context.Context, scope, sid string, body []byte) {
+	_, err := guard(ctx, h.cfg.StoreTimeout, func(ctx context.Context) (struct{}, error) {
+		_, _, err := h.cfg.Store.Remember(ctx, scope, reservePrefix+sid+replySuffix, body, DedupeTTL)
+		return struct{}{}, err
+	})
+	if err != nil {
+		h.failed(ctx, metrics.StageReply, fmt.Errorf("remember reply: %w", err))
+	}
+}
+
+// failed logs and counts a failure of stage. The error carries no personal data: store
+// errors name operations, not keys.
+func (h *Handler) failed(ctx context.Context, stage string, err error) {
+	h.count.failures[stage].Inc()
+	h.cfg.Log.LogAttrs(ctx, slog.LevelError, "sms: step failed; the resident still gets an answer",
+		slog.String("stage", stage), slog.String("error", err.Error()))
+}
+
+// sent counts what an answer's messages cost and returns its body.
+func (h *Handler) sent(a answer) []byte {
+	for _, info := range a.infos {
+		enc := info.Encoding
+		if enc != gsm7.GSM7 {
+			enc = gsm7.UCS2
+		}
+		h.count.out[enc].Inc()
+		h.count.segments[enc].Add(float64(info.Segments))
+	}
+	return a.body
+}
+
+// safeFor returns the safety reply in the language text seems to be in.
+func (h *Handler) safeFor(text string) answer {
+	return canned(h.safe, h.engine.GuessLang(text))
+}
+
+// limitedFor returns the rate-limit notice in the language text seems to be in.
+func (h *Handler) limitedFor(text string) answer {
+	return canned(h.limited, h.engine.GuessLang(text))
+}
+
+// canned returns m[lang], or the default language's answer.
+func canned(m map[string]answer, lang string) answer {
+	if a, ok := m[lang]; ok {
+		return a
+	}
+	return m[flows.DefaultLang]
+}
+
+// staffed reports whether staff take handoffs at now.
+func (h *Handler) staffed(now time.Time) bool {
+	return h.cfg.Staffed != nil && h.cfg.Staffed(now)
+}
+
+// erased reports whether a turn erased the conversation.
+func erased(events []bot.Event) bool {
+	for _, e := range events {
+		if e.Kind == bot.EventErase {
+			return true
+		}
+	}
+	return false
+}
+
+// reservation encodes when a MessageSid was reserved.
+func reservation(now time.Time) []byte {
+	return strconv.AppendInt(append(make([]byte, 0, 24), 'r'), now.UnixNano(), 10)
+}
+
+// reservedAt decodes a reservation; an unreadable one counts as long ago.
+func reservedAt(b []byte) time.Time {
+	if len(b) < 2 || b[0] != 'r' {
+		return time.Time{}
+	}
+	n, err := strconv.ParseInt(string(b[1:]), 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+// validSID reports whether s looks like a Twilio message SID: two capital letters (SM, MM)
+// and 32 hexadecimal digits. Anything else is not used as a key.
+func validSID(s string) bool {
+	if len(s) != 34 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') && (c < 'A' || c > 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// wrapIf wraps err with what, or returns nil.
+func wrapIf(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// counters are the channel's counters with their labels resolved once, so counting costs
+// no label lookup per message.
+type counters struct {
+	in       map[string]prometheus.Counter // by result
+	failures map[string]prometheus.Counter // by stage
+	out      [2]prometheus.Counter         // by encoding: gsm7.GSM7, gsm7.UCS2
+	segments [2]prometheus.Counter
+}
+
+func newCounters(m *metrics.Metrics) counters {
+	c := counters{in: map[string]prometheus.Counter{}, failures: map[string]prometheus.Counter{}}
+	for _, r := range []string{metrics.ResultAnswered, metrics.ResultDegraded, metrics.ResultDuplicate, metrics.ResultRateLimited, metrics.ResultFailed} {
+		c.in[r] = m.SMSIn.WithLabelValues(r)
+	}
+	for _, s := range []string{metrics.StageAdmit, metrics.StageTurn, metrics.StageReply} {
+		c.failures[s] = m.TurnFailures.WithLabelValues(PseudonymChannel, s)
+	}
+	for _, e := range []gsm7.Encoding{gsm7.GSM7, gsm7.UCS2} {
+		c.out[e] = m.SMSOut.WithLabelValues(metrics.ViaTwiML, e.String())
+		c.segments[e] = m.SMSSegments.WithLabelValues(metrics.ViaTwiML, e.String())
+	}
+	return c
+}

@@ -1,0 +1,69 @@
+package sms
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/vasteras/trygg/internal/config"
+	"github.com/vasteras/trygg/internal/conversation"
+	"github.com/vasteras/trygg/internal/metrics"
+	"github.com/vasteras/trygg/internal/pseudonym"
+	"github.com/vasteras/trygg/internal/store"
+)
+
+// Deps are the parts of trygg the channel works with.
+type Deps struct {
+	Service *conversation.Service
+	Store   store.Store
+	Hasher  *pseudonym.Hasher
+	Metrics *metrics.Metrics
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Log receives the channel's errors, never personal data; nil discards.
+	Log *slog.Logger
+}
+
+// FromConfig builds the channel from trygg's configuration: the webhook handler, and the
+// REST sender when TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is set (else nil). The
+// sender's status callback is TRYGG_PUBLIC_URL + StatusPath; without TRYGG_PUBLIC_URL it
+// asks for none. cfg.SMSEnabled() must hold.
+func FromConfig(cfg config.Config, d Deps) (*Handler, *Sender, error) {
+	h, err := New(Config{
+		AuthToken:   cfg.TwilioAuthToken,
+		PublicURL:   cfg.PublicURL,
+		Service:     d.Service,
+		Store:       d.Store,
+		Hasher:      d.Hasher,
+		Metrics:     d.Metrics,
+		SenderLimit: cfg.SMSSenderLimit,
+		GlobalLimit: cfg.SMSGlobalLimit,
+		Staffed:     cfg.StaffedHours.Open,
+		Now:         d.Now,
+		Log:         d.Log,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.TwilioFrom == "" && cfg.TwilioMessagingServiceSID == "" {
+		return h, nil, nil
+	}
+	callback := ""
+	if cfg.PublicURL != "" {
+		callback = cfg.PublicURL + StatusPath
+	}
+	s, err := NewSender(SenderConfig{
+		AccountSID:          cfg.TwilioAccountSID,
+		AuthToken:           cfg.TwilioAuthToken,
+		From:                cfg.TwilioFrom,
+		MessagingServiceSID: cfg.TwilioMessagingServiceSID,
+		StatusCallback:      callback,
+		PerSecond:           cfg.SMSPerSecond,
+		Now:                 d.Now,
+		Metrics:             d.Metrics,
+		Log:                 d.Log,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, s, nil
+}
