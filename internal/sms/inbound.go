@@ -12,6 +12,7 @@ import (
 
 	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/flows"
+	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/gsm7"
 	"github.com/vasteras/trygg/internal/metrics"
 )
@@ -111,7 +112,7 @@ func (h *Handler) lead(ctx context.Context, scope, sid, text string) []byte {
 		return h.sent(*adm.limited)
 	}
 
-	o := h.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now)})
+	o := h.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now), Channel: "sms"})
 	result := metrics.ResultAnswered
 	if o.Degraded {
 		// conversation.Service logged the error already.
@@ -261,6 +262,7 @@ func (h *Handler) sent(a answer) []byte {
 		}
 		h.count.out[enc].Inc()
 		h.count.segments[enc].Add(float64(info.Segments))
+		h.cfg.Service.Tally().Add(conversation.Day(h.cfg.Now()), CounterSegments, int64(info.Segments))
 	}
 	return a.body
 }

@@ -187,3 +187,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// Counters the channel adds to the daily statistics (store.Stats), as /trygg statistik
+// reads them: the segments of the replies sent, and the messages Twilio reported failed or
+// undelivered ("sms_status:failed", "sms_status:undelivered").
+const (
+	CounterSegments     = "sms_segments"
+	CounterStatusPrefix = "sms_status:"
+)

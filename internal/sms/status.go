@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"github.com/vasteras/trygg/internal/conversation"
 	"net/http"
 )
 
@@ -26,6 +27,9 @@ func (h *Handler) ServeStatus(w http.ResponseWriter, r *http.Request) {
 		status = "other"
 	}
 	h.cfg.Metrics.SMSStatus.WithLabelValues(status, errorCode(params["ErrorCode"])).Inc()
+	if status == "failed" || status == "undelivered" {
+		h.cfg.Service.Tally().Add(conversation.Day(h.cfg.Now()), CounterStatusPrefix+status, 1)
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
 }

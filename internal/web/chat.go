@@ -108,7 +108,7 @@ func (c *Chat) turn(w http.ResponseWriter, r *http.Request, id, lang, text, said
 		c.respond(w, r, answer{status: http.StatusTooManyRequests, lang: c.langOr(rep.Lang, lang), said: said, replies: []bot.Reply{rep}, notice: "web_busy", csrf: tok})
 		return
 	}
-	o := c.cfg.Service.Handle(ctx, scope, bot.Message{Text: text})
+	o := c.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Channel: "web"})
 	l := o.State.Lang
 	if l == "" && len(o.Replies) > 0 {
 		l = o.Replies[0].Lang // an erased conversation, or the safety reply
