@@ -21,6 +21,8 @@ type Deps struct {
 	Now func() time.Time
 	// Log receives the channel's errors, never personal data; nil discards.
 	Log *slog.Logger
+	// Handoff is told of every turn; nil: no handoffs.
+	Handoff Observer
 }
 
 // FromConfig builds the channel from trygg's configuration: the webhook handler, and the
@@ -38,6 +40,7 @@ func FromConfig(cfg config.Config, d Deps) (*Handler, *Sender, error) {
 		SenderLimit: cfg.SMSSenderLimit,
 		GlobalLimit: cfg.SMSGlobalLimit,
 		Staffed:     cfg.StaffedHours.Open,
+		Handoff:     d.Handoff,
 		Now:         d.Now,
 		Log:         d.Log,
 	})
