@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -50,9 +51,10 @@ type App struct {
 	// Slack is the staff channel in Slack; nil when not configured.
 	Slack *slack.Bot
 
-	now         func() time.Time // Options.Now
-	clock       clock.Clock      // Options.Clock
-	slackAPIURL string           // Options.SlackAPIURL
+	now         func() time.Time  // Options.Now
+	clock       clock.Clock       // Options.Clock
+	slackAPIURL string            // Options.SlackAPIURL
+	twilioRT    http.RoundTripper // Options.TwilioTransport
 	Metrics     *metrics.Metrics
 	// SMS is the Twilio SMS channel and SMSSender its REST sender; nil when not configured.
 	SMS       *sms.Handler
@@ -102,8 +104,11 @@ type Options struct {
 	Store store.Store
 	// SlackAPIURL replaces Slack's Web API address, with a trailing slash (tests).
 	SlackAPIURL string
-	// Clock wakes the Monday lägesbild post; nil means the real clock (tests set a fake).
+	// Clock wakes the Monday lägesbild post and the handoff sweeper; nil means the real
+	// clock (tests set a fake).
 	Clock clock.Clock
+	// TwilioTransport carries the SMS sender's requests; nil: the network (tests).
+	TwilioTransport http.RoundTripper
 }
 
 // New builds trygg from cfg. Close the App when done.
@@ -117,7 +122,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	a := &App{Config: cfg, Log: log, now: opts.Now, clock: opts.Clock, slackAPIURL: opts.SlackAPIURL}
+	a := &App{Config: cfg, Log: log, now: opts.Now, clock: opts.Clock, slackAPIURL: opts.SlackAPIURL, twilioRT: opts.TwilioTransport}
 	var err error
 	if a.Location, err = time.LoadLocation(config.Zone); err != nil {
 		return nil, fmt.Errorf("time zone: %w", err)
@@ -223,7 +228,7 @@ func (a *App) mountSMS() error {
 	var err error
 	a.SMS, a.SMSSender, err = sms.FromConfig(a.Config, sms.Deps{
 		Service: a.Service, Store: a.Store, Hasher: a.Hasher, Metrics: a.Metrics, Now: a.now, Log: a.Log,
-		Handoff: a.handoffObserver,
+		Handoff: a.handoffObserver, Transport: a.twilioRT,
 	})
 	if err != nil {
 		return fmt.Errorf("sms: %w", err)
