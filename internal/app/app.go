@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/vasteras/trygg/internal/clock"
 	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/internal/conversation"
+	"github.com/vasteras/trygg/internal/handoff"
 	"github.com/vasteras/trygg/internal/lagesbild"
 	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/pseudonym"
@@ -49,13 +51,19 @@ type App struct {
 	// Slack is the staff channel in Slack; nil when not configured.
 	Slack *slack.Bot
 
-	now         func() time.Time // Options.Now
-	clock       clock.Clock      // Options.Clock
-	slackAPIURL string           // Options.SlackAPIURL
+	now         func() time.Time  // Options.Now
+	clock       clock.Clock       // Options.Clock
+	slackAPIURL string            // Options.SlackAPIURL
+	twilioRT    http.RoundTripper // Options.TwilioTransport
 	Metrics     *metrics.Metrics
 	// SMS is the Twilio SMS channel and SMSSender its REST sender; nil when not configured.
 	SMS       *sms.Handler
 	SMSSender *sms.Sender
+	// Handoff hands conversations to staff in Slack; nil when Slack or
+	// SLACK_STAFF_CHANNEL is not configured.
+	Handoff *handoff.Service
+	// handoffObserver is Handoff as the channels take it (nil interface when off).
+	handoffObserver handoffObserver
 }
 
 // Source returns where the flow and locale files are read from: the configured
@@ -96,8 +104,11 @@ type Options struct {
 	Store store.Store
 	// SlackAPIURL replaces Slack's Web API address, with a trailing slash (tests).
 	SlackAPIURL string
-	// Clock wakes the Monday lägesbild post; nil means the real clock (tests set a fake).
+	// Clock wakes the Monday lägesbild post and the handoff sweeper; nil means the real
+	// clock (tests set a fake).
 	Clock clock.Clock
+	// TwilioTransport carries the SMS sender's requests; nil: the network (tests).
+	TwilioTransport http.RoundTripper
 }
 
 // New builds trygg from cfg. Close the App when done.
@@ -111,7 +122,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	a := &App{Config: cfg, Log: log, now: opts.Now, clock: opts.Clock, slackAPIURL: opts.SlackAPIURL}
+	a := &App{Config: cfg, Log: log, now: opts.Now, clock: opts.Clock, slackAPIURL: opts.SlackAPIURL, twilioRT: opts.TwilioTransport}
 	var err error
 	if a.Location, err = time.LoadLocation(config.Zone); err != nil {
 		return nil, fmt.Errorf("time zone: %w", err)
@@ -148,6 +159,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Now:    opts.Now,
 		Log:    log,
 		Sinks:  []conversation.Sink{lagesbild.Recorder{Store: a.Lagesbild, Location: a.Location}},
+		// Handoffs are offered only where staff can be reached and can answer.
+		Staffed: func(t time.Time) bool { return HandoffPossible(cfg) && cfg.StaffedHours.Open(t) },
 	})
 	a.Server = server.New(cfg.Addr, log, a.Store.Ping)
 	a.Metrics = metrics.New()
@@ -215,6 +228,7 @@ func (a *App) mountSMS() error {
 	var err error
 	a.SMS, a.SMSSender, err = sms.FromConfig(a.Config, sms.Deps{
 		Service: a.Service, Store: a.Store, Hasher: a.Hasher, Metrics: a.Metrics, Now: a.now, Log: a.Log,
+		Handoff: a.handoffObserver, Transport: a.twilioRT,
 	})
 	if err != nil {
 		return fmt.Errorf("sms: %w", err)
@@ -230,10 +244,13 @@ func (a *App) mountSMS() error {
 
 // mountChannels mounts every configured channel on the server.
 func (a *App) mountChannels(_ context.Context) error {
-	if err := a.mountSMS(); err != nil {
+	if err := a.mountSlack(); err != nil {
 		return err
 	}
-	if err := a.mountSlack(); err != nil {
+	if err := a.newHandoff(); err != nil {
+		return err
+	}
+	if err := a.mountSMS(); err != nil {
 		return err
 	}
 	if err := a.mountWeb(); err != nil {
@@ -252,6 +269,8 @@ func (a *App) mountWeb() error {
 		ExitURL:       a.Config.QuickExitURL,
 		SecureCookies: strings.HasPrefix(a.Config.PublicURL, "https://"),
 		Log:           a.Log,
+		Handoff:       a.handoffObserver,
+		Inbox:         a.webInbox(),
 	})
 	if err != nil {
 		return fmt.Errorf("web chat: %w", err)
@@ -289,6 +308,15 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}
 	}()
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		if a.Handoff != nil {
+			if err := a.Handoff.Run(flushCtx); err != nil {
+				a.Log.Error("handoff: the sweeper stopped", "error", err.Error())
+			}
+		}
+	}()
 	if a.Slack != nil && a.Config.SlackAppToken != "" {
 		go func() {
 			if err := a.Slack.RunSocketMode(ctx); err != nil {
@@ -300,6 +328,7 @@ func (a *App) Run(ctx context.Context) error {
 	stopFlushing() // also when the server failed on its own, e.g. on a taken address
 	<-flushed
 	<-posted
+	<-swept
 	return err
 }
 
@@ -307,6 +336,9 @@ func (a *App) Run(ctx context.Context) error {
 func (a *App) Close() error {
 	if a.Slack != nil {
 		a.Slack.Wait()
+	}
+	if a.Handoff != nil {
+		a.Handoff.Wait()
 	}
 	if err := a.Store.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)

@@ -40,7 +40,7 @@ func (a *App) mountSlack() error {
 		AllowedChannels: cfg.SlackAllowedChannels,
 		Lagesbild:       a.Lagesbild,
 		Names:           LagesbildNames(a.Flows),
-		Staffed:         cfg.StaffedHours.Open,
+		Staffed:         func(t time.Time) bool { return HandoffPossible(cfg) && cfg.StaffedHours.Open(t) },
 		TestTTL:         cfg.ConversationTTL,
 		Now:             a.now,
 		Log:             a.Log,

@@ -175,14 +175,15 @@ func TestRunPostsTheWeeklyLagesbild(t *testing.T) {
 	go func() { done <- a.Run(ctx) }()
 	wait, stop := context.WithTimeout(context.Background(), 20*time.Second)
 	defer stop()
-	if err := fake.WaitSleepers(wait, 1); err != nil {
+	// Two sleepers: the weekly post and the handoff sweeper.
+	if err := fake.WaitSleepers(wait, 2); err != nil {
 		t.Fatal(err)
 	}
-	if s := fake.Sleepers(); !s[0].Equal(time.Date(2026, 11, 30, 8, 0, 0, 0, loc)) {
+	if s := fake.Sleepers(); !s[len(s)-1].Equal(time.Date(2026, 11, 30, 8, 0, 0, 0, loc)) {
 		t.Errorf("the weekly post waits for %v, want Monday 08:00", s)
 	}
 	fake.Set(time.Date(2026, 11, 30, 8, 0, 0, 0, loc))
-	if err := fake.WaitSleepers(wait, 1); err != nil {
+	if err := fake.WaitSleepers(wait, 2); err != nil {
 		t.Fatal(err)
 	}
 	if n := posts("C0STAFF"); n != 1 {

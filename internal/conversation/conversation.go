@@ -84,7 +84,8 @@ func (s *Service) Tally() *Tally { return s.tally }
 
 // Outcome is what a turn produced.
 type Outcome struct {
-	// Replies are the messages to send, in order. Never empty.
+	// Replies are the messages to send, in order. Never empty from Handle, except for a
+	// message relayed to staff during a handoff (EventRelay without danger).
 	Replies []bot.Reply
 	// Events are what happened; empty for a degraded turn.
 	Events []bot.Event
@@ -125,7 +126,7 @@ func (s *Service) Handle(ctx context.Context, scope string, msg bot.Message) Out
 		s.tally.Add(s.day(), "turn_failed", 1)
 		return Outcome{Replies: []bot.Reply{s.cfg.Engine.Safe(s.cfg.Engine.GuessLang(msg.Text))}, Degraded: true, Err: o.Err}
 	}
-	if len(o.Replies) == 0 {
+	if len(o.Replies) == 0 && !relayed(o.Events) {
 		// A flow that says nothing on some way (flows check reports it) must not leave the
 		// resident without an answer.
 		s.cfg.Log.Warn("turn gave no reply; the safety reply was sent")
@@ -145,10 +146,34 @@ func (s *Service) Safe(text string) bot.Reply {
 }
 
 func (s *Service) turn(ctx context.Context, scope string, msg bot.Message) (Outcome, error) {
+	return s.run(ctx, scope, msg.Channel, false, func(st bot.State, now time.Time) bot.Result {
+		if s.cfg.Staffed != nil {
+			msg.Staffed = s.cfg.Staffed(now)
+		}
+		return s.cfg.Engine.Turn(st, msg, now)
+	})
+}
+
+// Act runs a turn the host starts, not the resident (staff ending a handoff, a timer): f
+// gets the stored state and returns the result, which is saved on the same condition as a
+// resident's turn and run again on fresh state after a conflicting save. A conversation
+// that is not stored (erased, expired) is left alone: f is not called and the Outcome is
+// empty. Act does not substitute the safety reply: the caller sends what f answered.
+func (s *Service) Act(ctx context.Context, scope, channel string, f func(bot.State) bot.Result) (Outcome, error) {
+	return s.run(ctx, scope, channel, true, func(st bot.State, _ time.Time) bot.Result { return f(st) })
+}
+
+// run loads the state of scope, lets step answer and saves the result if nobody changed
+// the state meanwhile, else runs step again. With existing, a scope with nothing stored
+// is left alone.
+func (s *Service) run(ctx context.Context, scope, channel string, existing bool, step func(bot.State, time.Time) bot.Result) (Outcome, error) {
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		conv, err := s.cfg.Store.Load(ctx, scope)
 		if err != nil {
 			return Outcome{}, fmt.Errorf("load conversation: %w", err)
+		}
+		if existing && conv.Version == 0 {
+			return Outcome{}, nil
 		}
 		st, err := bot.DecodeState(conv.Data)
 		if err != nil {
@@ -157,17 +182,14 @@ func (s *Service) turn(ctx context.Context, scope string, msg bot.Message) (Outc
 			st = bot.State{}
 		}
 		now := s.cfg.Now()
-		if s.cfg.Staffed != nil {
-			msg.Staffed = s.cfg.Staffed(now)
-		}
-		res := s.cfg.Engine.Turn(st, msg, now)
+		res := step(st, now)
 		o := Outcome{Replies: res.Replies, Events: res.Events, State: res.State, New: conv.Version == 0}
 		if res.Erase {
 			if err := s.cfg.Store.Erase(ctx, scope); err != nil {
 				return Outcome{}, fmt.Errorf("erase conversation: %w", err)
 			}
-			s.count(o)
-			s.sink(ctx, msg.Channel, now, o.Events)
+			s.count(o, !existing)
+			s.sink(ctx, channel, now, o.Events)
 			return o, nil
 		}
 		data, err := res.State.Encode()
@@ -181,11 +203,21 @@ func (s *Service) turn(ctx context.Context, scope string, msg bot.Message) (Outc
 		if err != nil {
 			return Outcome{}, fmt.Errorf("save conversation: %w", err)
 		}
-		s.count(o)
-		s.sink(ctx, msg.Channel, now, o.Events)
+		s.count(o, !existing)
+		s.sink(ctx, channel, now, o.Events)
 		return o, nil
 	}
 	return Outcome{}, fmt.Errorf("save conversation: %d conflicts in a row: %w", maxAttempts, store.ErrConflict)
+}
+
+// relayed reports whether a turn's message went to staff, so that no reply is right.
+func relayed(events []bot.Event) bool {
+	for _, e := range events {
+		if e.Kind == bot.EventRelay {
+			return true
+		}
+	}
+	return false
 }
 
 // sink hands a saved turn's events to the sinks.
@@ -201,11 +233,13 @@ func (s *Service) sink(ctx context.Context, channel string, now time.Time, event
 	}
 }
 
-// count adds a turn's events to the tally.
-func (s *Service) count(o Outcome) {
+// count adds a turn's events to the tally, and the message when a resident sent one.
+func (s *Service) count(o Outcome, message bool) {
 	day := s.day()
-	s.tally.Add(day, "messages", 1)
-	if o.New {
+	if message {
+		s.tally.Add(day, "messages", 1)
+	}
+	if message && o.New {
 		s.tally.Add(day, "conversations", 1)
 		s.tally.Add(day, "lang:"+o.State.Lang, 1)
 	}

@@ -504,3 +504,39 @@ func TestSilentFlowStillAnswers(t *testing.T) {
 		t.Errorf("events %+v: the turn's own events are lost", o.Events)
 	}
 }
+
+// TestActEndsAHandoff: a host turn ends a handoff with the numbers and saves the state; on
+// a conversation that is not stored it does nothing and stores nothing; a message relayed
+// to staff gets no reply at all (not the safety reply).
+func TestActEndsAHandoff(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemory(nil)
+	s := newService(t, st, conversation.Config{Staffed: func(time.Time) bool { return true }})
+	s.Handle(ctx, "r1", bot.Message{Text: "PERSON"})
+	if o := s.Handle(ctx, "r1", bot.Message{Text: "JA"}); !o.State.Handoff {
+		t.Fatalf("JA did not start a handoff: %+v", o.Events)
+	}
+	if o := s.Handle(ctx, "r1", bot.Message{Text: "hallå, är någon där"}); len(o.Replies) != 0 || o.Degraded {
+		t.Errorf("a relayed message got replies: %+v", o.Replies)
+	}
+	end := func(st bot.State) bot.Result {
+		if !st.Handoff {
+			return bot.Result{State: st}
+		}
+		return s.Engine().EndHandoff(st, "staff")
+	}
+	o, err := s.Act(ctx, "r1", "sms", end)
+	if err != nil || len(o.Replies) == 0 || !strings.Contains(o.Replies[0].Text, "112") || o.State.Handoff {
+		t.Fatalf("Act: %+v, %v", o, err)
+	}
+	if o := s.Handle(ctx, "r1", bot.Message{Text: "hej"}); len(o.Replies) == 0 {
+		t.Error("after Act the bot does not answer")
+	}
+	o, err = s.Act(ctx, "nobody", "sms", end)
+	if err != nil || len(o.Replies) != 0 {
+		t.Errorf("Act on nothing: %+v, %v", o, err)
+	}
+	if c, _ := st.Load(ctx, "nobody"); c.Version != 0 {
+		t.Error("Act stored a conversation that did not exist")
+	}
+}

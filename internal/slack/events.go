@@ -30,9 +30,12 @@ func (b *Bot) HandleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) er
 	if !ok {
 		return nil
 	}
+	if msg, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent); ok {
+		return b.handoffReply(ctx, cb, msg)
+	}
 	m, ok := ev.InnerEvent.Data.(*slackevents.AppMentionEvent)
 	if !ok {
-		return nil // trygg subscribes to app_mention only
+		return nil // trygg subscribes to app_mention and messages (handoff threads) only
 	}
 	if m.BotID != "" || b.isOwnUser(cb, m.User) {
 		return nil // bots, trygg itself included, get no answer: no loops
@@ -41,17 +44,10 @@ func (b *Bot) HandleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) er
 		b.log.Warn("slack event put off", "reason", "busy")
 		return ErrBusy
 	}
-	if cb.EventID != "" {
-		_, seen, err := b.cfg.Store.Remember(ctx, eventScope, cb.EventID, []byte{1}, eventTTL)
-		if err != nil {
-			// Better an answer twice than none: go on.
-			b.log.Warn("slack: event id not remembered", "error", err.Error())
-		}
-		if seen {
-			b.release()
-			b.log.Debug("slack event already handled")
-			return nil
-		}
+	if b.seen(ctx, cb.EventID) {
+		b.release()
+		b.log.Debug("slack event already handled")
+		return nil
 	}
 	team := cb.TeamID
 	b.background(ctx, "mention", func(ctx context.Context) { b.mention(ctx, team, *m) })
@@ -110,13 +106,16 @@ func (b *Bot) mentionAnswer(ctx context.Context, m slackevents.AppMentionEvent, 
 	return b.answer(q, res, noteThread, "")
 }
 
-// HandleInteraction takes a button press or a modal submission. trygg sends no
-// interactive messages yet, so it only checks who pressed; the handoff issue fills it in.
-// The returned message, when not nil, is shown to whoever pressed.
-func (b *Bot) HandleInteraction(_ context.Context, cb slackapi.InteractionCallback) *slackapi.WebhookMessage {
+// HandleInteraction takes a button press or a modal submission: the buttons of a handoff
+// card (Ta ärendet, Avsluta) are handled in the background, and the card is updated when
+// done. The returned message, when not nil, is shown to whoever pressed.
+func (b *Bot) HandleInteraction(ctx context.Context, cb slackapi.InteractionCallback) *slackapi.WebhookMessage {
 	if r := b.refusal(cb.Team.ID, "", cb.Channel.ID); r != "" {
 		b.log.Info("slack interaction refused", "reason", "team or channel not allowed")
 		return notice(r).webhook()
+	}
+	if b.handoffAction(ctx, cb) {
+		return nil
 	}
 	b.log.Debug("slack interaction ignored", "type", string(cb.Type))
 	return nil

@@ -11,8 +11,8 @@ import (
 )
 
 // TestManifestMatchesTheRoutes keeps deploy/slack-app-manifest.yaml honest: the URLs are
-// the routes trygg serves, the only event is app_mention, and the scopes are exactly the
-// ones trygg uses.
+// the routes trygg serves, the events are app_mention and the messages of handoff threads,
+// and the scopes are exactly the ones trygg uses.
 func TestManifestMatchesTheRoutes(t *testing.T) {
 	raw, err := os.ReadFile("../../deploy/slack-app-manifest.yaml")
 	if err != nil {
@@ -55,11 +55,11 @@ func TestManifestMatchesTheRoutes(t *testing.T) {
 	path(RouteCommands, m.Features.SlashCommands[0].URL)
 	path(RouteEvents, m.Settings.EventSubscriptions.RequestURL)
 	path(RouteInteractions, m.Settings.Interactivity.RequestURL)
-	if !slices.Equal(m.Settings.EventSubscriptions.BotEvents, []string{"app_mention"}) {
-		t.Errorf("bot events %v, want [app_mention]", m.Settings.EventSubscriptions.BotEvents)
+	if want := []string{"app_mention", "message.channels", "message.groups"}; !slices.Equal(m.Settings.EventSubscriptions.BotEvents, want) {
+		t.Errorf("bot events %v, want %v", m.Settings.EventSubscriptions.BotEvents, want)
 	}
 	scopes := slices.Sorted(slices.Values(m.OAuthConfig.Scopes.Bot))
-	if want := []string{"app_mentions:read", "chat:write", "commands", "files:write"}; !slices.Equal(scopes, want) {
+	if want := []string{"app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history"}; !slices.Equal(scopes, want) {
 		t.Errorf("scopes %v, want exactly %v", scopes, want)
 	}
 	if m.Settings.SocketMode {

@@ -118,6 +118,11 @@ type Bot struct {
 	loc   *time.Location
 	slots chan struct{} // one token per command or event in flight
 	wg    sync.WaitGroup
+
+	// The handoff service and its staff channel, set by SetHandoff.
+	desk        Desk
+	deskChannel string
+	deskWait    time.Duration
 }
 
 // New returns a Bot.

@@ -14,6 +14,7 @@ import (
 	"github.com/vasteras/trygg/flows"
 	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/gsm7"
+	"github.com/vasteras/trygg/internal/handoff"
 	"github.com/vasteras/trygg/internal/metrics"
 )
 
@@ -52,7 +53,7 @@ func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
 	// should stay consistent for the retry.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.cfg.ReplyWithin)
 	defer cancel()
-	body := h.answer(ctx, scope, sid, params["Body"])
+	body := h.answer(ctx, scope, from, sid, params["Body"])
 
 	hd := w.Header()
 	hd.Set("Content-Type", "text/xml")
@@ -63,7 +64,9 @@ func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
 
 // answer returns the TwiML for one incoming message. Only one delivery of a MessageSid in
 // this process runs it; any other waits for that one's answer.
-func (h *Handler) answer(ctx context.Context, scope, sid, text string) (body []byte) {
+// from is the sender's number: it goes only to the handoff service, when this message
+// starts a handoff (it must text the resident back).
+func (h *Handler) answer(ctx context.Context, scope, from, sid, text string) (body []byte) {
 	key := scope + "/" + sid
 	f, first := h.flights.join(key)
 	if !first {
@@ -76,7 +79,7 @@ func (h *Handler) answer(ctx context.Context, scope, sid, text string) (body []b
 		}
 		h.flights.finish(key, f, body)
 	}()
-	return h.lead(ctx, scope, sid, text)
+	return h.lead(ctx, scope, from, sid, text)
 }
 
 // await waits for the delivery of the same message that is running in this process.
@@ -93,7 +96,7 @@ func (h *Handler) await(ctx context.Context, f *flight, text string) []byte {
 }
 
 // lead runs the checks, the turn and the bookkeeping for the first delivery of a message.
-func (h *Handler) lead(ctx context.Context, scope, sid, text string) []byte {
+func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byte {
 	now := h.cfg.Now()
 	adm, err := guard(ctx, h.cfg.StoreTimeout, func(ctx context.Context) (admission, error) {
 		return h.admit(ctx, scope, sid, text, now)
@@ -125,6 +128,10 @@ func (h *Handler) lead(ctx context.Context, scope, sid, text string) []byte {
 		result, ans = metrics.ResultDegraded, h.safeFor(text)
 	}
 	h.count.in[result].Inc()
+	if h.cfg.Handoff != nil {
+		// In the background: opening a case, relaying to staff, closing it.
+		h.cfg.Handoff.Observe(ctx, handoff.Turn{Channel: PseudonymChannel, Scope: scope, Address: from, Text: text, Outcome: o})
+	}
 	if !erased(o.Events) {
 		// After STOPP nothing about the sender may stay, not even this reply; a repeated
 		// delivery of STOPP erases again and confirms again, which is harmless.

@@ -2,6 +2,7 @@ package sms
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/vasteras/trygg/internal/config"
@@ -21,6 +22,11 @@ type Deps struct {
 	Now func() time.Time
 	// Log receives the channel's errors, never personal data; nil discards.
 	Log *slog.Logger
+	// Handoff is told of every turn; nil: no handoffs.
+	Handoff Observer
+	// Transport carries the sender's requests to Twilio; nil: http.DefaultTransport (tests
+	// point it at a fake).
+	Transport http.RoundTripper
 }
 
 // FromConfig builds the channel from trygg's configuration: the webhook handler, and the
@@ -38,6 +44,7 @@ func FromConfig(cfg config.Config, d Deps) (*Handler, *Sender, error) {
 		SenderLimit: cfg.SMSSenderLimit,
 		GlobalLimit: cfg.SMSGlobalLimit,
 		Staffed:     cfg.StaffedHours.Open,
+		Handoff:     d.Handoff,
 		Now:         d.Now,
 		Log:         d.Log,
 	})
@@ -58,6 +65,7 @@ func FromConfig(cfg config.Config, d Deps) (*Handler, *Sender, error) {
 		MessagingServiceSID: cfg.TwilioMessagingServiceSID,
 		StatusCallback:      callback,
 		PerSecond:           cfg.SMSPerSecond,
+		Transport:           d.Transport,
 		Now:                 d.Now,
 		Metrics:             d.Metrics,
 		Log:                 d.Log,

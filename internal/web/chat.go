@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/handoff"
 )
 
 // rateWindow names the web chat's rate-limit window in the store.
@@ -108,12 +109,30 @@ func (c *Chat) turn(w http.ResponseWriter, r *http.Request, id, lang, text, said
 		c.respond(w, r, answer{status: http.StatusTooManyRequests, lang: c.langOr(rep.Lang, lang), said: said, replies: []bot.Reply{rep}, notice: "web_busy", csrf: tok})
 		return
 	}
-	o := c.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Channel: "web"})
+	o := c.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Channel: Channel})
+	if c.cfg.Handoff != nil {
+		c.cfg.Handoff.Observe(ctx, handoff.Turn{Channel: Channel, Scope: scope, Text: text, Outcome: o})
+	}
 	l := o.State.Lang
 	if l == "" && len(o.Replies) > 0 {
 		l = o.Replies[0].Lang // an erased conversation, or the safety reply
 	}
-	c.respond(w, r, answer{lang: c.langOr(l, lang), said: said, replies: o.Replies, csrf: tok})
+	replies := o.Replies
+	if c.cfg.Inbox != nil && !o.Degraded {
+		// Staff replies that came since the last message, before this message's answer.
+		queued, err := c.cfg.Inbox.Take(ctx, scope)
+		if err != nil {
+			c.cfg.Log.Warn("web chat: staff replies not read", "error", err.Error())
+		}
+		if len(queued) > 0 {
+			staff := make([]bot.Reply, 0, len(queued)+len(replies))
+			for _, q := range queued {
+				staff = append(staff, bot.Reply{Text: q, Lang: l, MessageID: "staff"})
+			}
+			replies = append(staff, replies...)
+		}
+	}
+	c.respond(w, r, answer{lang: c.langOr(l, lang), said: said, replies: replies, csrf: tok})
 }
 
 // langOr returns lang if trygg speaks it, else fallback.

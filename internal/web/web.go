@@ -16,6 +16,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/vasteras/trygg/flows"
 	"github.com/vasteras/trygg/internal/conversation"
+	"github.com/vasteras/trygg/internal/handoff"
 	"github.com/vasteras/trygg/internal/pseudonym"
 	"github.com/vasteras/trygg/internal/store"
 )
@@ -65,6 +67,22 @@ type Config struct {
 	RateWindow time.Duration
 	// Log receives errors, never message text; nil discards.
 	Log *slog.Logger
+	// Handoff is told of every turn, for handoffs to staff; nil: no handoffs.
+	Handoff Observer
+	// Inbox holds staff replies queued for a session during a handoff; they are shown
+	// with the answer to the resident's next message. nil: none.
+	Inbox Inbox
+}
+
+// Observer is told of each turn: *handoff.Service is one.
+type Observer interface {
+	Observe(ctx context.Context, t handoff.Turn)
+}
+
+// Inbox gives the staff replies queued for a scope, oldest first, and forgets them:
+// handoff.Inbox is one.
+type Inbox interface {
+	Take(ctx context.Context, scope string) ([]string, error)
 }
 
 // Chat is the web chat. Create it with New and mount it with Mount.

@@ -1,0 +1,565 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vasteras/trygg/internal/clock"
+	"github.com/vasteras/trygg/internal/config"
+	"github.com/vasteras/trygg/internal/handoff"
+	"github.com/vasteras/trygg/internal/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+const (
+	twilioToken  = "trygg0test0auth0token0123456789a"
+	publicURL    = "https://trygg.example.se"
+	staffChannel = "C0STAFF"
+)
+
+// phonePattern is what must never reach Slack.
+var phonePattern = regexp.MustCompile(`\+?46\d{6,}|07\d{8}`)
+
+// slackCall is one call trygg made to the fake Slack Web API.
+type slackCall struct {
+	Method, Channel, TS, Thread, Text string
+	Blocks                            []map[string]any
+	Raw                               string
+}
+
+// handoffSlack is a fake of Slack's Web API: chat.postMessage and chat.update.
+type handoffSlack struct {
+	mu    sync.Mutex
+	calls []slackCall
+	n     int
+}
+
+func (f *handoffSlack) serve(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	c := slackCall{Method: strings.TrimPrefix(r.URL.Path, "/"), Channel: r.PostForm.Get("channel"),
+		TS: r.PostForm.Get("ts"), Thread: r.PostForm.Get("thread_ts"), Text: r.PostForm.Get("text"), Raw: r.PostForm.Encode()}
+	_ = json.Unmarshal([]byte(r.PostForm.Get("blocks")), &c.Blocks)
+	f.mu.Lock()
+	if c.Method == "chat.postMessage" {
+		f.n++
+		c.TS = fmt.Sprintf("1764486000.%06d", f.n)
+	}
+	f.calls = append(f.calls, c)
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch c.Method {
+	case "chat.postMessage", "chat.update":
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, c.Channel, c.TS)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (f *handoffSlack) Calls() []slackCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]slackCall(nil), f.calls...)
+}
+
+// sms is one message trygg sent through the fake Twilio API.
+type sentSMS struct{ To, Body string }
+
+// handoffTwilio is a fake of Twilio's Messages API.
+type handoffTwilio struct {
+	mu   sync.Mutex
+	sent []sentSMS
+}
+
+func (f *handoffTwilio) serve(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	if !strings.HasSuffix(r.URL.Path, "/Messages.json") {
+		http.NotFound(w, r)
+		return
+	}
+	f.mu.Lock()
+	f.sent = append(f.sent, sentSMS{To: r.PostForm.Get("To"), Body: r.PostForm.Get("Body")})
+	n := len(f.sent)
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	fmt.Fprintf(w, `{"sid":"SM%032x","status":"queued"}`, n)
+}
+
+func (f *handoffTwilio) Sent() []sentSMS {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]sentSMS(nil), f.sent...)
+}
+
+// rewriteTo sends every request to target, keeping path and query.
+type rewriteTo struct{ target *url.URL }
+
+func (rw rewriteTo) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.URL.Scheme, r.URL.Host, r.Host = rw.target.Scheme, rw.target.Host, rw.target.Host
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// handoffEnv is trygg with SMS, Slack and handoffs on, talking to fakes.
+type handoffEnv struct {
+	t      *testing.T
+	a      *App
+	clock  *clock.Fake
+	slack  *handoffSlack
+	twilio *handoffTwilio
+	sid    int
+}
+
+// monday10 is Monday 16 November 2026, 10:00 in Västerås: staffed.
+var monday10 = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+
+func newHandoffEnv(t *testing.T, now time.Time, env map[string]string) *handoffEnv {
+	t.Helper()
+	e := &handoffEnv{t: t, clock: clock.NewFake(now), slack: &handoffSlack{}, twilio: &handoffTwilio{}}
+	sl := httptest.NewServer(http.HandlerFunc(e.slack.serve))
+	t.Cleanup(sl.Close)
+	tw := httptest.NewServer(http.HandlerFunc(e.twilio.serve))
+	t.Cleanup(tw.Close)
+	target, _ := url.Parse(tw.URL)
+	base := map[string]string{
+		"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN": twilioToken,
+		"TWILIO_FROM": "+46700000000", "TRYGG_PUBLIC_URL": publicURL, "TRYGG_SECRET": "handoff-test-secret-0123456789",
+		"SLACK_SIGNING_SECRET": slackSecret, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_STAFF_CHANNEL": staffChannel,
+		"TRYGG_STAFFED_HOURS": "mon-fri 09:00-16:00", "TRYGG_HANDOFF_WAIT": "10m",
+	}
+	for k, v := range env {
+		if v == "" {
+			delete(base, k)
+		} else {
+			base[k] = v
+		}
+	}
+	cfg, err := config.Load(func(k string) string { return base[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.a, err = New(context.Background(), cfg, nil, Options{Now: e.clock.Now, Clock: e.clock, SlackAPIURL: sl.URL + "/", TwilioTransport: rewriteTo{target}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.a.Close() })
+	return e
+}
+
+// settle waits for the background work of Slack and the handoff service.
+func (e *handoffEnv) settle() {
+	for range 3 { // a button's work may start handoff work and the other way round
+		if e.a.Slack != nil {
+			e.a.Slack.Wait()
+		}
+		if e.a.Handoff != nil {
+			e.a.Handoff.Wait()
+		}
+	}
+}
+
+// sms posts a signed Twilio webhook from number and returns the TwiML.
+func (e *handoffEnv) sms(from, text string) string {
+	e.t.Helper()
+	e.sid++
+	form := url.Values{"From": {from}, "To": {"+46700000000"}, "Body": {text},
+		"MessageSid": {fmt.Sprintf("SM%032x", e.sid)}, "AccountSid": {"AC0123456789abcdef0123456789abcdef"}}
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s := publicURL + "/twilio/sms"
+	for _, k := range keys {
+		s += k + form.Get(k)
+	}
+	mac := hmac.New(sha1.New, []byte(twilioToken))
+	mac.Write([]byte(s))
+	r := httptest.NewRequest(http.MethodPost, "/twilio/sms", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("X-Twilio-Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	w := serve(e.a, r)
+	if w.Code != http.StatusOK {
+		e.t.Fatalf("webhook: %d %s", w.Code, w.Body)
+	}
+	e.settle()
+	return w.Body.String()
+}
+
+// slackSigned posts body to path signed like Slack.
+func (e *handoffEnv) slackSigned(path, contentType string, body []byte) {
+	e.t.Helper()
+	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+	r.Header.Set("Content-Type", contentType)
+	ts := time.Now().Unix()
+	mac := hmac.New(sha256.New, []byte(slackSecret))
+	fmt.Fprintf(mac, "v0:%d:%s", ts, body)
+	r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	if w := serve(e.a, r); w.Code != http.StatusOK {
+		e.t.Fatalf("%s: %d %s", path, w.Code, w.Body)
+	}
+	e.settle()
+}
+
+// staffReply sends a staff member's reply in the thread of the card at thread.
+func (e *handoffEnv) staffReply(eventID, user, thread, text string) {
+	body, _ := json.Marshal(map[string]any{
+		"token": "x", "team_id": "T0TEAM", "api_app_id": "A0TRYGG", "type": "event_callback",
+		"event_id": eventID, "event_time": 1764486100,
+		"authorizations": []map[string]any{{"team_id": "T0TEAM", "user_id": "U0TRYGG", "is_bot": true}},
+		"event": map[string]any{"type": "message", "channel": staffChannel, "channel_type": "channel", "user": user,
+			"text": text, "ts": "1764486100.000900", "thread_ts": thread},
+	})
+	e.slackSigned("/slack/events", "application/json", body)
+}
+
+// press presses a button of the card of code.
+func (e *handoffEnv) press(user, action, code string) {
+	payload, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "team": map[string]any{"id": "T0TEAM"}, "user": map[string]any{"id": user},
+		"channel": map[string]any{"id": staffChannel}, "trigger_id": "1.2.3",
+		"actions": []map[string]any{{"type": "button", "action_id": action, "block_id": "handoff_actions", "value": code, "action_ts": "1764486200.0001"}},
+	})
+	e.slackSigned("/slack/interactions", "application/x-www-form-urlencoded", []byte(url.Values{"payload": {string(payload)}}.Encode()))
+}
+
+// card returns the last card posted and its code.
+func (e *handoffEnv) card() (slackCall, string) {
+	e.t.Helper()
+	for _, c := range e.slack.Calls() {
+		if c.Method == "chat.postMessage" && c.Thread == "" && strings.Contains(c.Text, "Ärende K-") {
+			code := regexp.MustCompile(`K-[0-9A-Z]{4}`).FindString(c.Text)
+			defer func() {}()
+			return c, code
+		}
+	}
+	e.t.Fatalf("no card posted: %+v", e.slack.Calls())
+	return slackCall{}, ""
+}
+
+// thread returns the texts of the card's thread and of its updates, rendered.
+func (e *handoffEnv) thread(ts string) []string {
+	var out []string
+	for _, c := range e.slack.Calls() {
+		if c.Thread == ts || (c.Method == "chat.update" && c.TS == ts) {
+			out = append(out, render(c))
+		}
+	}
+	return out
+}
+
+func (e *handoffEnv) records(scope string) map[string][]byte {
+	e.t.Helper()
+	m, err := e.a.Store.(store.Records).List(context.Background(), scope)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return m
+}
+
+// noNumbersInSlack checks every call to the fake Slack for a phone number.
+func (e *handoffEnv) noNumbersInSlack() {
+	e.t.Helper()
+	for _, c := range e.slack.Calls() {
+		raw, _ := url.QueryUnescape(c.Raw)
+		if m := phonePattern.FindString(raw); m != "" {
+			e.t.Errorf("a phone number reached Slack in %s: %q", c.Method, m)
+		}
+	}
+}
+
+// render writes a Slack message as text: each block on its lines, buttons in brackets.
+func render(c slackCall) string {
+	var b strings.Builder
+	switch {
+	case c.Method == "chat.update":
+		b.WriteString("(kortet uppdateras)\n")
+	case c.Thread != "":
+		b.WriteString("(i tråden)\n")
+	}
+	text := func(v any) string {
+		m, _ := v.(map[string]any)
+		s, _ := m["text"].(string)
+		return s
+	}
+	for _, bl := range c.Blocks {
+		switch bl["type"] {
+		case "header":
+			b.WriteString("# " + text(bl["text"]) + "\n")
+		case "section":
+			if bl["text"] != nil {
+				b.WriteString(text(bl["text"]) + "\n")
+			}
+			if fs, ok := bl["fields"].([]any); ok {
+				parts := make([]string, len(fs))
+				for i, f := range fs {
+					parts[i] = text(f)
+				}
+				b.WriteString(strings.Join(parts, " | ") + "\n")
+			}
+		case "actions":
+			els, _ := bl["elements"].([]any)
+			for _, el := range els {
+				m, _ := el.(map[string]any)
+				fmt.Fprintf(&b, "[%s] ", text(m["text"]))
+			}
+			b.WriteString("\n")
+		case "context":
+			els, _ := bl["elements"].([]any)
+			for _, el := range els {
+				b.WriteString("> " + text(el) + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+func TestHandoffBySMS(t *testing.T) {
+	e := newHandoffEnv(t, monday10, nil)
+	const number = "+46701234567"
+	scope := e.a.Hasher.Of("sms", number)
+
+	e.sms(number, "Jag är 16 och blev rånad")
+	if got := e.sms(number, "PERSON"); !strings.Contains(got, "Svarar du JA") || !strings.Contains(got, "112") {
+		t.Fatalf("PERSON in staffed hours does not offer a person:\n%s", got)
+	}
+	if len(e.slack.Calls()) != 0 {
+		t.Fatal("a card was posted before the resident agreed")
+	}
+	if got := e.sms(number, "JA"); !strings.Contains(got, "En person läser") {
+		t.Fatalf("JA: %s", got)
+	}
+	card, code := e.card()
+	if card.Channel != staffChannel || code == "" {
+		t.Fatalf("card in %q, code %q", card.Channel, code)
+	}
+	if !strings.Contains(card.Raw, "handoff_take") || !strings.Contains(card.Raw, "handoff_end") {
+		t.Errorf("the card lacks its buttons: %s", render(card))
+	}
+	sealed := e.records(scope)["handoff_to"]
+	if len(sealed) == 0 || bytes.Contains(sealed, []byte("701234567")) {
+		t.Errorf("the number is not kept sealed: %q", sealed)
+	}
+	if ix := e.records(handoff.CasesScope); len(ix) != 1 || ix[code] == nil {
+		t.Errorf("case index: %q", ix)
+	}
+
+	// The resident's messages go to the thread, with no reply from the bot.
+	if got := e.sms(number, "Han hotar mig. Ring mig på 0701234567"); strings.Contains(got, "<Message>") {
+		t.Errorf("the bot answered a message meant for staff: %s", got)
+	}
+	th := e.thread(card.TS)
+	if len(th) != 1 || !strings.Contains(th[0], "Han hotar mig") || !strings.Contains(th[0], "[telefonnummer dolt]") {
+		t.Errorf("relay: %q", th)
+	}
+
+	// A staff reply in the thread goes to the resident's number by SMS.
+	e.staffReply("Ev001", "U0STAFF", card.TS, "Hej, jag heter Anna. Är du på en säker plats nu?")
+	e.staffReply("Ev001", "U0STAFF", card.TS, "Hej, jag heter Anna. Är du på en säker plats nu?") // retried by Slack
+	sent := e.twilio.Sent()
+	if len(sent) != 1 || sent[0].To != number || !strings.Contains(sent[0].Body, "jag heter Anna") {
+		t.Fatalf("staff reply by SMS: %+v", sent)
+	}
+
+	// Danger during the handoff: 112 to the resident at once, flagged in the thread.
+	if got := e.sms(number, "han slår mig nu"); !strings.Contains(got, "112") {
+		t.Errorf("danger during a handoff: %s", got)
+	}
+	th = e.thread(card.TS)
+	if last := th[len(th)-1]; !strings.Contains(last, ":rotating_light:") || !strings.Contains(last, "han slår mig nu") {
+		t.Errorf("danger not flagged in the thread: %q", last)
+	}
+
+	// Ta ärendet, then someone else presses it too: the case stays with the first.
+	e.press("U0STAFF", "handoff_take", code)
+	e.press("U0OTHER", "handoff_take", code)
+	th = e.thread(card.TS)
+	if last := th[len(th)-1]; !strings.Contains(last, "<@U0STAFF> har tagit ärendet") || strings.Contains(strings.Join(th, ""), "U0OTHER") {
+		t.Errorf("taken: %q", th)
+	}
+
+	// Avsluta: the resident is told and gets the numbers; the number and case are gone.
+	e.press("U0STAFF", "handoff_end", code)
+	sent = e.twilio.Sent()
+	if len(sent) != 2 || sent[1].To != number || !strings.Contains(sent[1].Body, "avslutat") || !strings.Contains(sent[1].Body, "112") ||
+		!strings.Contains(sent[1].Body, "010-567 63 25") || strings.Contains(sent[1].Body, "021-41 32 60") {
+		t.Fatalf("Avsluta by SMS: %+v", sent)
+	}
+	if recs := e.records(scope); recs["handoff_to"] != nil || recs["handoff"] != nil {
+		t.Errorf("after Avsluta the resident's records keep %v", keys(recs))
+	}
+	if ix := e.records(handoff.CasesScope); len(ix) != 0 {
+		t.Errorf("case index after Avsluta: %v", keys(ix))
+	}
+	th = e.thread(card.TS)
+	if !strings.Contains(strings.Join(th, ""), "Avslutat av <@U0STAFF>") {
+		t.Errorf("card after Avsluta: %q", th)
+	}
+	// A reply in the ended thread reaches nobody; the bot answers the resident again.
+	e.staffReply("Ev002", "U0STAFF", card.TS, "Hallå?")
+	if n := len(e.twilio.Sent()); n != 2 {
+		t.Errorf("%d SMS after a reply in an ended thread, want 2", n)
+	}
+	if got := e.sms(number, "Jag blev rånad igår"); !strings.Contains(got, "010-567 63 25") {
+		t.Errorf("after the handoff the bot does not answer: %s", got)
+	}
+	e.noNumbersInSlack()
+
+	golden(t, "testdata/handoff.golden", append([]string{render(card)}, e.thread(card.TS)...))
+}
+
+func TestHandoffTimeout(t *testing.T) {
+	e := newHandoffEnv(t, monday10, nil)
+	const number = "0701234568"
+	scope := e.a.Hasher.Of("sms", number)
+	e.sms(number, "PERSON")
+	e.sms(number, "JA")
+	card, _ := e.card()
+	e.clock.Add(9 * time.Minute)
+	if err := e.a.Handoff.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.twilio.Sent()); n != 0 {
+		t.Fatalf("%d SMS before the wait is over", n)
+	}
+	e.clock.Add(time.Minute)
+	// Two replicas sweep at the same time: the resident is told once.
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() { _ = e.a.Handoff.Sweep(context.Background()) })
+	}
+	wg.Wait()
+	sent := e.twilio.Sent()
+	if len(sent) != 1 || sent[0].To != number || !strings.Contains(sent[0].Body, "112") {
+		t.Fatalf("timeout SMS: %+v", sent)
+	}
+	if !strings.Contains(strings.Join(e.thread(card.TS), ""), "Ingen personal svarade i tid") {
+		t.Errorf("card after timeout: %q", e.thread(card.TS))
+	}
+	if recs := e.records(scope); recs["handoff_to"] != nil {
+		t.Error("the number is kept after the timeout")
+	}
+	if got := e.sms(number, "hej"); !strings.Contains(got, "<Message>") {
+		t.Errorf("after the timeout the bot does not answer: %s", got)
+	}
+	e.noNumbersInSlack()
+}
+
+func TestHandoffAnsweredDoesNotTimeOut(t *testing.T) {
+	e := newHandoffEnv(t, monday10, nil)
+	e.sms("+46701234569", "PERSON")
+	e.sms("+46701234569", "JA")
+	card, _ := e.card()
+	e.staffReply("Ev010", "U0STAFF", card.TS, "Hej!")
+	e.clock.Add(time.Hour)
+	if err := e.a.Handoff.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if sent := e.twilio.Sent(); len(sent) != 1 {
+		t.Errorf("an answered case timed out: %+v", sent)
+	}
+}
+
+func TestHandoffStopp(t *testing.T) {
+	e := newHandoffEnv(t, monday10, nil)
+	const number = "+46701234570"
+	scope := e.a.Hasher.Of("sms", number)
+	e.sms(number, "PERSON")
+	e.sms(number, "JA")
+	card, _ := e.card()
+	if got := e.sms(number, "STOPP"); !strings.Contains(got, "<Message>") {
+		t.Fatalf("STOPP during a handoff got no confirmation: %s", got)
+	}
+	if !strings.Contains(strings.Join(e.thread(card.TS), ""), "Invånaren avslutade med STOPP") {
+		t.Errorf("thread after STOPP: %q", e.thread(card.TS))
+	}
+	if recs := e.records(scope); len(recs) != 0 {
+		t.Errorf("after STOPP the resident's records keep %v", keys(recs))
+	}
+	if ix := e.records(handoff.CasesScope); len(ix) != 0 {
+		t.Errorf("case index after STOPP: %v", keys(ix))
+	}
+	if n := len(e.twilio.Sent()); n != 0 {
+		t.Errorf("%d SMS after STOPP, want none (the TwiML confirms)", n)
+	}
+	e.noNumbersInSlack()
+}
+
+// TestHandoffNotOffered: off duty, or without Slack's staff channel, or with SMS but no
+// sender, a resident asking for a person gets the numbers, and nothing reaches Slack.
+func TestHandoffNotOffered(t *testing.T) {
+	saturday := time.Date(2026, 11, 21, 11, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		now  time.Time
+		env  map[string]string
+	}{
+		{"off duty", saturday, nil},
+		{"no staff channel", monday10, map[string]string{"SLACK_STAFF_CHANNEL": ""}},
+		{"no Slack", monday10, map[string]string{"SLACK_STAFF_CHANNEL": "", "SLACK_SIGNING_SECRET": "", "SLACK_BOT_TOKEN": ""}},
+		{"no SMS sender", monday10, map[string]string{"TWILIO_FROM": ""}},
+		{"no staffed hours", monday10, map[string]string{"TRYGG_STAFFED_HOURS": ""}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newHandoffEnv(t, c.now, c.env)
+			got := e.sms("+46701234571", "PERSON")
+			if !strings.Contains(got, "ingen personal") || !strings.Contains(got, "116 006") || strings.Contains(got, "Svarar du JA") {
+				t.Errorf("PERSON: %s", got)
+			}
+			e.sms("+46701234571", "JA")
+			if n := len(e.slack.Calls()); n != 0 {
+				t.Errorf("%d calls to Slack", n)
+			}
+		})
+	}
+}
+
+func keys(m map[string][]byte) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// golden compares the card and thread as text with path (-update rewrites it). The case
+// code and times vary and are replaced.
+func golden(t *testing.T, path string, parts []string) {
+	t.Helper()
+	got := strings.Join(parts, "\n---\n")
+	got = regexp.MustCompile(`K-[0-9A-Z]{4}`).ReplaceAllString(got, "K-XXXX")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update to rewrite):\n%s", path, got)
+	}
+}

@@ -1,0 +1,573 @@
+// Package handoff is the host side of a handoff: when a resident agrees that a person
+// takes over (EventHandoffStarted), it opens a case with a random code, posts a card to
+// the staff channel in Slack, relays each later message of the resident to the card's
+// thread, sends staff's replies in the thread back to the resident through their channel,
+// and ends the case when staff press Avsluta, when nobody answers within the wait, or when
+// the resident writes STOPP.
+//
+// The engine decides what the resident is told; this package only moves messages. The
+// resident's phone number is kept only while the case is open, sealed with AES-GCM under
+// a key derived from TRYGG_SECRET, in the resident's records (so erasure removes it); it is
+// never posted to Slack and never logged. Replicas agree through set-once guards in the
+// shared store: a case is taken once and ended once.
+package handoff
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/clock"
+	"github.com/vasteras/trygg/internal/conversation"
+	"github.com/vasteras/trygg/internal/store"
+)
+
+// Defaults of the service.
+const (
+	// DefaultWait is how long a resident waits for a staff reply (TRYGG_HANDOFF_WAIT).
+	DefaultWait = 10 * time.Minute
+	// DefaultTTL is how long an open case's records are kept without activity.
+	DefaultTTL = 24 * time.Hour
+	// DefaultSweepEvery is how often the sweeper looks for cases past their wait.
+	DefaultSweepEvery = 15 * time.Second
+	// workTimeout bounds the background work of one event.
+	workTimeout = 30 * time.Second
+	// guardTTL keeps the take and end guards beyond any case's life.
+	guardTTL = 7 * 24 * time.Hour
+)
+
+// Ended reasons, as the engine's EventHandoffEnded names them.
+const (
+	EndedStaff    = "staff"
+	EndedTimeout  = "timeout"
+	EndedResident = "resident"
+)
+
+// Card is what staff see of a case: never text, never a number.
+type Card struct {
+	// Code is the case code, e.g. K-7F3Q.
+	Code string
+	// Channel is how the resident writes: "sms" or "web".
+	Channel string
+	// Lang is the conversation's language; Topic the last topic ("support", ""); Age the
+	// age group if known ("youth", "adult", "").
+	Lang, Topic, Age string
+	// Started is when the resident agreed.
+	Started time.Time
+	// TakenBy is the Slack user id of who took the case, or "".
+	TakenBy string
+	// Ended is "", or why the case ended: EndedStaff, EndedTimeout, EndedResident.
+	Ended string
+	// EndedBy is the Slack user id who pressed Avsluta.
+	EndedBy string
+}
+
+// NoteKind is what a message in a case's thread says.
+type NoteKind string
+
+// Notes in a case's thread.
+const (
+	// NoteResident is a message of the resident (Text).
+	NoteResident NoteKind = "resident"
+	// NoteDanger is a message of the resident that says danger now; 112 was given.
+	NoteDanger NoteKind = "danger"
+	// NoteEnded says the case ended (Reason).
+	NoteEnded NoteKind = "ended"
+	// NoteUndelivered says a staff reply could not be sent to the resident.
+	NoteUndelivered NoteKind = "undelivered"
+)
+
+// Note is one message trygg posts in a case's thread.
+type Note struct {
+	Kind NoteKind
+	// Text is the resident's message, for NoteResident and NoteDanger; the poster hides
+	// phone numbers in it.
+	Text string
+	// Reason is why the case ended, for NoteEnded; By who ended it.
+	Reason, By string
+}
+
+// Staff is where cases are shown: the staff channel in Slack. *slack.Bot is one.
+type Staff interface {
+	// PostCase posts a case's card to channel and returns the card's message ts.
+	PostCase(ctx context.Context, channel string, c Card) (string, error)
+	// UpdateCase shows c on the card at ts.
+	UpdateCase(ctx context.Context, channel, ts string, c Card) error
+	// PostNote posts n in the thread of the card at ts.
+	PostNote(ctx context.Context, channel, ts string, n Note) error
+}
+
+// Outbox sends a staff reply to a resident through their channel.
+type Outbox interface {
+	// Deliver sends text to the resident of scope at address ("" for channels that need
+	// none, such as the web chat).
+	Deliver(ctx context.Context, scope, address, text string) error
+}
+
+// Config holds what a Service needs.
+type Config struct {
+	// Conversations runs the host's turns that end a handoff.
+	Conversations *conversation.Service
+	// Store is the shared store (guards); Records holds cases and addresses.
+	Store   store.Store
+	Records store.Records
+	// Key seals addresses: Hasher.Key("handoff-phone").
+	Key []byte
+	// Staff shows cases; Channel is the staff channel id (SLACK_STAFF_CHANNEL).
+	Staff   Staff
+	Channel string
+	// Outboxes send staff replies by the resident's channel name ("sms", "web").
+	Outboxes map[string]Outbox
+	// Wait is how long a resident waits for a staff reply; 0 means DefaultWait.
+	Wait time.Duration
+	// TTL keeps a case's records; 0 means DefaultTTL.
+	TTL time.Duration
+	// SweepEvery is the sweeper's period; 0 means DefaultSweepEvery.
+	SweepEvery time.Duration
+	// Clock tells the time and wakes the sweeper; nil means the real clock.
+	Clock clock.Clock
+	// Log receives what happened, never text, numbers or pseudonyms; nil discards.
+	Log *slog.Logger
+}
+
+// Service runs handoffs. It is safe for concurrent use.
+type Service struct {
+	cfg    Config
+	seal   sealer
+	engine *bot.Engine
+	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	locks map[string]*scopeLock // per resident scope: one event at a time, in order
+}
+
+type scopeLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+// New returns a Service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Conversations == nil || cfg.Store == nil || cfg.Records == nil || cfg.Staff == nil || cfg.Channel == "" {
+		return nil, errors.New("handoff: Conversations, Store, Records, Staff and Channel are required")
+	}
+	s, err := newSealer(cfg.Key)
+	if err != nil {
+		return nil, fmt.Errorf("handoff: %w", err)
+	}
+	if cfg.Wait <= 0 {
+		cfg.Wait = DefaultWait
+	}
+	if cfg.TTL <= 0 {
+		cfg.TTL = DefaultTTL
+	}
+	if cfg.SweepEvery <= 0 {
+		cfg.SweepEvery = DefaultSweepEvery
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	cfg.Log = cfg.Log.With("part", "handoff")
+	return &Service{cfg: cfg, seal: s, engine: cfg.Conversations.Engine(), locks: map[string]*scopeLock{}}, nil
+}
+
+// Turn is a resident's turn as the channel saw it.
+type Turn struct {
+	// Channel is the channel's name ("sms", "web"); Scope the resident's pseudonym.
+	Channel, Scope string
+	// Address is where the channel reaches the resident (the phone number for SMS); it is
+	// kept, sealed, only when the turn starts a handoff.
+	Address string
+	// Text is what the resident wrote, relayed to staff during a handoff.
+	Text string
+	// Outcome is what the turn did.
+	Outcome conversation.Outcome
+}
+
+// Observe acts on a resident's turn in the background: it opens a case on
+// EventHandoffStarted, relays the message on EventRelay (flagged on EventDanger), and
+// closes the case on EventHandoffEnded by the resident. Turns without these cost nothing.
+// Turns of one resident are worked on in the order they are observed.
+func (s *Service) Observe(ctx context.Context, t Turn) {
+	var started, relay, danger, ended bool
+	for _, e := range t.Outcome.Events {
+		switch {
+		case e.Kind == bot.EventHandoffStarted:
+			started = true
+		case e.Kind == bot.EventRelay:
+			relay = true
+		case e.Kind == bot.EventDanger:
+			danger = true
+		case e.Kind == bot.EventHandoffEnded && e.Route == EndedResident:
+			ended = true
+		}
+	}
+	if !started && !relay && !ended {
+		return
+	}
+	var ev bot.Event
+	for _, e := range t.Outcome.Events {
+		if e.Kind == bot.EventHandoffStarted {
+			ev = e
+		}
+	}
+	unlock := s.lock(t.Scope)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer unlock()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), workTimeout)
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				s.cfg.Log.Error("handoff work panicked", "panic", fmt.Sprintf("%T", p))
+			}
+		}()
+		var err error
+		switch {
+		case started:
+			err = s.start(ctx, t, ev)
+		case ended:
+			err = s.residentEnded(ctx, t.Scope)
+		case relay:
+			err = s.relay(ctx, t.Scope, t.Text, danger)
+		}
+		if err != nil {
+			s.cfg.Log.Error("handoff step failed", "error", err.Error())
+		}
+	}()
+}
+
+// lock takes the scope's lock now, in the caller's goroutine, so that turns are worked on
+// in the order they were observed; the returned func releases it.
+func (s *Service) lock(scope string) func() {
+	s.mu.Lock()
+	l := s.locks[scope]
+	if l == nil {
+		l = &scopeLock{}
+		s.locks[scope] = l
+	}
+	l.refs++
+	s.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		s.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(s.locks, scope)
+		}
+		s.mu.Unlock()
+	}
+}
+
+// Wait blocks until the background work started so far is done.
+func (s *Service) Wait() { s.wg.Wait() }
+
+// start opens a case: records first (so the sweeper ends it even if the card fails), then
+// the card. A card that cannot be posted ends the handoff at once: the resident gets the
+// numbers instead of waiting for nobody.
+func (s *Service) start(ctx context.Context, t Turn, ev bot.Event) error {
+	code, err := newCode()
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Clock.Now()
+	c := caseRecord{
+		Code: code, Channel: t.Channel, Lang: ev.Lang, Topic: ev.Topic, Age: string(ev.Age),
+		Started: now, Deadline: now.Add(s.cfg.Wait),
+	}
+	if c.Lang == "" {
+		c.Lang = t.Outcome.State.Lang
+	}
+	if t.Address != "" {
+		sealed, err := s.seal.seal(t.Scope, t.Address)
+		if err != nil {
+			return err
+		}
+		if err := s.cfg.Records.Put(ctx, t.Scope, keyTo, sealed, s.cfg.TTL); err != nil {
+			return fmt.Errorf("keep address: %w", err)
+		}
+	}
+	if err := s.putCase(ctx, t.Scope, c); err != nil {
+		return err
+	}
+	if err := s.index(ctx, code, caseIndex{Scope: t.Scope}); err != nil {
+		return err
+	}
+	ts, err := s.cfg.Staff.PostCase(ctx, s.cfg.Channel, c.card())
+	if err != nil {
+		s.cfg.Log.Error("handoff card not posted; ending the handoff", "case", code, "error", err.Error())
+		return s.end(ctx, code, EndedTimeout, "")
+	}
+	c.TS = ts
+	if err := s.cfg.Records.Put(ctx, ThreadsScope, ts, []byte(code), s.cfg.TTL); err != nil {
+		return fmt.Errorf("index thread: %w", err)
+	}
+	if err := s.index(ctx, code, caseIndex{Scope: t.Scope, TS: ts}); err != nil {
+		return err
+	}
+	if err := s.putCase(ctx, t.Scope, c); err != nil {
+		return err
+	}
+	s.cfg.Log.Info("handoff case opened", "case", code, "channel", t.Channel)
+	return nil
+}
+
+// relay posts a resident's message in the case's thread.
+func (s *Service) relay(ctx context.Context, scope, text string, danger bool) error {
+	c, ok, err := s.getCase(ctx, scope)
+	if err != nil || !ok || c.TS == "" {
+		return err
+	}
+	kind := NoteResident
+	if danger {
+		kind = NoteDanger
+	}
+	if err := s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, Note{Kind: kind, Text: text}); err != nil {
+		return fmt.Errorf("relay to thread: %w", err)
+	}
+	return s.touch(ctx, scope, c)
+}
+
+// residentEnded closes the case of a resident who wrote STOPP. Their records are erased
+// already, so the case is found through the index.
+func (s *Service) residentEnded(ctx context.Context, scope string) error {
+	all, err := s.cfg.Records.List(ctx, CasesScope)
+	if err != nil {
+		return fmt.Errorf("list cases: %w", err)
+	}
+	for code, b := range all {
+		if ix, err := decodeIndex(b); err == nil && ix.Scope == scope {
+			return s.end(ctx, code, EndedResident, "")
+		}
+	}
+	return nil
+}
+
+// Take marks case code as taken by user, once: a second press by anyone does not change
+// who took it. It reports who has the case.
+func (s *Service) Take(ctx context.Context, code, user string) (string, error) {
+	prev, taken, err := s.cfg.Store.Remember(ctx, takenScope, code, []byte(user), guardTTL)
+	if err != nil {
+		return "", fmt.Errorf("take case: %w", err)
+	}
+	if taken {
+		return string(prev), nil
+	}
+	scope, c, ok, err := s.lookup(ctx, code)
+	if err != nil || !ok {
+		return user, err
+	}
+	c.TakenBy = user
+	if err := s.putCase(ctx, scope, c); err != nil {
+		return user, err
+	}
+	if c.TS != "" {
+		if err := s.cfg.Staff.UpdateCase(ctx, s.cfg.Channel, c.TS, c.card()); err != nil {
+			return user, fmt.Errorf("update card: %w", err)
+		}
+	}
+	s.cfg.Log.Info("handoff case taken", "case", code)
+	return user, nil
+}
+
+// End ends case code because staff member user pressed Avsluta.
+func (s *Service) End(ctx context.Context, code, user string) error {
+	return s.end(ctx, code, EndedStaff, user)
+}
+
+// StaffReply sends text, a staff reply in the thread of the card at ts, to the resident.
+// A thread that is not a case's is ignored. The first reply stops the wait.
+func (s *Service) StaffReply(ctx context.Context, ts, user, text string) error {
+	code, ok, err := s.cfg.Records.Get(ctx, ThreadsScope, ts)
+	if err != nil || !ok {
+		return err
+	}
+	scope, c, ok, err := s.lookup(ctx, string(code))
+	if err != nil || !ok {
+		return err
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	if err := s.deliver(ctx, scope, c, text); err != nil {
+		s.cfg.Log.Warn("handoff reply not delivered", "case", c.Code, "error", err.Error())
+		if nerr := s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, Note{Kind: NoteUndelivered}); nerr != nil {
+			err = errors.Join(err, nerr)
+		}
+		return err
+	}
+	if !c.Answered {
+		c.Answered = true
+		return s.putCase(ctx, scope, c)
+	}
+	return s.touch(ctx, scope, c)
+}
+
+// end ends case code once, whoever asks: for staff and timeout the resident's conversation
+// is ended by a host turn and the resident gets its reply (the numbers); the address and
+// the case's records are deleted; the card and thread say so.
+func (s *Service) end(ctx context.Context, code, reason, user string) error {
+	if _, done, err := s.cfg.Store.Remember(ctx, endedScope, code, []byte(reason), guardTTL); err != nil || done {
+		return wrap("end guard", err)
+	}
+	ix, ok, err := s.findIndex(ctx, code)
+	if err != nil || !ok {
+		return err
+	}
+	scope := ix.Scope
+	c, _, err := s.getCase(ctx, scope)
+	if err != nil {
+		return err
+	}
+	// The resident's records may be erased already (STOPP): the index still knows the card.
+	c.Code, c.TS = code, ix.TS
+	var errs []error
+	if reason != EndedResident {
+		o, err := s.cfg.Conversations.Act(ctx, scope, c.Channel, func(st bot.State) bot.Result {
+			if !st.Handoff {
+				return bot.Result{State: st}
+			}
+			return s.engine.EndHandoff(st, reason)
+		})
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("end conversation: %w", err))
+			// The resident must not be left waiting for nobody: the numbers anyway.
+			rep := s.engine.EndHandoff(bot.State{Lang: c.Lang}, reason)
+			errs = append(errs, s.deliver(ctx, scope, c, joined(rep.Replies)))
+		case len(o.Replies) > 0:
+			errs = append(errs, s.deliver(ctx, scope, c, joined(o.Replies)))
+		}
+		for _, k := range []string{keyTo, keyCase} {
+			errs = append(errs, s.cfg.Records.Delete(ctx, scope, k))
+		}
+	}
+	errs = append(errs, s.cfg.Records.Delete(ctx, CasesScope, code))
+	if c.TS != "" {
+		errs = append(errs, s.cfg.Records.Delete(ctx, ThreadsScope, c.TS))
+		card := c.card()
+		card.Ended, card.EndedBy = reason, user
+		if taken, ok, err := s.cfg.Store.Remember(ctx, takenScope, code, []byte("-"), guardTTL); err == nil && ok && string(taken) != "-" {
+			card.TakenBy = string(taken)
+		}
+		errs = append(errs, s.cfg.Staff.UpdateCase(ctx, s.cfg.Channel, c.TS, card))
+		errs = append(errs, s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, Note{Kind: NoteEnded, Reason: reason, By: user}))
+	}
+	s.cfg.Log.Info("handoff case ended", "case", code, "reason", reason)
+	return errors.Join(errs...)
+}
+
+// deliver sends text to the resident through their channel.
+func (s *Service) deliver(ctx context.Context, scope string, c caseRecord, text string) error {
+	out := s.cfg.Outboxes[c.Channel]
+	if out == nil {
+		return fmt.Errorf("no outbox for channel %q", c.Channel)
+	}
+	addr := ""
+	if sealed, ok, err := s.cfg.Records.Get(ctx, scope, keyTo); err != nil {
+		return fmt.Errorf("read address: %w", err)
+	} else if ok {
+		if addr, err = s.seal.open(scope, sealed); err != nil {
+			return err
+		}
+	}
+	if err := out.Deliver(ctx, scope, addr, text); err != nil {
+		return fmt.Errorf("deliver: %w", err)
+	}
+	return nil
+}
+
+// lookup finds the open case of code.
+func (s *Service) lookup(ctx context.Context, code string) (string, caseRecord, bool, error) {
+	ix, ok, err := s.findIndex(ctx, code)
+	if err != nil || !ok {
+		return "", caseRecord{}, false, err
+	}
+	c, ok, err := s.getCase(ctx, ix.Scope)
+	return ix.Scope, c, ok, err
+}
+
+// caseIndex is a case's entry in CasesScope: whose it is and where its card is.
+type caseIndex struct {
+	Scope string `json:"scope"`
+	TS    string `json:"ts,omitempty"`
+}
+
+func decodeIndex(b []byte) (caseIndex, error) {
+	var ix caseIndex
+	if err := json.Unmarshal(b, &ix); err != nil || ix.Scope == "" {
+		return caseIndex{}, fmt.Errorf("decode case index: unreadable")
+	}
+	return ix, nil
+}
+
+func (s *Service) index(ctx context.Context, code string, ix caseIndex) error {
+	b, err := json.Marshal(ix)
+	if err != nil {
+		return fmt.Errorf("encode case index: %w", err)
+	}
+	if err := s.cfg.Records.Put(ctx, CasesScope, code, b, s.cfg.TTL); err != nil {
+		return fmt.Errorf("index case: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) findIndex(ctx context.Context, code string) (caseIndex, bool, error) {
+	b, ok, err := s.cfg.Records.Get(ctx, CasesScope, code)
+	if err != nil || !ok {
+		return caseIndex{}, false, wrap("find case", err)
+	}
+	ix, err := decodeIndex(b)
+	return ix, err == nil, err
+}
+
+func (s *Service) getCase(ctx context.Context, scope string) (caseRecord, bool, error) {
+	b, ok, err := s.cfg.Records.Get(ctx, scope, keyCase)
+	if err != nil || !ok {
+		return caseRecord{}, false, wrap("read case", err)
+	}
+	c, err := decodeCase(b)
+	return c, err == nil, err
+}
+
+func (s *Service) putCase(ctx context.Context, scope string, c caseRecord) error {
+	b, err := jsonMarshal(c)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Records.Put(ctx, scope, keyCase, b, s.cfg.TTL); err != nil {
+		return fmt.Errorf("keep case: %w", err)
+	}
+	return nil
+}
+
+// touch keeps an active case's records for another TTL.
+func (s *Service) touch(ctx context.Context, scope string, c caseRecord) error {
+	return s.putCase(ctx, scope, c)
+}
+
+// joined joins replies into one message, one paragraph each.
+func joined(rs []bot.Reply) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.Text
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
