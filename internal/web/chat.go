@@ -39,6 +39,27 @@ func (c *Chat) chat(w http.ResponseWriter, r *http.Request) {
 	c.turn(w, r, id, lang, text, text)
 }
 
+// poll answers POST /chat/poll, which the page's script sends every few seconds: the staff
+// replies queued for the session during a handoff, if any. It runs no turn and does not
+// count against the message limit.
+func (c *Chat) poll(w http.ResponseWriter, r *http.Request) {
+	id, lang, ok := c.admit(w, r)
+	if !ok {
+		return
+	}
+	var replies []bot.Reply
+	if c.cfg.Inbox != nil {
+		queued, err := c.cfg.Inbox.Take(r.Context(), c.scope(id))
+		if err != nil {
+			c.cfg.Log.Warn("web chat: staff replies not read", "error", err.Error())
+		}
+		for _, q := range queued {
+			replies = append(replies, bot.Reply{Text: q, Lang: lang, MessageID: "staff"})
+		}
+	}
+	c.respond(w, r, answer{lang: lang, replies: replies, csrf: c.token(id)})
+}
+
 // language answers POST /chat/lang: a language button. It runs the turn the language's
 // switch word would run, so the conversation and the page switch together.
 func (c *Chat) language(w http.ResponseWriter, r *http.Request) {

@@ -69,8 +69,9 @@ type Config struct {
 	Log *slog.Logger
 	// Handoff is told of every turn, for handoffs to staff; nil: no handoffs.
 	Handoff Observer
-	// Inbox holds staff replies queued for a session during a handoff; they are shown
-	// with the answer to the resident's next message. nil: none.
+	// Inbox holds staff replies queued for a session during a handoff; the page's script
+	// asks for them every few seconds (POST /chat/poll), and without the script they are
+	// shown with the answer to the resident's next message. nil: none.
 	Inbox Inbox
 }
 
@@ -183,6 +184,7 @@ func (c *Chat) Mount(m Mounter) {
 	m.Handle("GET /{$}", c.secure(http.HandlerFunc(c.index)))
 	m.Handle("POST /chat", c.secure(http.HandlerFunc(c.chat)))
 	m.Handle("POST /chat/lang", c.secure(http.HandlerFunc(c.language)))
+	m.Handle("POST /chat/poll", c.secure(http.HandlerFunc(c.poll)))
 	m.Handle("POST /chat/exit", c.secure(http.HandlerFunc(c.exitPost)))
 	m.Handle("GET /chat/exit", c.secure(http.HandlerFunc(c.exitGet)))
 	m.Handle("GET /static/", c.secure(c.static))

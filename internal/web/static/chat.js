@@ -184,8 +184,35 @@
       });
   }
 
+  // During a handoff staff answer in Slack; their replies wait on the server until the
+  // page asks. It asks every few seconds while the page is visible and a message was sent.
+  var started = false;
+  setInterval(function () {
+    if (!started || busy || document.visibilityState !== "visible") {
+      return;
+    }
+    fetch("/chat/poll", {
+      method: "POST",
+      headers: { Accept: "application/json", "X-CSRF-Token": token() },
+      body: new URLSearchParams({ csrf: token(), lang: chat.elements.lang.value }),
+      credentials: "same-origin",
+      cache: "no-store",
+      redirect: "error"
+    })
+      .then(function (res) {
+        return res.json();
+      })
+      .then(function (data) {
+        if (data.replies && data.replies.length) {
+          show(data);
+        }
+      })
+      .catch(function () {});
+  }, 5000);
+
   chat.addEventListener("submit", function (ev) {
     ev.preventDefault();
+    started = true;
     var text = input.value;
     if (!text.trim() || busy) {
       return;
