@@ -16,6 +16,7 @@ import (
 	"github.com/vasteras/trygg/internal/clock"
 	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/internal/conversation"
+	"github.com/vasteras/trygg/internal/grannsamverkan"
 	"github.com/vasteras/trygg/internal/lagesbild"
 	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/pseudonym"
@@ -56,6 +57,9 @@ type App struct {
 	// SMS is the Twilio SMS channel and SMSSender its REST sender; nil when not configured.
 	SMS       *sms.Handler
 	SMSSender *sms.Sender
+	// Grannsamverkan is the ombud register and Alerts the area alerts; nil when off.
+	Grannsamverkan *grannsamverkan.Service
+	Alerts         *grannsamverkan.Alerts
 }
 
 // Source returns where the flow and locale files are read from: the configured
@@ -140,14 +144,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		a.Stats = st
 	}
 	a.Lagesbild = openLagesbild(cfg, a.Store, opts.Now)
+	if err := a.openGrannsamverkan(); err != nil {
+		a.Store.Close()
+		return nil, err
+	}
 	a.Service = conversation.New(conversation.Config{
-		Engine: a.Engine,
-		Store:  a.Store,
-		Stats:  a.Stats,
-		TTL:    cfg.ConversationTTL,
-		Now:    opts.Now,
-		Log:    log,
-		Sinks:  []conversation.Sink{lagesbild.Recorder{Store: a.Lagesbild, Location: a.Location}},
+		Engine:  a.Engine,
+		Store:   a.Store,
+		Stats:   a.Stats,
+		TTL:     cfg.ConversationTTL,
+		Now:     opts.Now,
+		Log:     log,
+		Sinks:   []conversation.Sink{lagesbild.Recorder{Store: a.Lagesbild, Location: a.Location}},
+		Prepare: a.prepareTurn(),
 	})
 	a.Server = server.New(cfg.Addr, log, a.Store.Ping)
 	a.Metrics = metrics.New()
@@ -215,11 +224,15 @@ func (a *App) mountSMS() error {
 	var err error
 	a.SMS, a.SMSSender, err = sms.FromConfig(a.Config, sms.Deps{
 		Service: a.Service, Store: a.Store, Hasher: a.Hasher, Metrics: a.Metrics, Now: a.now, Log: a.Log,
+		Hooks: a.smsHooks(),
 	})
 	if err != nil {
 		return fmt.Errorf("sms: %w", err)
 	}
 	a.SMS.Mount(a.Server)
+	if err := a.openAlerts(); err != nil {
+		return err
+	}
 	a.Log.Info("sms: on", "webhook", "POST "+sms.InboundPath, "status_callback", "POST "+sms.StatusPath,
 		"public_url_set", a.Config.PublicURL != "", "sender", a.SMSSender != nil)
 	if a.Config.PublicURL == "" {
@@ -280,6 +293,11 @@ func (a *App) Run(ctx context.Context) error {
 		<-flushed
 		return err
 	}
+	alerting := make(chan struct{})
+	go func() {
+		defer close(alerting)
+		a.runAlerts(flushCtx)
+	}()
 	posted := make(chan struct{})
 	go func() {
 		defer close(posted)
@@ -300,6 +318,7 @@ func (a *App) Run(ctx context.Context) error {
 	stopFlushing() // also when the server failed on its own, e.g. on a taken address
 	<-flushed
 	<-posted
+	<-alerting
 	return err
 }
 

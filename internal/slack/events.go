@@ -113,10 +113,13 @@ func (b *Bot) mentionAnswer(ctx context.Context, m slackevents.AppMentionEvent, 
 // HandleInteraction takes a button press or a modal submission. trygg sends no
 // interactive messages yet, so it only checks who pressed; the handoff issue fills it in.
 // The returned message, when not nil, is shown to whoever pressed.
-func (b *Bot) HandleInteraction(_ context.Context, cb slackapi.InteractionCallback) *slackapi.WebhookMessage {
+func (b *Bot) HandleInteraction(ctx context.Context, cb slackapi.InteractionCallback) *slackapi.WebhookMessage {
 	if r := b.refusal(cb.Team.ID, "", cb.Channel.ID); r != "" {
 		b.log.Info("slack interaction refused", "reason", "team or channel not allowed")
 		return notice(r).webhook()
+	}
+	if m, ok := b.gsInteraction(ctx, cb); ok {
+		return m
 	}
 	b.log.Debug("slack interaction ignored", "type", string(cb.Type))
 	return nil

@@ -44,14 +44,15 @@ func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, InboundPath, metrics.RejectMissing, http.StatusBadRequest)
 		return
 	}
-	// From here on the sender is only a pseudonym.
+	// From here on the sender is only a pseudonym; the number itself goes only to the
+	// AfterTurn hook (Grannsamverkan's register, which stores it encrypted).
 	scope := h.cfg.Hasher.Of(PseudonymChannel, from)
 
 	// Twilio hanging up must not cut a turn short: its state and its remembered reply
 	// should stay consistent for the retry.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.cfg.ReplyWithin)
 	defer cancel()
-	body := h.answer(ctx, scope, sid, params["Body"])
+	body := h.answer(ctx, from, scope, sid, params["Body"])
 
 	hd := w.Header()
 	hd.Set("Content-Type", "text/xml")
@@ -62,7 +63,7 @@ func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
 
 // answer returns the TwiML for one incoming message. Only one delivery of a MessageSid in
 // this process runs it; any other waits for that one's answer.
-func (h *Handler) answer(ctx context.Context, scope, sid, text string) (body []byte) {
+func (h *Handler) answer(ctx context.Context, from, scope, sid, text string) (body []byte) {
 	key := scope + "/" + sid
 	f, first := h.flights.join(key)
 	if !first {
@@ -75,7 +76,7 @@ func (h *Handler) answer(ctx context.Context, scope, sid, text string) (body []b
 		}
 		h.flights.finish(key, f, body)
 	}()
-	return h.lead(ctx, scope, sid, text)
+	return h.lead(ctx, from, scope, sid, text)
 }
 
 // await waits for the delivery of the same message that is running in this process.
@@ -92,7 +93,7 @@ func (h *Handler) await(ctx context.Context, f *flight, text string) []byte {
 }
 
 // lead runs the checks, the turn and the bookkeeping for the first delivery of a message.
-func (h *Handler) lead(ctx context.Context, scope, sid, text string) []byte {
+func (h *Handler) lead(ctx context.Context, from, scope, sid, text string) []byte {
 	now := h.cfg.Now()
 	adm, err := guard(ctx, h.cfg.StoreTimeout, func(ctx context.Context) (admission, error) {
 		return h.admit(ctx, scope, sid, text, now)
@@ -111,7 +112,8 @@ func (h *Handler) lead(ctx context.Context, scope, sid, text string) []byte {
 		return h.sent(*adm.limited)
 	}
 
-	o := h.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now)})
+	o := h.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now), Channel: PseudonymChannel})
+	h.afterTurn(ctx, from, scope, o)
 	result := metrics.ResultAnswered
 	if o.Degraded {
 		// conversation.Service logged the error already.

@@ -21,6 +21,8 @@ type Deps struct {
 	Now func() time.Time
 	// Log receives the channel's errors, never personal data; nil discards.
 	Log *slog.Logger
+	// Hooks are told of turns and status callbacks; zero: none.
+	Hooks Hooks
 }
 
 // FromConfig builds the channel from trygg's configuration: the webhook handler, and the
@@ -40,6 +42,7 @@ func FromConfig(cfg config.Config, d Deps) (*Handler, *Sender, error) {
 		Staffed:     cfg.StaffedHours.Open,
 		Now:         d.Now,
 		Log:         d.Log,
+		Hooks:       d.Hooks,
 	})
 	if err != nil {
 		return nil, nil, err

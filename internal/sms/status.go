@@ -26,6 +26,7 @@ func (h *Handler) ServeStatus(w http.ResponseWriter, r *http.Request) {
 		status = "other"
 	}
 	h.cfg.Metrics.SMSStatus.WithLabelValues(status, errorCode(params["ErrorCode"])).Inc()
+	h.status(r.Context(), params["MessageSid"], status, params["ErrorCode"])
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
 }
