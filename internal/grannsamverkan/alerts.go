@@ -107,8 +107,8 @@ type Alerts struct {
 	cfg  AlertsConfig
 	wake chan struct{}
 
-	mu        sync.Mutex
-	lastCard  map[string]time.Time
+	mu       sync.Mutex
+	lastCard map[string]time.Time
 }
 
 // NewAlerts returns Alerts.
