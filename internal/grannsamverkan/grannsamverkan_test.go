@@ -163,6 +163,8 @@ func (w *world) joinCode(from, code, area string) {
 	switch got := w.text(from, "OMBUD "+code); {
 	case strings.Contains(got, "Reply YES"):
 		yes = "yes"
+	case strings.Contains(got, "Vastaa KYLLÄ"):
+		yes = "kyllä"
 	case !strings.Contains(got, "Svara JA"):
 		w.t.Fatalf("OMBUD %s: no offer:\n%s", code, got)
 	}

@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-// codeLetters and codeDigits make invite codes: no I or O, which read as 1 and 0.
+// codeLetters and codeDigits make invite codes: consonants only, so two letters never form
+// a word the engine could take for English or Finnish ("AT", "SE") when it guesses the
+// language of "OMBUD AT-2535"; no vowels also means no I or O to read as 1 and 0.
 const (
-	codeLetters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+	codeLetters = "BCDFGHJKLMNPQRSTVWXZ"
 	codeDigits  = "0123456789"
 )
 
