@@ -98,10 +98,10 @@ func (s *Service) join(ctx context.Context, from, scope string) error {
 			s.cfg.Log.Warn("grannsamverkan: invite not marked used (the guard holds)", "error", err.Error())
 		}
 	}
-	o, err := s.register(ctx, inv.Area, from)
+	_, err = s.register(ctx, inv.Area, from)
 	if err != nil {
 		return err
 	}
-	s.cfg.Log.Info("grannsamverkan: ombud joined", "ombud", o.ID, "area", o.Area)
+	s.cfg.Log.Info("grannsamverkan: ombud joined")
 	return s.cfg.Records.Delete(ctx, scope, pendingKey)
 }
