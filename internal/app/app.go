@@ -17,6 +17,7 @@ import (
 	"github.com/vasteras/trygg/internal/clock"
 	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/internal/conversation"
+	"github.com/vasteras/trygg/internal/grannsamverkan"
 	"github.com/vasteras/trygg/internal/handoff"
 	"github.com/vasteras/trygg/internal/lagesbild"
 	"github.com/vasteras/trygg/internal/metrics"
@@ -64,6 +65,9 @@ type App struct {
 	Handoff *handoff.Service
 	// handoffObserver is Handoff as the channels take it (nil interface when off).
 	handoffObserver handoffObserver
+	// Grannsamverkan is the ombud register and Alerts the area alerts; nil when off.
+	Grannsamverkan *grannsamverkan.Service
+	Alerts         *grannsamverkan.Alerts
 }
 
 // Source returns where the flow and locale files are read from: the configured
@@ -151,6 +155,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		a.Stats = st
 	}
 	a.Lagesbild = openLagesbild(cfg, a.Store, opts.Now)
+	if err := a.openGrannsamverkan(); err != nil {
+		a.Store.Close()
+		return nil, err
+	}
 	a.Service = conversation.New(conversation.Config{
 		Engine: a.Engine,
 		Store:  a.Store,
@@ -161,6 +169,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Sinks:  []conversation.Sink{lagesbild.Recorder{Store: a.Lagesbild, Location: a.Location}},
 		// Handoffs are offered only where staff can be reached and can answer.
 		Staffed: func(t time.Time) bool { return HandoffPossible(cfg) && cfg.StaffedHours.Open(t) },
+		Prepare: a.prepareTurn(),
 	})
 	a.Server = server.New(cfg.Addr, log, a.Store.Ping)
 	a.Metrics = metrics.New()
@@ -229,11 +238,15 @@ func (a *App) mountSMS() error {
 	a.SMS, a.SMSSender, err = sms.FromConfig(a.Config, sms.Deps{
 		Service: a.Service, Store: a.Store, Hasher: a.Hasher, Metrics: a.Metrics, Now: a.now, Log: a.Log,
 		Handoff: a.handoffObserver, Transport: a.twilioRT,
+		Hooks: a.smsHooks(),
 	})
 	if err != nil {
 		return fmt.Errorf("sms: %w", err)
 	}
 	a.SMS.Mount(a.Server)
+	if err := a.openAlerts(); err != nil {
+		return err
+	}
 	a.Log.Info("sms: on", "webhook", "POST "+sms.InboundPath, "status_callback", "POST "+sms.StatusPath,
 		"public_url_set", a.Config.PublicURL != "", "sender", a.SMSSender != nil)
 	if a.Config.PublicURL == "" {
@@ -299,6 +312,11 @@ func (a *App) Run(ctx context.Context) error {
 		<-flushed
 		return err
 	}
+	alerting := make(chan struct{})
+	go func() {
+		defer close(alerting)
+		a.runAlerts(flushCtx)
+	}()
 	posted := make(chan struct{})
 	go func() {
 		defer close(posted)
@@ -329,6 +347,7 @@ func (a *App) Run(ctx context.Context) error {
 	<-flushed
 	<-posted
 	<-swept
+	<-alerting
 	return err
 }
 

@@ -44,6 +44,9 @@ func (a *App) mountSlack() error {
 		TestTTL:         cfg.ConversationTTL,
 		Now:             a.now,
 		Log:             a.Log,
+		Grannsamverkan:  a.Grannsamverkan,
+		Alerts:          a.Alerts,
+		AlertUsers:      cfg.SlackAlertUsers,
 	})
 	if err != nil {
 		return fmt.Errorf("slack: %w", err)

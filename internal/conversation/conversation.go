@@ -45,6 +45,10 @@ type Config struct {
 	// Sinks receive the events of every saved turn, e.g. the lägesbild recorder. A sink's
 	// error is logged and counted; it never changes the resident's reply.
 	Sinks []Sink
+	// Prepare, when set, adds what the host knows to a message before each turn (e.g. the
+	// area of a Grannsamverkan invite code in it). An error is logged and the turn goes on
+	// with what Prepare set so far: it never keeps a resident from an answer.
+	Prepare func(ctx context.Context, scope string, msg *bot.Message) error
 }
 
 // Sink acts on the events of a turn after the turn is saved.
@@ -146,6 +150,7 @@ func (s *Service) Safe(text string) bot.Reply {
 }
 
 func (s *Service) turn(ctx context.Context, scope string, msg bot.Message) (Outcome, error) {
+	s.prepare(ctx, scope, &msg)
 	return s.run(ctx, scope, msg.Channel, false, func(st bot.State, now time.Time) bot.Result {
 		if s.cfg.Staffed != nil {
 			msg.Staffed = s.cfg.Staffed(now)
@@ -218,6 +223,17 @@ func relayed(events []bot.Event) bool {
 		}
 	}
 	return false
+}
+
+// prepare runs Config.Prepare on msg; its failure is logged and counted, never fatal.
+func (s *Service) prepare(ctx context.Context, scope string, msg *bot.Message) {
+	if s.cfg.Prepare == nil {
+		return
+	}
+	if err := s.cfg.Prepare(ctx, scope, msg); err != nil {
+		s.cfg.Log.Warn("preparing the turn failed; going on without the host's facts", "error", err.Error())
+		s.tally.Add(s.day(), "prepare_failed", 1)
+	}
 }
 
 // sink hands a saved turn's events to the sinks.

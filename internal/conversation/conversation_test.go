@@ -540,3 +540,35 @@ func TestActEndsAHandoff(t *testing.T) {
 		t.Error("Act stored a conversation that did not exist")
 	}
 }
+
+// TestPrepareAddsFactsAndNeverBlocks: what Prepare sets reaches the engine (an invite's
+// area opens the ombud offer), and a failing Prepare still lets the turn answer.
+func TestPrepareAddsFactsAndNeverBlocks(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"facts", nil, "ombud_offer"},
+		{"fails after setting nothing", errors.New("redis: connection refused"), "grannsamverkan"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := newService(t, store.NewMemory(clock), conversation.Config{
+				Prepare: func(_ context.Context, scope string, msg *bot.Message) error {
+					if scope != "resident" {
+						t.Errorf("Prepare got scope %q", scope)
+					}
+					if tc.err != nil {
+						return tc.err
+					}
+					msg.Invite = "backby"
+					return nil
+				},
+			})
+			o := svc.Handle(context.Background(), "resident", bot.Message{Text: "OMBUD BK-4821"})
+			if o.Degraded || len(o.Replies) == 0 || o.Replies[0].MessageID != tc.want {
+				t.Fatalf("reply = %+v (degraded %v), want %s", o.Replies, o.Degraded, tc.want)
+			}
+		})
+	}
+}

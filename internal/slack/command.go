@@ -102,6 +102,12 @@ func (b *Bot) command(ctx context.Context, cmd slackapi.SlashCommand) *message {
 	case "export", "exportera":
 		b.log.Info("slack command", "command", "export")
 		return b.exportCommand(ctx, cmd, args)
+	case "ombud":
+		b.log.Info("slack command", "command", "ombud")
+		return b.ombudCommand(ctx, args)
+	case "larm", "alert":
+		b.log.Info("slack command", "command", "larm")
+		return b.alertCommand(ctx, cmd, args)
 	case "", "hjälp", "hjalp", "help":
 		b.log.Info("slack command", "command", "help")
 		return b.help("")
@@ -119,6 +125,9 @@ func (b *Bot) help(unknown string) *message {
 		blocks = append(blocks, section(t.get("staff_unknown_command", map[string]any{"Command": b.echo(unknown, maxWordLen)})))
 	}
 	blocks = append(blocks, header(t.get("staff_help_title", nil)), section(t.get("staff_help", nil)))
+	if b.cfg.Grannsamverkan != nil {
+		blocks = append(blocks, section(t.get("staff_gs_help", nil)))
+	}
 	return &message{text: t.get("staff_help_title", nil), blocks: blocks}
 }
 

@@ -117,6 +117,9 @@ func (b *Bot) HandleInteraction(ctx context.Context, cb slackapi.InteractionCall
 	if b.handoffAction(ctx, cb) {
 		return nil
 	}
+	if m, ok := b.gsInteraction(ctx, cb); ok {
+		return m
+	}
 	b.log.Debug("slack interaction ignored", "type", string(cb.Type))
 	return nil
 }

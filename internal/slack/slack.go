@@ -36,6 +36,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/grannsamverkan"
 	"github.com/vasteras/trygg/internal/lagesbild"
 	"github.com/vasteras/trygg/internal/store"
 )
@@ -108,6 +109,12 @@ type Config struct {
 	WorkTimeout time.Duration
 	MaxInFlight int
 	MaxBody     int64
+	// Grannsamverkan is the ombud register for /trygg ombud, Alerts the area alerts for
+	// /trygg larm, and AlertUsers the user ids that may send alerts (SLACK_ALERT_USERS);
+	// nil: those commands say Grannsamverkan is not set up.
+	Grannsamverkan *grannsamverkan.Service
+	Alerts         *grannsamverkan.Alerts
+	AlertUsers     []string
 }
 
 // Bot serves staff in Slack. It is safe for concurrent use.

@@ -46,7 +46,8 @@ func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, InboundPath, metrics.RejectMissing, http.StatusBadRequest)
 		return
 	}
-	// From here on the sender is only a pseudonym.
+	// From here on the sender is only a pseudonym; the number itself goes only to the
+	// AfterTurn hook (Grannsamverkan's register, which stores it encrypted).
 	scope := h.cfg.Hasher.Of(PseudonymChannel, from)
 
 	// Twilio hanging up must not cut a turn short: its state and its remembered reply
@@ -115,7 +116,8 @@ func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byt
 		return h.sent(*adm.limited)
 	}
 
-	o := h.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now), Channel: "sms"})
+	o := h.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now), Channel: PseudonymChannel})
+	h.afterTurn(ctx, from, scope, o)
 	result := metrics.ResultAnswered
 	if o.Degraded {
 		// conversation.Service logged the error already.

@@ -27,6 +27,8 @@ type Deps struct {
 	// Transport carries the sender's requests to Twilio; nil: http.DefaultTransport (tests
 	// point it at a fake).
 	Transport http.RoundTripper
+	// Hooks are told of turns and status callbacks; zero: none.
+	Hooks Hooks
 }
 
 // FromConfig builds the channel from trygg's configuration: the webhook handler, and the
@@ -47,6 +49,7 @@ func FromConfig(cfg config.Config, d Deps) (*Handler, *Sender, error) {
 		Handoff:     d.Handoff,
 		Now:         d.Now,
 		Log:         d.Log,
+		Hooks:       d.Hooks,
 	})
 	if err != nil {
 		return nil, nil, err

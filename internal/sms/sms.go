@@ -93,6 +93,8 @@ type Config struct {
 	// Sleep waits d or until ctx ends; nil uses a timer. It is how a repeated delivery
 	// waits for the first one on another replica to finish; tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Hooks are told of turns and status callbacks (Grannsamverkan); zero: none.
+	Hooks Hooks
 }
 
 // Observer is told of each turn: *handoff.Service is one.

@@ -30,6 +30,7 @@ func (h *Handler) ServeStatus(w http.ResponseWriter, r *http.Request) {
 	if status == "failed" || status == "undelivered" {
 		h.cfg.Service.Tally().Add(conversation.Day(h.cfg.Now()), CounterStatusPrefix+status, 1)
 	}
+	h.status(r.Context(), params["MessageSid"], status, params["ErrorCode"])
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
 }
