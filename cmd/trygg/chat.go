@@ -75,7 +75,7 @@ func chat(ctx context.Context, cfg config.Config, args []string, stdin io.Reader
 			fmt.Fprintf(stderr, "trygg: read: %v\n", err)
 			return 1
 		}
-		o := a.Service.Handle(ctx, scope, bot.Message{Text: line})
+		o := a.Service.Handle(ctx, scope, bot.Message{Text: line, Channel: "chat"})
 		if !first && !interactive {
 			fmt.Fprintln(stdout)
 		}

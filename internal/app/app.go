@@ -136,27 +136,37 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 			return nil, err
 		}
 	}
+	a.Metrics = metrics.New()
+	a.Store = a.Metrics.InstrumentStore(a.Store)
 	if st, ok := a.Store.(store.Stats); ok {
 		a.Stats = st
 	}
 	a.Lagesbild = openLagesbild(cfg, a.Store, opts.Now)
 	a.Service = conversation.New(conversation.Config{
-		Engine: a.Engine,
-		Store:  a.Store,
-		Stats:  a.Stats,
-		TTL:    cfg.ConversationTTL,
-		Now:    opts.Now,
-		Log:    log,
-		Sinks:  []conversation.Sink{lagesbild.Recorder{Store: a.Lagesbild, Location: a.Location}},
+		Engine:  a.Engine,
+		Store:   a.Store,
+		Stats:   a.Stats,
+		TTL:     cfg.ConversationTTL,
+		Now:     opts.Now,
+		Log:     log,
+		Sinks:   []conversation.Sink{lagesbild.Recorder{Store: a.Lagesbild, Location: a.Location}},
+		Observe: a.observeTurn,
 	})
 	a.Server = server.New(cfg.Addr, log, a.Store.Ping)
-	a.Metrics = metrics.New()
 	a.Server.Handle("GET /metrics", a.Metrics.Handler())
 	if err := a.mountChannels(ctx); err != nil {
 		a.Store.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// observeTurn counts a conversation turn in the metrics.
+func (a *App) observeTurn(channel string, d time.Duration, o conversation.Outcome) {
+	a.Metrics.ObserveTurn(metrics.Turn{
+		Channel: channel, Duration: d, Degraded: o.Degraded, Replies: len(o.Replies),
+		New: o.New, Lang: o.State.Lang, Events: o.Events,
+	})
 }
 
 // redisStartPing bounds the Redis ping at start-up.
@@ -252,6 +262,7 @@ func (a *App) mountWeb() error {
 		ExitURL:       a.Config.QuickExitURL,
 		SecureCookies: strings.HasPrefix(a.Config.PublicURL, "https://"),
 		Log:           a.Log,
+		Metrics:       a.Metrics,
 	})
 	if err != nil {
 		return fmt.Errorf("web chat: %w", err)

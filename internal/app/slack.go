@@ -44,6 +44,7 @@ func (a *App) mountSlack() error {
 		TestTTL:         cfg.ConversationTTL,
 		Now:             a.now,
 		Log:             a.Log,
+		Metrics:         a.Metrics,
 	})
 	if err != nil {
 		return fmt.Errorf("slack: %w", err)

@@ -37,6 +37,7 @@ import (
 
 	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/internal/lagesbild"
+	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/store"
 )
 
@@ -108,6 +109,8 @@ type Config struct {
 	WorkTimeout time.Duration
 	MaxInFlight int
 	MaxBody     int64
+	// Metrics counts requests refused for their signature; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Bot serves staff in Slack. It is safe for concurrent use.

@@ -111,7 +111,7 @@ func (h *Handler) lead(ctx context.Context, scope, sid, text string) []byte {
 		return h.sent(*adm.limited)
 	}
 
-	o := h.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now)})
+	o := h.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now), Channel: PseudonymChannel})
 	result := metrics.ResultAnswered
 	if o.Degraded {
 		// conversation.Service logged the error already.

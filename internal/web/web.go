@@ -25,6 +25,7 @@ import (
 
 	"github.com/vasteras/trygg/flows"
 	"github.com/vasteras/trygg/internal/conversation"
+	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/pseudonym"
 	"github.com/vasteras/trygg/internal/store"
 )
@@ -65,6 +66,8 @@ type Config struct {
 	RateWindow time.Duration
 	// Log receives errors, never message text; nil discards.
 	Log *slog.Logger
+	// Metrics counts messages past the rate limit; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Chat is the web chat. Create it with New and mount it with Mount.
