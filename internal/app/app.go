@@ -151,6 +151,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 			return nil, err
 		}
 	}
+	a.Metrics = metrics.New()
+	a.Store = a.Metrics.InstrumentStore(a.Store)
 	if st, ok := a.Store.(store.Stats); ok {
 		a.Stats = st
 	}
@@ -170,15 +172,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		// Handoffs are offered only where staff can be reached and can answer.
 		Staffed: func(t time.Time) bool { return HandoffPossible(cfg) && cfg.StaffedHours.Open(t) },
 		Prepare: a.prepareTurn(),
+		Observe: a.observeTurn,
 	})
 	a.Server = server.New(cfg.Addr, log, a.Store.Ping)
-	a.Metrics = metrics.New()
 	a.Server.Handle("GET /metrics", a.Metrics.Handler())
 	if err := a.mountChannels(ctx); err != nil {
 		a.Store.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// observeTurn counts a conversation turn in the metrics.
+func (a *App) observeTurn(channel string, d time.Duration, o conversation.Outcome) {
+	a.Metrics.ObserveTurn(metrics.Turn{
+		Channel: channel, Duration: d, Degraded: o.Degraded, Replies: len(o.Replies),
+		New: o.New, Lang: o.State.Lang, Events: o.Events,
+	})
 }
 
 // redisStartPing bounds the Redis ping at start-up.
@@ -284,6 +294,7 @@ func (a *App) mountWeb() error {
 		Log:           a.Log,
 		Handoff:       a.handoffObserver,
 		Inbox:         a.webInbox(),
+		Metrics:       a.Metrics,
 	})
 	if err != nil {
 		return fmt.Errorf("web chat: %w", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/internal/app"
 	"github.com/vasteras/trygg/internal/config"
+	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/internal/store/redisstore"
 	"github.com/vasteras/trygg/internal/store/redisstore/redistest"
 )
@@ -42,7 +43,11 @@ func newRedisApp(t *testing.T, url string) *app.App {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	if _, ok := a.Store.(*redisstore.Store); !ok {
+	inner := a.Store
+	if u, ok := inner.(interface{ Unwrap() store.Store }); ok {
+		inner = u.Unwrap() // the metrics' instrumenting wrapper
+	}
+	if _, ok := inner.(*redisstore.Store); !ok {
 		t.Fatalf("store is a %T, want the Redis store", a.Store)
 	}
 	return a

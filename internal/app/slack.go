@@ -47,6 +47,7 @@ func (a *App) mountSlack() error {
 		Grannsamverkan:  a.Grannsamverkan,
 		Alerts:          a.Alerts,
 		AlertUsers:      cfg.SlackAlertUsers,
+		Metrics:         a.Metrics,
 	})
 	if err != nil {
 		return fmt.Errorf("slack: %w", err)

@@ -49,6 +49,10 @@ type Config struct {
 	// area of a Grannsamverkan invite code in it). An error is logged and the turn goes on
 	// with what Prepare set so far: it never keeps a resident from an answer.
 	Prepare func(ctx context.Context, scope string, msg *bot.Message) error
+	// Observe, when set, is told about every turn once it is answered: the channel of the
+	// message (bot.Message.Channel), how long the turn took and its outcome. It runs on the
+	// resident's request, so it must be quick; metrics use it. Nil observes nothing.
+	Observe func(channel string, d time.Duration, o Outcome)
 }
 
 // Sink acts on the events of a turn after the turn is saved.
@@ -106,6 +110,16 @@ type Outcome struct {
 // Handle runs one turn of the conversation of scope (a pseudonym). It always returns at
 // least one reply within the timeout.
 func (s *Service) Handle(ctx context.Context, scope string, msg bot.Message) Outcome {
+	start := time.Now()
+	o := s.handle(ctx, scope, msg)
+	if s.cfg.Observe != nil {
+		s.cfg.Observe(msg.Channel, time.Since(start), o)
+	}
+	return o
+}
+
+// handle is Handle without the observation.
+func (s *Service) handle(ctx context.Context, scope string, msg bot.Message) Outcome {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	done := make(chan Outcome, 1)

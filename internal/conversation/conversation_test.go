@@ -572,3 +572,33 @@ func TestPrepareAddsFactsAndNeverBlocks(t *testing.T) {
 		})
 	}
 }
+
+// TestObserveSeesEveryTurn: the observer is told each turn's channel, outcome and a
+// duration, degraded turns included.
+func TestObserveSeesEveryTurn(t *testing.T) {
+	type seen struct {
+		channel  string
+		d        time.Duration
+		degraded bool
+		replies  int
+	}
+	var got []seen
+	h := &hookStore{Store: store.NewMemory(clock)}
+	svc := newService(t, h, conversation.Config{Observe: func(channel string, d time.Duration, o conversation.Outcome) {
+		got = append(got, seen{channel, d, o.Degraded, len(o.Replies)})
+	}})
+	svc.Handle(t.Context(), "scope", bot.Message{Text: "Jag är 16 och blev rånad", Channel: "sms"})
+	h.load = func(context.Context, string) (store.Conversation, error) {
+		return store.Conversation{}, errors.New("down")
+	}
+	svc.Handle(t.Context(), "scope", bot.Message{Text: "hej", Channel: "web"})
+	if len(got) != 2 {
+		t.Fatalf("observed %d turns, want 2", len(got))
+	}
+	if got[0].channel != "sms" || got[0].degraded || got[0].replies == 0 || got[0].d <= 0 {
+		t.Errorf("first turn observed as %+v", got[0])
+	}
+	if got[1].channel != "web" || !got[1].degraded || got[1].replies != 1 {
+		t.Errorf("degraded turn observed as %+v", got[1])
+	}
+}

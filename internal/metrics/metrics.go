@@ -52,7 +52,23 @@ const (
 	StageAdmit = "admit" // dedupe and rate-limit store calls before the turn
 	StageTurn  = "turn"  // the conversation turn (store or engine)
 	StageReply = "reply" // remembering the reply for a repeated MessageSid
+
+	// Channels residents write through (MessagesIn, MessagesOut, …).
+	ChannelSMS  = "sms"
+	ChannelWeb  = "web"
+	ChannelChat = "chat" // trygg chat in a terminal
+	// ChannelOther stands in for any channel name not above, so a label never carries
+	// something unexpected.
+	ChannelOther = "other"
+
+	// Results of a turn (TurnDuration).
+	TurnAnswered = "answered"
+	TurnDegraded = "degraded"
 )
+
+// latencyBuckets are the histogram buckets of turn and store latency, in seconds: from
+// 0.5 ms (a Redis round trip on loopback) to 2.5 s (past the 1.5 s turn timeout).
+var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 1.5, 2.5}
 
 // Metrics is the registry and every collector trygg updates. Create it with New; the
 // collectors are safe for concurrent use.
@@ -80,6 +96,30 @@ type Metrics struct {
 	WebhookRejected *prometheus.CounterVec
 	// TurnFailures counts turns answered with the safety reply, by channel and stage.
 	TurnFailures *prometheus.CounterVec
+
+	// MessagesIn counts resident messages that reached a conversation turn, by channel.
+	MessagesIn *prometheus.CounterVec
+	// MessagesOut counts replies the turns gave residents, by channel.
+	MessagesOut *prometheus.CounterVec
+	// DegradedTurns counts turns answered with the safety reply because the store or the
+	// engine failed or was too slow, by channel.
+	DegradedTurns *prometheus.CounterVec
+	// TurnDuration is how long conversation turns took, by channel and result
+	// (answered, degraded).
+	TurnDuration *prometheus.HistogramVec
+	// Routes counts the routes to help residents were given (referred events), by route.
+	Routes *prometheus.CounterVec
+	// Conversations counts conversations started, by channel and the language of their
+	// first turn.
+	Conversations *prometheus.CounterVec
+	// LanguageSwitches counts conversations switching language, by the new language.
+	LanguageSwitches *prometheus.CounterVec
+	// WebRateLimited counts web chat messages past the per-session limit.
+	WebRateLimited prometheus.Counter
+	// StoreDuration is how long store calls took, by operation.
+	StoreDuration *prometheus.HistogramVec
+	// StoreErrors counts failed store calls, by operation and error class (StoreErr*).
+	StoreErrors *prometheus.CounterVec
 }
 
 // New returns Metrics with a fresh registry holding every collector.
@@ -126,12 +166,56 @@ func New() *Metrics {
 			Name: "trygg_turn_failures_total",
 			Help: "Messages answered with the safety reply because something failed, by channel and stage.",
 		}, []string{"channel", "stage"}),
+		MessagesIn: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_messages_in_total",
+			Help: "Resident messages that reached a conversation turn, by channel (sms, web, chat).",
+		}, []string{"channel"}),
+		MessagesOut: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_messages_out_total",
+			Help: "Replies conversation turns gave residents, by channel.",
+		}, []string{"channel"}),
+		DegradedTurns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_turns_degraded_total",
+			Help: "Turns answered with the safety reply because the store or engine failed or was too slow, by channel.",
+		}, []string{"channel"}),
+		TurnDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "trygg_turn_duration_seconds",
+			Help:    "How long conversation turns took, by channel and result (answered, degraded).",
+			Buckets: latencyBuckets,
+		}, []string{"channel", "result"}),
+		Routes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_routes_total",
+			Help: "Routes to help residents were given (referred events), by route.",
+		}, []string{"route"}),
+		Conversations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_conversations_total",
+			Help: "Conversations started, by channel and the language of their first turn.",
+		}, []string{"channel", "lang"}),
+		LanguageSwitches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_language_switches_total",
+			Help: "Conversations that switched language, by the new language.",
+		}, []string{"lang"}),
+		WebRateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "trygg_web_rate_limited_total",
+			Help: "Web chat messages past the per-session limit, answered with the safety reply and no turn.",
+		}),
+		StoreDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "trygg_store_duration_seconds",
+			Help:    "How long store calls took, by operation.",
+			Buckets: latencyBuckets,
+		}, []string{"op"}),
+		StoreErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_store_errors_total",
+			Help: "Failed store calls, by operation and error class (timeout, canceled, unavailable, conflict, other).",
+		}, []string{"op", "class"}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.SMSIn, m.SMSOut, m.SMSSegments, m.SMSSends, m.SMSSendRetries, m.SMSStatus,
 		m.RateLimited, m.SignatureFailures, m.WebhookRejected, m.TurnFailures,
+		m.MessagesIn, m.MessagesOut, m.DegradedTurns, m.TurnDuration, m.Routes,
+		m.Conversations, m.LanguageSwitches, m.WebRateLimited, m.StoreDuration, m.StoreErrors,
 	)
 	// Start the series alerts watch at zero, so a rate() sees the first failure.
 	for _, r := range []string{ResultAnswered, ResultDegraded, ResultDuplicate, ResultRateLimited, ResultFailed} {
@@ -142,6 +226,21 @@ func New() *Metrics {
 	}
 	for _, s := range []string{StageAdmit, StageTurn, StageReply} {
 		m.TurnFailures.WithLabelValues("sms", s)
+	}
+	for _, l := range []string{LimitSender, LimitGlobal} {
+		for _, a := range []string{ActionNotice, ActionSilent} {
+			m.RateLimited.WithLabelValues(l, a)
+		}
+	}
+	for _, c := range []string{ChannelSMS, ChannelWeb} {
+		m.MessagesIn.WithLabelValues(c)
+		m.MessagesOut.WithLabelValues(c)
+		m.DegradedTurns.WithLabelValues(c)
+	}
+	for _, op := range storeOps {
+		for _, class := range []string{StoreErrTimeout, StoreErrUnavailable, StoreErrOther} {
+			m.StoreErrors.WithLabelValues(op, class)
+		}
 	}
 	return m
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -38,7 +39,7 @@ func (b *Bot) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if err != nil {
 		// Missing headers, a malformed signature or a stale timestamp: refused before the
 		// body is even read.
-		b.refuse(w, err)
+		b.refuse(w, r, err)
 		return nil, false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, b.cfg.MaxBody))
@@ -52,11 +53,11 @@ func (b *Bot) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		return nil, false
 	}
 	if _, err := sv.Write(body); err != nil {
-		b.refuse(w, err)
+		b.refuse(w, r, err)
 		return nil, false
 	}
 	if err := sv.Ensure(); err != nil {
-		b.refuse(w, err)
+		b.refuse(w, r, err)
 		return nil, false
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -65,7 +66,16 @@ func (b *Bot) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 
 // refuse answers a request whose signature does not hold with 401, and logs why without
 // anything of the request.
-func (b *Bot) refuse(w http.ResponseWriter, err error) {
+func (b *Bot) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if b.cfg.Metrics != nil {
+		route := "other" // a fixed label, never the path as sent
+		for _, known := range []string{RouteCommands, RouteEvents, RouteInteractions} {
+			if p := strings.TrimPrefix(known, "POST "); r.URL.Path == p {
+				route = p
+			}
+		}
+		b.cfg.Metrics.SignatureFailures.WithLabelValues(route).Inc()
+	}
 	reason := "invalid signature"
 	switch {
 	case errors.Is(err, slackapi.ErrMissingHeaders):

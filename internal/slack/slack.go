@@ -38,6 +38,7 @@ import (
 	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/internal/grannsamverkan"
 	"github.com/vasteras/trygg/internal/lagesbild"
+	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/store"
 )
 
@@ -115,6 +116,8 @@ type Config struct {
 	Grannsamverkan *grannsamverkan.Service
 	Alerts         *grannsamverkan.Alerts
 	AlertUsers     []string
+	// Metrics counts requests refused for their signature; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Bot serves staff in Slack. It is safe for concurrent use.

@@ -126,6 +126,9 @@ func (c *Chat) turn(w http.ResponseWriter, r *http.Request, id, lang, text, said
 		// The turn below degrades to the safety reply if the store is down.
 		c.cfg.Log.Warn("web chat: rate limit not counted", "error", err.Error())
 	} else if n > int64(c.cfg.RateLimit) {
+		if c.cfg.Metrics != nil {
+			c.cfg.Metrics.WebRateLimited.Inc()
+		}
 		rep := c.cfg.Service.Safe(text)
 		c.respond(w, r, answer{status: http.StatusTooManyRequests, lang: c.langOr(rep.Lang, lang), said: said, replies: []bot.Reply{rep}, notice: "web_busy", csrf: tok})
 		return

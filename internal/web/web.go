@@ -27,6 +27,7 @@ import (
 	"github.com/vasteras/trygg/flows"
 	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/handoff"
+	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/pseudonym"
 	"github.com/vasteras/trygg/internal/store"
 )
@@ -67,6 +68,8 @@ type Config struct {
 	RateWindow time.Duration
 	// Log receives errors, never message text; nil discards.
 	Log *slog.Logger
+	// Metrics counts messages past the rate limit; nil counts nothing.
+	Metrics *metrics.Metrics
 	// Handoff is told of every turn, for handoffs to staff; nil: no handoffs.
 	Handoff Observer
 	// Inbox holds staff replies queued for a session during a handoff; the page's script
