@@ -28,6 +28,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/vasteras/trygg/internal/pseudonym"
+	"github.com/vasteras/trygg/internal/seal"
 	"github.com/vasteras/trygg/internal/store"
 )
 
@@ -97,7 +98,7 @@ type Guard interface {
 // Service keeps the invites and the register. It is safe for concurrent use.
 type Service struct {
 	cfg    Config
-	cipher phoneCipher
+	cipher *seal.Box
 
 	mu        sync.Mutex
 	cached    []string
@@ -119,7 +120,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.CacheFor <= 0 {
 		cfg.CacheFor = DefaultCacheFor
 	}
-	c, err := newPhoneCipher(cfg.Hasher.Key(phoneKeyPurpose))
+	c, err := seal.New(cfg.Hasher.Key(phoneKeyPurpose))
 	if err != nil {
 		return nil, err
 	}

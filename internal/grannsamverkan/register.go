@@ -2,11 +2,7 @@ package grannsamverkan
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -30,42 +26,6 @@ type record struct {
 	// Phone is nonce || AES-GCM(number), bound to the id; nil once deactivated.
 	Phone []byte `json:"phone,omitempty"`
 	Hash  string `json:"hash"`
-}
-
-// phoneCipher encrypts numbers with AES-256-GCM and a random nonce.
-type phoneCipher struct{ aead cipher.AEAD }
-
-func newPhoneCipher(key []byte) (phoneCipher, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return phoneCipher{}, fmt.Errorf("grannsamverkan: phone key: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return phoneCipher{}, fmt.Errorf("grannsamverkan: phone key: %w", err)
-	}
-	return phoneCipher{aead: aead}, nil
-}
-
-// seal encrypts phone for the ombud id (the id is authenticated with it, so a ciphertext
-// moved to another ombud does not open).
-func (c phoneCipher) seal(id, phone string) []byte {
-	nonce := make([]byte, c.aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return c.aead.Seal(nonce, nonce, []byte(phone), []byte(id))
-}
-
-// open decrypts what seal made for id.
-func (c phoneCipher) open(id string, sealed []byte) (string, error) {
-	n := c.aead.NonceSize()
-	if len(sealed) < n {
-		return "", errors.New("grannsamverkan: sealed number too short")
-	}
-	p, err := c.aead.Open(nil, sealed[:n], sealed[n:], []byte(id))
-	if err != nil {
-		return "", fmt.Errorf("grannsamverkan: sealed number does not open: %w", err)
-	}
-	return string(p), nil
 }
 
 // indexValue is the value of the by-hash index: "area/id/1" (active) or "area/id/0".
@@ -99,7 +59,11 @@ func (s *Service) register(ctx context.Context, area, phone string) (Ombud, erro
 		Joined: s.cfg.Now().Format(time.DateOnly),
 		Active: true,
 	}
-	rec := record{Ombud: o, Phone: s.cipher.seal(o.ID, phone), Hash: hash}
+	sealed, err := s.cipher.Seal(o.ID, phone)
+	if err != nil {
+		return Ombud{}, fmt.Errorf("grannsamverkan: %w", err)
+	}
+	rec := record{Ombud: o, Phone: sealed, Hash: hash}
 	if err := s.put(ctx, rec); err != nil {
 		return Ombud{}, err
 	}
@@ -247,7 +211,7 @@ func (s *Service) phone(ctx context.Context, area, id string) (string, bool, err
 	if err != nil || !ok || !rec.Active || rec.Phone == nil {
 		return "", false, err
 	}
-	p, err := s.cipher.open(rec.ID, rec.Phone)
+	p, err := s.cipher.Open(rec.ID, rec.Phone)
 	if err != nil {
 		return "", false, err
 	}

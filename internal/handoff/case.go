@@ -1,11 +1,8 @@
 package handoff
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -70,41 +67,4 @@ func newCode() (string, error) {
 		out = append(out, codeAlphabet[int(x)%len(codeAlphabet)])
 	}
 	return string(out), nil
-}
-
-// sealer encrypts the resident's address with AES-256-GCM and a random nonce.
-type sealer struct{ aead cipher.AEAD }
-
-func newSealer(key []byte) (sealer, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return sealer{}, fmt.Errorf("address key: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return sealer{}, fmt.Errorf("address key: %w", err)
-	}
-	return sealer{aead: aead}, nil
-}
-
-// seal encrypts plain, bound to scope (a sealed number moved to another scope does not open).
-func (s sealer) seal(scope, plain string) ([]byte, error) {
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("nonce: %w", err)
-	}
-	return s.aead.Seal(nonce, nonce, []byte(plain), []byte(scope)), nil
-}
-
-// open decrypts what seal made for scope.
-func (s sealer) open(scope string, sealed []byte) (string, error) {
-	n := s.aead.NonceSize()
-	if len(sealed) < n {
-		return "", errors.New("sealed address too short")
-	}
-	plain, err := s.aead.Open(nil, sealed[:n], sealed[n:], []byte(scope))
-	if err != nil {
-		return "", errors.New("sealed address does not open")
-	}
-	return string(plain), nil
 }

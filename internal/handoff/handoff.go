@@ -25,6 +25,7 @@ import (
 	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/internal/clock"
 	"github.com/vasteras/trygg/internal/conversation"
+	"github.com/vasteras/trygg/internal/seal"
 	"github.com/vasteras/trygg/internal/store"
 )
 
@@ -139,7 +140,7 @@ type Config struct {
 // Service runs handoffs. It is safe for concurrent use.
 type Service struct {
 	cfg    Config
-	seal   sealer
+	seal   *seal.Box
 	engine *bot.Engine
 	wg     sync.WaitGroup
 
@@ -157,7 +158,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Conversations == nil || cfg.Store == nil || cfg.Records == nil || cfg.Staff == nil || cfg.Channel == "" {
 		return nil, errors.New("handoff: Conversations, Store, Records, Staff and Channel are required")
 	}
-	s, err := newSealer(cfg.Key)
+	s, err := seal.New(cfg.Key)
 	if err != nil {
 		return nil, fmt.Errorf("handoff: %w", err)
 	}
@@ -289,7 +290,7 @@ func (s *Service) start(ctx context.Context, t Turn, ev bot.Event) error {
 		c.Lang = t.Outcome.State.Lang
 	}
 	if t.Address != "" {
-		sealed, err := s.seal.seal(t.Scope, t.Address)
+		sealed, err := s.seal.Seal(t.Scope, t.Address)
 		if err != nil {
 			return err
 		}
@@ -477,7 +478,7 @@ func (s *Service) deliver(ctx context.Context, scope string, c caseRecord, text 
 	if sealed, ok, err := s.cfg.Records.Get(ctx, scope, keyTo); err != nil {
 		return fmt.Errorf("read address: %w", err)
 	} else if ok {
-		if addr, err = s.seal.open(scope, sealed); err != nil {
+		if addr, err = s.seal.Open(scope, sealed); err != nil {
 			return err
 		}
 	}
