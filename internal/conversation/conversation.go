@@ -257,7 +257,13 @@ func (s *Service) run(ctx context.Context, scope, channel string, existing bool,
 		next := store.Conversation{Data: data, Version: conv.Version}
 		if id, value, ttl, ok := s.reply(t, saver, o); ok {
 			_, err = saver.SaveRemember(ctx, scope, next, s.cfg.TTL, id, value, ttl)
-			o.Remembered = err == nil
+			if errors.Is(err, store.ErrRemember) {
+				// Saved; the channel remembers the reply itself.
+				s.cfg.Log.Warn("remembering the reply with the state failed", "error", err.Error())
+				err = nil
+			} else {
+				o.Remembered = err == nil
+			}
 		} else {
 			_, err = s.cfg.Store.Save(ctx, scope, next, s.cfg.TTL)
 		}

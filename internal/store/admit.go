@@ -38,8 +38,9 @@ type AdmitResult struct {
 	// Sender is the sender's count (0 for a duplicate); Global the global count, 0 when
 	// it was not counted (a duplicate or a sender past its limit).
 	Sender, Global int64
-	// Conv is the conversation of scope when Loaded, for the turn's first attempt. A store
-	// may load it speculatively; it is never older than the moment Admit was called.
+	// Conv is the conversation of scope when Loaded, for the turn's first attempt: a store
+	// that batches Admit loads it with the rest when the message is within the limits. It
+	// is never older than the moment Admit was called; the turn's save checks its version.
 	Conv   Conversation
 	Loaded bool
 }
@@ -57,7 +58,8 @@ func Admit(ctx context.Context, s Store, scope string, a Admission) (AdmitResult
 	return AdmitEach(ctx, s, scope, a)
 }
 
-// AdmitEach runs a on s with the separate calls: Remember, Hit, Hit, Load.
+// AdmitEach runs a on s with the separate calls: Remember, Hit, Hit. It loads nothing
+// (Loaded is false): the turn loads, bounded as a turn is.
 func AdmitEach(ctx context.Context, s Store, scope string, a Admission) (AdmitResult, error) {
 	prev, dup, err := s.Remember(ctx, scope, a.ID, a.Value, a.TTL)
 	if err != nil {
@@ -76,13 +78,6 @@ func AdmitEach(ctx context.Context, s Store, scope string, a Admission) (AdmitRe
 	if r.Global, err = s.Hit(ctx, "", a.Global.Name, a.Global.TTL); err != nil {
 		return AdmitResult{}, fmt.Errorf("count all senders: %w", err)
 	}
-	if r.Global > a.Global.Limit {
-		return r, nil
-	}
-	if r.Conv, err = s.Load(ctx, scope); err != nil {
-		return AdmitResult{}, fmt.Errorf("load conversation: %w", err)
-	}
-	r.Loaded = true
 	return r, nil
 }
 

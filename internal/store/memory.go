@@ -157,9 +157,17 @@ func (m *Memory) SaveRemember(ctx context.Context, scope string, c Conversation,
 	return v, nil
 }
 
-// Admit runs a with Memory's own calls (one process: nothing to save by batching).
+// Admit runs a with Memory's own calls and loads the conversation of a message within
+// the limits.
 func (m *Memory) Admit(ctx context.Context, scope string, a Admission) (AdmitResult, error) {
-	return AdmitEach(ctx, m, scope, a)
+	r, err := AdmitEach(ctx, m, scope, a)
+	if err != nil || r.Duplicate || r.Sender > a.Sender.Limit || r.Global > a.Global.Limit {
+		return r, err
+	}
+	if c, err := m.Load(ctx, scope); err == nil {
+		r.Conv, r.Loaded = c, true
+	}
+	return r, nil
 }
 
 // Erase deletes the conversation, remembered values and rate windows of scope.

@@ -105,7 +105,8 @@ func admitted(res []any) (store.AdmitResult, error) {
 		}
 		c, err := decodeConv([]byte(b))
 		if err != nil {
-			return store.AdmitResult{}, err
+			// The turn loads it again and deals with it as Load does.
+			r.Loaded = false
 		}
 		r.Conv = c
 	}
