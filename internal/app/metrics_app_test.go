@@ -106,8 +106,12 @@ func TestMetricsAfterTurns(t *testing.T) {
 		`trygg_sms_rate_limited_total`,
 		`trygg_sms_segments_out_total{encoding="GSM-7",via="twiml"}`,
 		`trygg_store_errors_total{class="timeout",op="load"} 0`,
-		`trygg_store_duration_seconds_count{op="load"} 3`,
-		`trygg_store_duration_seconds_count{op="save"} 3`,
+		// The web turn loads and saves; each SMS turn is one admission (with its load)
+		// and one save with its reply.
+		`trygg_store_duration_seconds_count{op="load"} 1`,
+		`trygg_store_duration_seconds_count{op="save"} 1`,
+		`trygg_store_duration_seconds_count{op="admit"} 2`,
+		`trygg_store_duration_seconds_count{op="save_remember"} 2`,
 		`trygg_store_duration_seconds_bucket{op="hit",le="0.0005"}`,
 	} {
 		if !strings.Contains(scrape, want) {

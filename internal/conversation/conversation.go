@@ -105,13 +105,40 @@ type Outcome struct {
 	Degraded bool
 	// Err is why the turn failed, when Degraded.
 	Err error
+	// Remembered is true when Turn.Reply's value was stored with the saved state.
+	Remembered bool
+}
+
+// Turn is what a channel brings to a turn (HandleWith) to save store round trips.
+type Turn struct {
+	// Loaded, when set, is the conversation the channel loaded just before (store.Admit):
+	// the first attempt runs on it instead of loading. A save that conflicts loads afresh.
+	Loaded *store.Conversation
+	// Reply, when set, tells what to remember for the turn's reply: id, value and ttl,
+	// given the outcome (with the safety reply filled in as Handle would); ok false
+	// remembers nothing. When the store is a store.ReplySaver the value is remembered with
+	// the saved state in one step and Outcome.Remembered is set; otherwise the channel
+	// remembers it itself. A turn that erases the conversation remembers nothing.
+	Reply func(Outcome) (id string, value []byte, ttl time.Duration, ok bool)
 }
 
 // Handle runs one turn of the conversation of scope (a pseudonym). It always returns at
 // least one reply within the timeout.
 func (s *Service) Handle(ctx context.Context, scope string, msg bot.Message) Outcome {
+	return s.HandleWith(ctx, scope, msg, Turn{})
+}
+
+// HandleWith is Handle with what the channel brings to the turn.
+func (s *Service) HandleWith(ctx context.Context, scope string, msg bot.Message, t Turn) Outcome {
 	start := time.Now()
-	o := s.handle(ctx, scope, msg)
+	if t.Reply != nil {
+		reply, text := t.Reply, msg.Text
+		t.Reply = func(o Outcome) (string, []byte, time.Duration, bool) {
+			s.fill(&o, text)
+			return reply(o)
+		}
+	}
+	o := s.handle(ctx, scope, msg, t)
 	if s.cfg.Observe != nil {
 		s.cfg.Observe(msg.Channel, time.Since(start), o)
 	}
@@ -119,7 +146,7 @@ func (s *Service) Handle(ctx context.Context, scope string, msg bot.Message) Out
 }
 
 // handle is Handle without the observation.
-func (s *Service) handle(ctx context.Context, scope string, msg bot.Message) Outcome {
+func (s *Service) handle(ctx context.Context, scope string, msg bot.Message, t Turn) Outcome {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	done := make(chan Outcome, 1)
@@ -129,7 +156,7 @@ func (s *Service) handle(ctx context.Context, scope string, msg bot.Message) Out
 				done <- Outcome{Err: fmt.Errorf("turn panicked: %v", p)}
 			}
 		}()
-		o, err := s.turn(ctx, scope, msg)
+		o, err := s.turn(ctx, scope, msg, t)
 		o.Err = err
 		done <- o
 	}()
@@ -148,13 +175,21 @@ func (s *Service) handle(ctx context.Context, scope string, msg bot.Message) Out
 		// A flow that says nothing on some way (flows check reports it) must not leave the
 		// resident without an answer.
 		s.cfg.Log.Warn("turn gave no reply; the safety reply was sent")
-		lang := o.State.Lang
-		if lang == "" {
-			lang = s.cfg.Engine.GuessLang(msg.Text)
-		}
-		o.Replies = []bot.Reply{s.cfg.Engine.Safe(lang)}
 	}
+	s.fill(&o, msg.Text)
 	return o
+}
+
+// fill puts the safety reply into an outcome without replies that was not relayed.
+func (s *Service) fill(o *Outcome, text string) {
+	if len(o.Replies) > 0 || relayed(o.Events) {
+		return
+	}
+	lang := o.State.Lang
+	if lang == "" {
+		lang = s.cfg.Engine.GuessLang(text)
+	}
+	o.Replies = []bot.Reply{s.cfg.Engine.Safe(lang)}
 }
 
 // Safe returns the safety reply for a message without running a turn, for channels that
@@ -163,9 +198,9 @@ func (s *Service) Safe(text string) bot.Reply {
 	return s.cfg.Engine.Safe(s.cfg.Engine.GuessLang(text))
 }
 
-func (s *Service) turn(ctx context.Context, scope string, msg bot.Message) (Outcome, error) {
+func (s *Service) turn(ctx context.Context, scope string, msg bot.Message, t Turn) (Outcome, error) {
 	s.prepare(ctx, scope, &msg)
-	return s.run(ctx, scope, msg.Channel, false, func(st bot.State, now time.Time) bot.Result {
+	return s.run(ctx, scope, msg.Channel, false, t, func(st bot.State, now time.Time) bot.Result {
 		if s.cfg.Staffed != nil {
 			msg.Staffed = s.cfg.Staffed(now)
 		}
@@ -179,16 +214,20 @@ func (s *Service) turn(ctx context.Context, scope string, msg bot.Message) (Outc
 // that is not stored (erased, expired) is left alone: f is not called and the Outcome is
 // empty. Act does not substitute the safety reply: the caller sends what f answered.
 func (s *Service) Act(ctx context.Context, scope, channel string, f func(bot.State) bot.Result) (Outcome, error) {
-	return s.run(ctx, scope, channel, true, func(st bot.State, _ time.Time) bot.Result { return f(st) })
+	return s.run(ctx, scope, channel, true, Turn{}, func(st bot.State, _ time.Time) bot.Result { return f(st) })
 }
 
 // run loads the state of scope, lets step answer and saves the result if nobody changed
 // the state meanwhile, else runs step again. With existing, a scope with nothing stored
-// is left alone.
-func (s *Service) run(ctx context.Context, scope, channel string, existing bool, step func(bot.State, time.Time) bot.Result) (Outcome, error) {
+// is left alone. t may bring the first attempt's state and a reply to save with the state.
+func (s *Service) run(ctx context.Context, scope, channel string, existing bool, t Turn, step func(bot.State, time.Time) bot.Result) (Outcome, error) {
+	saver, _ := s.cfg.Store.(store.ReplySaver)
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		conv, err := s.cfg.Store.Load(ctx, scope)
-		if err != nil {
+		var conv store.Conversation
+		var err error
+		if attempt == 0 && t.Loaded != nil {
+			conv = *t.Loaded
+		} else if conv, err = s.cfg.Store.Load(ctx, scope); err != nil {
 			return Outcome{}, fmt.Errorf("load conversation: %w", err)
 		}
 		if existing && conv.Version == 0 {
@@ -215,7 +254,19 @@ func (s *Service) run(ctx context.Context, scope, channel string, existing bool,
 		if err != nil {
 			return Outcome{}, err
 		}
-		_, err = s.cfg.Store.Save(ctx, scope, store.Conversation{Data: data, Version: conv.Version}, s.cfg.TTL)
+		next := store.Conversation{Data: data, Version: conv.Version}
+		if id, value, ttl, ok := s.reply(t, saver, o); ok {
+			_, err = saver.SaveRemember(ctx, scope, next, s.cfg.TTL, id, value, ttl)
+			if errors.Is(err, store.ErrRemember) {
+				// Saved; the channel remembers the reply itself.
+				s.cfg.Log.Warn("remembering the reply with the state failed", "error", err.Error())
+				err = nil
+			} else {
+				o.Remembered = err == nil
+			}
+		} else {
+			_, err = s.cfg.Store.Save(ctx, scope, next, s.cfg.TTL)
+		}
 		if errors.Is(err, store.ErrConflict) {
 			continue // another replica answered a message of the same resident meanwhile
 		}
@@ -227,6 +278,14 @@ func (s *Service) run(ctx context.Context, scope, channel string, existing bool,
 		return o, nil
 	}
 	return Outcome{}, fmt.Errorf("save conversation: %d conflicts in a row: %w", maxAttempts, store.ErrConflict)
+}
+
+// reply returns what t wants remembered with the state, when the store can do both at once.
+func (s *Service) reply(t Turn, saver store.ReplySaver, o Outcome) (string, []byte, time.Duration, bool) {
+	if t.Reply == nil || saver == nil {
+		return "", nil, 0, false
+	}
+	return t.Reply(o)
 }
 
 // relayed reports whether a turn's message went to staff, so that no reply is right.

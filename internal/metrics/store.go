@@ -25,9 +25,13 @@ const (
 	OpGet      = "get"
 	OpDelete   = "delete"
 	OpList     = "list"
+	// OpAdmit and OpSaveRemember are the batched steps of a store that has them
+	// (store.Admitter, store.ReplySaver); for one that has not, the single calls are timed.
+	OpAdmit        = "admit"
+	OpSaveRemember = "save_remember"
 )
 
-var storeOps = []string{OpLoad, OpSave, OpErase, OpRemember, OpHit, OpPing, OpCount, OpCounts, OpPut, OpGet, OpDelete, OpList}
+var storeOps = []string{OpLoad, OpSave, OpErase, OpRemember, OpHit, OpPing, OpCount, OpCounts, OpPut, OpGet, OpDelete, OpList, OpAdmit, OpSaveRemember}
 
 // Classes of store errors (StoreErrors).
 const (
@@ -145,6 +149,32 @@ func (i *Instrumented) Hit(ctx context.Context, scope, window string, ttl time.D
 	n, err := i.inner.Hit(ctx, scope, window, ttl)
 	i.done(OpHit, start, err)
 	return n, err
+}
+
+// Admit delegates to the wrapped store's Admit, or runs the single calls (each timed) when
+// it has none.
+func (i *Instrumented) Admit(ctx context.Context, scope string, a store.Admission) (store.AdmitResult, error) {
+	ad, ok := i.inner.(store.Admitter)
+	if !ok {
+		return store.AdmitEach(ctx, i, scope, a)
+	}
+	start := time.Now()
+	r, err := ad.Admit(ctx, scope, a)
+	i.done(OpAdmit, start, err)
+	return r, err
+}
+
+// SaveRemember delegates to the wrapped store's SaveRemember, or runs Save and Remember
+// (each timed) when it has none.
+func (i *Instrumented) SaveRemember(ctx context.Context, scope string, c store.Conversation, ttl time.Duration, id string, value []byte, rememberTTL time.Duration) (int64, error) {
+	rs, ok := i.inner.(store.ReplySaver)
+	if !ok {
+		return store.SaveRemember(ctx, i, scope, c, ttl, id, value, rememberTTL)
+	}
+	start := time.Now()
+	v, err := rs.SaveRemember(ctx, scope, c, ttl, id, value, rememberTTL)
+	i.done(OpSaveRemember, start, err)
+	return v, err
 }
 
 // Ping delegates to the wrapped store.

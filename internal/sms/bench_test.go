@@ -70,11 +70,12 @@ func benchRequests(n int) (bodies, sigs []string) {
 	return bodies, sigs
 }
 
-// fullEnv is the channel as trygg serves it, with the in-memory store and a JSON log at
+// fullEnv is the channel as trygg serves it, with the in-memory store (its batched calls,
+// as the app's instrumented store passes them on) and a JSON log at
 // the default level, info; the limits are out of reach so every message is a full turn
 // (they are still counted).
 func fullEnv(b *testing.B) *env {
-	return newEnv(b, func(c *sms.Config, cc *convConfig) {
+	return newEnv(b, batched, func(c *sms.Config, cc *convConfig) {
 		c.SenderLimit = config.Limit{N: 1 << 40, Per: time.Hour}
 		c.GlobalLimit = config.Limit{N: 1 << 40, Per: time.Hour}
 		c.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))

@@ -14,8 +14,10 @@ import (
 // TestConversation is a whole conversation through the webhook: a 16-year-old who was
 // robbed gets Brottsofferjouren's number for young people and never the adults' number; a
 // forged copy of the message is refused and changes nothing.
-func TestConversation(t *testing.T) {
-	e := newEnv(t)
+func TestConversation(t *testing.T) { eachStore(t, testConversation) }
+
+func testConversation(t *testing.T, st option) {
+	e := newEnv(t, st)
 	f := fixtures(t)["sms_conversation"]
 	if f.Params["Body"] != "Jag är 16 och blev rånad" {
 		t.Fatalf("fixture body %q", f.Params["Body"])
@@ -72,8 +74,10 @@ func TestConversation(t *testing.T) {
 
 // TestRepliesAsSeparateMessages checks that several replies become several <Message>
 // elements, in order: danger now is answered with 112 first.
-func TestRepliesAsSeparateMessages(t *testing.T) {
-	e := newEnv(t)
+func TestRepliesAsSeparateMessages(t *testing.T) { eachStore(t, testRepliesAsSeparateMessages) }
+
+func testRepliesAsSeparateMessages(t *testing.T, st option) {
+	e := newEnv(t, st)
 	msgs := messages(t, e.do(signed(inboundURL, message(sidN(1), "Han slår mig nu, jag är 15"))))
 	if len(msgs) < 2 {
 		t.Fatalf("%d messages, want the danger reply and more: %q", len(msgs), msgs)

@@ -43,9 +43,11 @@ func (s *sleeps) waits() []time.Duration {
 // TestProcessedOnce delivers the same MessageSid again, as a proxy or Twilio's fallback
 // would: the same TwiML comes back and the conversation does not advance. A new MessageSid
 // with the same words is a new message.
-func TestProcessedOnce(t *testing.T) {
+func TestProcessedOnce(t *testing.T) { eachStore(t, testProcessedOnce) }
+
+func testProcessedOnce(t *testing.T, st option) {
 	var sl sleeps
-	e := newEnv(t, sl.option)
+	e := newEnv(t, st, sl.option)
 	msg := message(sidN(1), "Jag är 16 och blev rånad")
 	first := e.do(signed(inboundURL, msg))
 	firstMsgs := messages(t, first)
@@ -99,8 +101,10 @@ func TestProcessedOnce(t *testing.T) {
 
 // TestProcessedOnceAfterErase checks that STOPP leaves nothing behind, not even its
 // remembered reply: a repeated STOPP erases and confirms again.
-func TestProcessedOnceAfterErase(t *testing.T) {
-	e := newEnv(t)
+func TestProcessedOnceAfterErase(t *testing.T) { eachStore(t, testProcessedOnceAfterErase) }
+
+func testProcessedOnceAfterErase(t *testing.T, st option) {
+	e := newEnv(t, st)
 	messages(t, e.do(signed(inboundURL, message(sidN(1), "Jag blev rånad"))))
 	stop := message(sidN(2), "STOPP")
 	first := e.do(signed(inboundURL, stop))
@@ -128,13 +132,17 @@ func TestProcessedOnceAfterErase(t *testing.T) {
 
 // TestProcessedOnceConcurrent delivers the same MessageSid twice at the same time to one
 // process: the second waits for the first's answer, and one turn runs.
-func TestProcessedOnceConcurrent(t *testing.T) {
-	e := newEnv(t, func(c *sms.Config, cc *convConfig) { cc.Timeout = time.Minute; c.ReplyWithin = time.Minute })
+func TestProcessedOnceConcurrent(t *testing.T) { eachStore(t, testProcessedOnceConcurrent) }
+
+func testProcessedOnceConcurrent(t *testing.T, st option) {
+	e := newEnv(t, st, func(c *sms.Config, cc *convConfig) { cc.Timeout = time.Minute; c.ReplyWithin = time.Minute })
 	release := make(chan struct{})
 	loading := make(chan struct{}, 1)
 	e.store.release = release
 	e.store.fail = func(op string) behaviour {
-		if op == "load" {
+		// The turn's first store step: its load, or with batched calls (the state came
+		// with the admission) its save.
+		if op == "load" || op == "save_remember" {
 			loading <- struct{}{}
 			return gated
 		}
@@ -163,17 +171,19 @@ func TestProcessedOnceConcurrent(t *testing.T) {
 // The second finds the first's reservation and waits; if the first answers in time it gets
 // the same reply, else the safety reply, which then stands for every later delivery. Never
 // a second turn.
-func TestProcessedOnceAcrossReplicas(t *testing.T) {
+func TestProcessedOnceAcrossReplicas(t *testing.T) { eachStore(t, testProcessedOnceAcrossReplicas) }
+
+func testProcessedOnceAcrossReplicas(t *testing.T, st option) {
 	for _, inTime := range []bool{true, false} {
 		name := map[bool]string{true: "first answers in time", false: "first is late"}[inTime]
 		t.Run(name, func(t *testing.T) {
 			slow := func(c *sms.Config, cc *convConfig) { cc.Timeout = time.Minute; c.ReplyWithin = time.Minute }
-			e := newEnv(t, slow)
+			e := newEnv(t, st, slow)
 			release := make(chan struct{})
 			loading := make(chan struct{}, 1)
 			e.store.release = release
 			e.store.fail = func(op string) behaviour {
-				if op == "load" {
+				if op == "load" || op == "save_remember" { // the turn's first store step
 					select {
 					case loading <- struct{}{}:
 					default:
@@ -193,7 +203,7 @@ func TestProcessedOnceAcrossReplicas(t *testing.T) {
 				sl.hook = func() { close(release); first = <-firstDone }
 			}
 			second := httptest.NewRecorder()
-			e.replica(slow, sl.option).ServeHTTP(second, signed(inboundURL, msg))
+			e.replica(st, slow, sl.option).ServeHTTP(second, signed(inboundURL, msg))
 			if !inTime {
 				close(release)
 				first = <-firstDone
@@ -218,7 +228,7 @@ func TestProcessedOnceAcrossReplicas(t *testing.T) {
 			// A later delivery gets what the second one got.
 			e.clock.Advance(time.Minute)
 			later := httptest.NewRecorder()
-			e.replica().ServeHTTP(later, signed(inboundURL, msg))
+			e.replica(st).ServeHTTP(later, signed(inboundURL, msg))
 			if later.Body.String() != second.Body.String() {
 				t.Errorf("later delivery answered differently:\n%s\n%s", second.Body, later.Body)
 			}

@@ -447,3 +447,41 @@ func (e *env) checkLogs(texts ...string) {
 func slogTo(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// eachStore runs test on the separate store calls (a store without store.Admitter and
+// store.ReplySaver, each step bounded on its own) and on the batched ones (Admit, and the
+// reply saved with the state), as the app's stores do.
+func eachStore(t *testing.T, test func(t *testing.T, st option)) {
+	t.Run("separate", func(t *testing.T) { test(t, func(*sms.Config, *conversation.Config) {}) })
+	t.Run("batched", func(t *testing.T) { test(t, batched) })
+}
+
+// batched puts a batchingStore in front of the env's countingStore.
+func batched(c *sms.Config, cc *conversation.Config) {
+	cs, ok := c.Store.(*countingStore)
+	if !ok {
+		return
+	}
+	b := &batchingStore{countingStore: cs}
+	c.Store, cc.Store = b, b
+}
+
+// batchingStore is a countingStore with the batched calls of store.Admitter and
+// store.ReplySaver, which the Memory behind it does; each counts as one call.
+type batchingStore struct {
+	*countingStore
+}
+
+func (s *batchingStore) Admit(ctx context.Context, scope string, a store.Admission) (store.AdmitResult, error) {
+	if err := s.before(ctx, "admit"); err != nil {
+		return store.AdmitResult{}, err
+	}
+	return s.Store.(store.Admitter).Admit(ctx, scope, a)
+}
+
+func (s *batchingStore) SaveRemember(ctx context.Context, scope string, c store.Conversation, ttl time.Duration, id string, value []byte, rememberTTL time.Duration) (int64, error) {
+	if err := s.before(ctx, "save_remember"); err != nil {
+		return 0, err
+	}
+	return s.Store.(store.ReplySaver).SaveRemember(ctx, scope, c, ttl, id, value, rememberTTL)
+}

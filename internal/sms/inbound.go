@@ -16,6 +16,7 @@ import (
 	"github.com/vasteras/trygg/internal/gsm7"
 	"github.com/vasteras/trygg/internal/handoff"
 	"github.com/vasteras/trygg/internal/metrics"
+	"github.com/vasteras/trygg/internal/store"
 )
 
 // Remember ids under the sender's scope. The reservation is taken before the turn; the
@@ -116,7 +117,22 @@ func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byt
 		return h.sent(*adm.limited)
 	}
 
-	o := h.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now), Channel: PseudonymChannel})
+	// The reply is remembered with the saved state when the store can do both at once.
+	var saved answer
+	o := h.cfg.Service.HandleWith(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now), Channel: PseudonymChannel}, conversation.Turn{
+		Loaded: adm.conv,
+		Reply: func(o conversation.Outcome) (string, []byte, time.Duration, bool) {
+			if erased(o.Events) {
+				return "", nil, 0, false
+			}
+			ans, err := h.rendered.render(o.Replies)
+			if err != nil {
+				return "", nil, 0, false
+			}
+			saved = ans
+			return reservePrefix + sid + replySuffix, ans.body, DedupeTTL, true
+		},
+	})
 	h.afterTurn(ctx, from, scope, o)
 	result := metrics.ResultAnswered
 	if o.Degraded {
@@ -124,17 +140,22 @@ func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byt
 		result = metrics.ResultDegraded
 		h.count.failures[metrics.StageTurn].Inc()
 	}
-	ans, err := h.rendered.render(o.Replies)
-	if err != nil {
-		h.failed(ctx, metrics.StageTurn, err)
-		result, ans = metrics.ResultDegraded, h.safeFor(text)
+	var ans answer
+	if o.Remembered {
+		ans = saved // written before the turn's result was handed over
+	} else {
+		var err error
+		if ans, err = h.rendered.render(o.Replies); err != nil {
+			h.failed(ctx, metrics.StageTurn, err)
+			result, ans = metrics.ResultDegraded, h.safeFor(text)
+		}
 	}
 	h.count.in[result].Inc()
 	if h.cfg.Handoff != nil {
 		// In the background: opening a case, relaying to staff, closing it.
 		h.cfg.Handoff.Observe(ctx, handoff.Turn{Channel: PseudonymChannel, Scope: scope, Address: from, Text: text, Outcome: o})
 	}
-	if !erased(o.Events) {
+	if !o.Remembered && !erased(o.Events) {
 		// After STOPP nothing about the sender may stay, not even this reply; a repeated
 		// delivery of STOPP erases again and confirms again, which is harmless.
 		h.remember(ctx, scope, sid, ans.body)
@@ -149,21 +170,35 @@ type admission struct {
 	reservedAt time.Time
 	// limited is the answer past a limit: the notice or the empty answer.
 	limited *answer
+	// conv is the conversation loaded with the admission, for the turn's first attempt.
+	conv *store.Conversation
 }
 
-// admit reserves the MessageSid and counts the message against the limits. Past a limit it
+// admit reserves the MessageSid, counts the message against the limits and loads the
+// conversation, in one round trip where the store can (store.Admit). Past a limit it
 // also remembers the answer for the MessageSid, so a repeated delivery gets the same one.
 func (h *Handler) admit(ctx context.Context, scope, sid, text string, now time.Time) (admission, error) {
-	prev, dup, err := h.cfg.Store.Remember(ctx, scope, reservePrefix+sid, reservation(now), DedupeTTL)
+	sl, gl := h.cfg.SenderLimit, h.cfg.GlobalLimit
+	r, err := store.Admit(ctx, h.cfg.Store, scope, store.Admission{
+		ID: reservePrefix + sid, Value: reservation(now), TTL: DedupeTTL,
+		Sender: store.Window{Name: windowSender, TTL: sl.Per, Limit: sl.N},
+		Global: store.Window{Name: windowGlobal, TTL: gl.Per, Limit: gl.N},
+	})
 	if err != nil {
-		return admission{}, fmt.Errorf("reserve message: %w", err)
-	}
-	if dup {
-		return admission{duplicate: true, reservedAt: reservedAt(prev)}, nil
-	}
-	lim, notice, err := h.overLimit(ctx, scope)
-	if err != nil || lim == "" {
 		return admission{}, err
+	}
+	if r.Duplicate {
+		return admission{duplicate: true, reservedAt: reservedAt(r.Prev)}, nil
+	}
+	lim, notice, err := h.overLimit(ctx, scope, r)
+	if err != nil {
+		return admission{}, err
+	}
+	if lim == "" {
+		if r.Loaded {
+			return admission{conv: &r.Conv}, nil
+		}
+		return admission{}, nil
 	}
 	action, ans := metrics.ActionSilent, h.empty
 	if notice {
@@ -177,25 +212,17 @@ func (h *Handler) admit(ctx context.Context, scope, sid, text string, now time.T
 	return admission{limited: &ans}, nil
 }
 
-// overLimit counts the message in the sender's window and then in the global one. It
-// returns which limit the message is past ("" for none) and whether the sender gets the
-// one notice: the first message past the sender's limit in its window, or the sender's
-// first message past the global limit in its window, as long as the notices past the
-// global limit stay within the global limit themselves (SMS pumping uses many numbers).
-func (h *Handler) overLimit(ctx context.Context, scope string) (string, bool, error) {
+// overLimit reads the counts of the message in the sender's window and then in the global
+// one. It returns which limit the message is past ("" for none) and whether the sender
+// gets the one notice: the first message past the sender's limit in its window, or the
+// sender's first message past the global limit in its window, as long as the notices past
+// the global limit stay within the global limit themselves (SMS pumping uses many numbers).
+func (h *Handler) overLimit(ctx context.Context, scope string, r store.AdmitResult) (string, bool, error) {
 	sl, gl := h.cfg.SenderLimit, h.cfg.GlobalLimit
-	n, err := h.cfg.Store.Hit(ctx, scope, windowSender, sl.Per)
-	if err != nil {
-		return "", false, fmt.Errorf("count sender: %w", err)
+	if r.Sender > sl.N {
+		return metrics.LimitSender, r.Sender == sl.N+1, nil
 	}
-	if n > sl.N {
-		return metrics.LimitSender, n == sl.N+1, nil
-	}
-	g, err := h.cfg.Store.Hit(ctx, "", windowGlobal, gl.Per)
-	if err != nil {
-		return "", false, fmt.Errorf("count all senders: %w", err)
-	}
-	if g <= gl.N {
+	if r.Global <= gl.N {
 		return "", false, nil
 	}
 	mine, err := h.cfg.Store.Hit(ctx, scope, windowGlobalNotice, gl.Per)

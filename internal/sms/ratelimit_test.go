@@ -33,8 +33,10 @@ func kind(t *testing.T, msgs []string, notice string) string {
 // TestSenderLimit sends more than a sender's limit allows, with an injected clock: past
 // the limit comes exactly one notice with the numbers, then empty TwiML (nothing sent, no
 // cost), until the window ends.
-func TestSenderLimit(t *testing.T) {
-	e := newEnv(t, limits(config.Limit{N: 3, Per: 10 * time.Minute}, config.Limit{N: 600, Per: time.Minute}))
+func TestSenderLimit(t *testing.T) { eachStore(t, testSenderLimit) }
+
+func testSenderLimit(t *testing.T, st option) {
+	e := newEnv(t, st, limits(config.Limit{N: 3, Per: 10 * time.Minute}, config.Limit{N: 600, Per: time.Minute}))
 	notice := testEngine(t).RateLimited("sv").Text
 	for _, n := range []string{"112", youthBOJ, adultBOJ} {
 		if !strings.Contains(notice, n) {
@@ -76,8 +78,10 @@ func TestSenderLimit(t *testing.T) {
 
 // TestSenderLimitNoticeLanguage checks that the notice comes in the language the message
 // seems to be in.
-func TestSenderLimitNoticeLanguage(t *testing.T) {
-	e := newEnv(t, limits(config.Limit{N: 1, Per: time.Minute}, config.Limit{N: 600, Per: time.Minute}))
+func TestSenderLimitNoticeLanguage(t *testing.T) { eachStore(t, testSenderLimitNoticeLanguage) }
+
+func testSenderLimitNoticeLanguage(t *testing.T, st option) {
+	e := newEnv(t, st, limits(config.Limit{N: 1, Per: time.Minute}, config.Limit{N: 600, Per: time.Minute}))
 	messages(t, e.do(signed(inboundURL, message(sidN(1), "hello"))))
 	msgs := messages(t, e.do(signed(inboundURL, message(sidN(2), "I was robbed, please help"))))
 	if want := testEngine(t).RateLimited("en").Text; len(msgs) != 1 || msgs[0] != want {
@@ -88,8 +92,10 @@ func TestSenderLimitNoticeLanguage(t *testing.T) {
 // TestGlobalLimit sends from many senders past the global ceiling: each further sender gets
 // one notice, and the notices themselves stop at the ceiling (SMS pumping uses many
 // numbers), until the window ends.
-func TestGlobalLimit(t *testing.T) {
-	e := newEnv(t, limits(config.Limit{N: 30, Per: 10 * time.Minute}, config.Limit{N: 2, Per: time.Minute}))
+func TestGlobalLimit(t *testing.T) { eachStore(t, testGlobalLimit) }
+
+func testGlobalLimit(t *testing.T, st option) {
+	e := newEnv(t, st, limits(config.Limit{N: 30, Per: 10 * time.Minute}, config.Limit{N: 2, Per: time.Minute}))
 	notice := testEngine(t).RateLimited("sv").Text
 	from := func(i int) string { return fmt.Sprintf("+4670174%04d", i) }
 	steps := []struct {
@@ -122,8 +128,10 @@ func TestGlobalLimit(t *testing.T) {
 
 // TestLimitedRepeat checks that a repeated delivery of a limited message gets the same
 // answer, and is not counted again.
-func TestLimitedRepeat(t *testing.T) {
-	e := newEnv(t, limits(config.Limit{N: 1, Per: 10 * time.Minute}, config.Limit{N: 600, Per: time.Minute}))
+func TestLimitedRepeat(t *testing.T) { eachStore(t, testLimitedRepeat) }
+
+func testLimitedRepeat(t *testing.T, st option) {
+	e := newEnv(t, st, limits(config.Limit{N: 1, Per: 10 * time.Minute}, config.Limit{N: 600, Per: time.Minute}))
 	messages(t, e.do(signed(inboundURL, message(sidN(1), "Hej"))))
 	limited := message(sidN(2), "Hej igen")
 	first := e.do(signed(inboundURL, limited))

@@ -49,9 +49,11 @@ type memDay struct {
 
 // Compile-time checks that Memory keeps both contracts.
 var (
-	_ Store   = (*Memory)(nil)
-	_ Stats   = (*Memory)(nil)
-	_ Records = (*Memory)(nil)
+	_ Store      = (*Memory)(nil)
+	_ Stats      = (*Memory)(nil)
+	_ Records    = (*Memory)(nil)
+	_ Admitter   = (*Memory)(nil)
+	_ ReplySaver = (*Memory)(nil)
 )
 
 // NewMemory returns an empty Memory that reads the time from now, so tests can move it;
@@ -116,7 +118,11 @@ func (m *Memory) Save(ctx context.Context, scope string, c Conversation, ttl tim
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
+	return m.save(scope, c, ttl, m.now())
+}
+
+// save is Save with m.mu held.
+func (m *Memory) save(scope string, c Conversation, ttl time.Duration, now time.Time) (int64, error) {
 	var current int64
 	if old, ok := m.convs[scope]; ok && !expired(old.expires, now) {
 		current = old.version
@@ -127,6 +133,41 @@ func (m *Memory) Save(ctx context.Context, scope string, c Conversation, ttl tim
 	m.convs[scope] = memConv{data: clone(c.Data), version: current + 1, expires: now.Add(ttl)}
 	m.wrote(now)
 	return current + 1, nil
+}
+
+// SaveRemember is Save and, when it succeeds, Remember, under one lock: both or neither.
+func (m *Memory) SaveRemember(ctx context.Context, scope string, c Conversation, ttl time.Duration, id string, value []byte, rememberTTL time.Duration) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("store: save: %w", err)
+	}
+	if err := checkTTL("save", ttl); err != nil {
+		return 0, err
+	}
+	if err := checkTTL("remember", rememberTTL); err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	v, err := m.save(scope, c, ttl, now)
+	if err != nil {
+		return 0, err
+	}
+	m.remember(scope, id, value, rememberTTL, now)
+	return v, nil
+}
+
+// Admit runs a with Memory's own calls and loads the conversation of a message within
+// the limits.
+func (m *Memory) Admit(ctx context.Context, scope string, a Admission) (AdmitResult, error) {
+	r, err := AdmitEach(ctx, m, scope, a)
+	if err != nil || r.Duplicate || r.Sender > a.Sender.Limit || r.Global > a.Global.Limit {
+		return r, err
+	}
+	if c, err := m.Load(ctx, scope); err == nil {
+		r.Conv, r.Loaded = c, true
+	}
+	return r, nil
 }
 
 // Erase deletes the conversation, remembered values and rate windows of scope.
@@ -215,18 +256,23 @@ func (m *Memory) Remember(ctx context.Context, scope, id string, value []byte, t
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
+	prev, found := m.remember(scope, id, value, ttl, m.now())
+	return prev, found, nil
+}
+
+// remember is Remember with m.mu held.
+func (m *Memory) remember(scope, id string, value []byte, ttl time.Duration, now time.Time) ([]byte, bool) {
 	ids := m.remembered[scope]
 	if ids == nil {
 		ids = make(map[string]memValue)
 		m.remembered[scope] = ids
 	}
 	if old, ok := ids[id]; ok && !expired(old.expires, now) {
-		return clone(old.value), true, nil
+		return clone(old.value), true
 	}
 	ids[id] = memValue{value: clone(value), expires: now.Add(ttl)}
 	m.wrote(now)
-	return nil, false, nil
+	return nil, false
 }
 
 // Hit counts one event in the fixed window named window under scope and returns the count

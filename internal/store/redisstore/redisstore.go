@@ -17,7 +17,9 @@
 // scope cannot break the tag. The global scope "" has the tag "~".
 //
 // Load is one round trip (GET) and Save is one (a compare-and-set Lua script), so a turn
-// costs two in the common case. Erase is one DEL of the scope's three keys.
+// costs two in the common case. An SMS turn is two as well: Admit (a pipeline: reserve the
+// message, count both windows, load) and SaveRemember (save and remember the reply in one
+// script). Erase is one DEL of the scope's three keys.
 package redisstore
 
 import (

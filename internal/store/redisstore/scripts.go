@@ -124,3 +124,97 @@ redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:%d', exp, n))
 keep(KEYS[1], exp - now)
 return n
 `)
+
+// admitScript is the part of Admit in the resident's slot: reserve the message id like
+// rememberScript; unless it was reserved before, count the message in the sender's window
+// like hitScript; and read the conversation, for the turn's first attempt.
+// KEYS[1] the scope's hash of remembered values, KEYS[2] its hash of windows, KEYS[3] its
+// conversation; ARGV: id, value, ttl in ms, token, window, window ttl in ms.
+// Returns {1, value stored before} for a duplicate, else {0, count, conversation or false}.
+var admitScript = redis.NewScript(luaNow + `
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+local mine = false
+if old then
+  local exp, rest = split(old)
+  if exp > now then
+    if string.sub(rest, 1, 8) ~= ARGV[4] then
+      return {1, string.sub(rest, 9)}
+    end
+    mine = true
+  end
+end
+if not mine then
+  local ttl = tonumber(ARGV[3])
+  prune(KEYS[1])
+  redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:', now + ttl) .. ARGV[4] .. ARGV[2])
+  keep(KEYS[1], ttl)
+end
+local wexp, n = 0, 0
+local cur = redis.call('HGET', KEYS[2], ARGV[5])
+if cur then
+  local e, c = split(cur)
+  if e > now then
+    wexp, n = e, tonumber(c)
+  end
+end
+if n == 0 then
+  wexp = now + tonumber(ARGV[6])
+  prune(KEYS[2])
+end
+n = n + 1
+redis.call('HSET', KEYS[2], ARGV[5], string.format('%d:%d', wexp, n))
+keep(KEYS[2], wexp - now)
+return {0, n, redis.call('GET', KEYS[3])}
+`)
+
+// unhitScript takes back one hit that Admit counted in the global window speculatively,
+// for a message that the separate calls would not have counted there (a duplicate, or a
+// sender past its limit). A window that expired meanwhile is left alone.
+// KEYS[1] the scope's hash of windows; ARGV: window. Returns the count left.
+var unhitScript = redis.NewScript(luaNow + `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur then
+  return 0
+end
+local e, c = split(cur)
+local n = tonumber(c)
+if e <= now or n <= 0 then
+  return 0
+end
+n = n - 1
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:%d', e, n))
+return n
+`)
+
+// saveRememberScript is saveScript and, when it saves, rememberScript's write: both keys
+// carry the scope's tag, so they share a slot.
+// KEYS[1] the conversation, KEYS[2] the scope's hash of remembered values; ARGV: expected
+// version, data, ttl in ms, token, id, value, remember ttl in ms.
+// Returns the new version, or -1 on a conflict (nothing written).
+var saveRememberScript = redis.NewScript(luaNow + `
+local cur = redis.call('GET', KEYS[1])
+local v, token = 0, false
+if cur then
+  local i = string.find(cur, ':', 1, true)
+  v = tonumber(string.sub(cur, 1, i - 1))
+  token = string.sub(cur, i + 1, i + 8)
+end
+local want = tonumber(ARGV[1])
+if v ~= want then
+  if v == want + 1 and token == ARGV[4] then
+    return v
+  end
+  return -1
+end
+v = v + 1
+redis.call('SET', KEYS[1], string.format('%d:', v) .. ARGV[4] .. ARGV[2], 'PX', ARGV[3])
+local old = redis.call('HGET', KEYS[2], ARGV[5])
+if old and split(old) > now then
+  return v
+end
+local ttl = tonumber(ARGV[7])
+prune(KEYS[2])
+redis.call('HSET', KEYS[2], ARGV[5], string.format('%d:', now + ttl) .. ARGV[4] .. ARGV[6])
+keep(KEYS[2], ttl)
+return v
+`)

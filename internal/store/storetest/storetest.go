@@ -148,6 +148,9 @@ func Run(t *testing.T, newStore func(t *testing.T) (store.Store, Clock)) {
 		{"OddScopes", testOddScopes},
 		{"NamesDoNotCollide", testNoCollisions},
 		{"Ping", testPing},
+		{"AdmitEqualsSeparateCalls", testAdmit},
+		{"AdmitGlobalLimit", testAdmitGlobalLimit},
+		{"SaveRemember", testSaveRemember},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

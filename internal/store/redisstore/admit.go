@@ -1,0 +1,143 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vasteras/trygg/internal/store"
+)
+
+// Compile-time checks that Store batches a channel's steps.
+var (
+	_ store.Admitter   = (*Store)(nil)
+	_ store.ReplySaver = (*Store)(nil)
+)
+
+// Admit does a's steps in one round trip: a pipeline of two scripts, one in the resident's
+// slot (reserve, count the sender, read the conversation) and one in the global slot
+// (count all senders); go-redis sends a Cluster's pipeline to each node at once. The
+// global count is taken speculatively: when the separate calls would not have counted the
+// message there (a duplicate, a sender past its limit), a second round trip takes it back.
+func (s *Store) Admit(ctx context.Context, scope string, a store.Admission) (store.AdmitResult, error) {
+	if err := ctx.Err(); err != nil {
+		return store.AdmitResult{}, fmt.Errorf("redis store: admit: %w", err)
+	}
+	for _, ttl := range []time.Duration{a.TTL, a.Sender.TTL, a.Global.TTL} {
+		if err := checkTTL("admit", ttl); err != nil {
+			return store.AdmitResult{}, err
+		}
+	}
+	k, g := keysOf(scope), keysOf("").hit
+	mine := []string{k.once, k.hit, k.conv}
+	mineArgs := []any{a.ID, a.Value, ms(a.TTL), newToken(), a.Sender.Name, ms(a.Sender.TTL)}
+	globalArgs := []any{a.Global.Name, ms(a.Global.TTL)}
+	var cmds [2]*redis.Cmd
+	_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		cmds[0] = admitScript.EvalSha(ctx, p, mine, mineArgs...)
+		cmds[1] = hitScript.EvalSha(ctx, p, []string{g}, globalArgs...)
+		return nil
+	})
+	// A server that has not cached a script yet runs nothing for it: send that one again
+	// with its text (once per server).
+	if noScript(cmds[0].Err()) {
+		cmds[0] = admitScript.Eval(ctx, s.rdb, mine, mineArgs...)
+	}
+	if noScript(cmds[1].Err()) {
+		cmds[1] = hitScript.Eval(ctx, s.rdb, []string{g}, globalArgs...)
+	}
+	res, err := cmds[0].Slice()
+	if err != nil {
+		s.unhit(ctx, g, a.Global.Name, cmds[1])
+		return store.AdmitResult{}, fmt.Errorf("redis store: admit: %w", err)
+	}
+	r, err := admitted(res)
+	if err != nil {
+		s.unhit(ctx, g, a.Global.Name, cmds[1])
+		return store.AdmitResult{}, fmt.Errorf("redis store: admit: %w", err)
+	}
+	if r.Duplicate || r.Sender > a.Sender.Limit {
+		s.unhit(ctx, g, a.Global.Name, cmds[1])
+		r.Conv, r.Loaded = store.Conversation{}, false
+		return r, nil
+	}
+	if r.Global, err = cmds[1].Int64(); err != nil {
+		return store.AdmitResult{}, fmt.Errorf("redis store: admit: count all senders: %w", err)
+	}
+	if r.Global > a.Global.Limit {
+		r.Conv, r.Loaded = store.Conversation{}, false
+	}
+	return r, nil
+}
+
+// unhit takes back the global hit of cmd, if it counted one. A failure only leaves the
+// global limit a little stricter for one window.
+func (s *Store) unhit(ctx context.Context, key, window string, cmd *redis.Cmd) {
+	if cmd.Err() != nil {
+		return
+	}
+	_ = unhitScript.Run(ctx, s.rdb, []string{key}, window).Err()
+}
+
+// admitted decodes admitScript's reply.
+func admitted(res []any) (store.AdmitResult, error) {
+	if len(res) < 2 {
+		return store.AdmitResult{}, fmt.Errorf("unexpected reply of %d values", len(res))
+	}
+	if dup, _ := res[0].(int64); dup == 1 {
+		prev, ok := res[1].(string)
+		if !ok {
+			return store.AdmitResult{}, fmt.Errorf("unexpected reply %T", res[1])
+		}
+		return store.AdmitResult{Duplicate: true, Prev: []byte(prev)}, nil
+	}
+	n, ok := res[1].(int64)
+	if !ok {
+		return store.AdmitResult{}, fmt.Errorf("unexpected count %T", res[1])
+	}
+	r := store.AdmitResult{Sender: n, Loaded: true}
+	if len(res) > 2 && res[2] != nil {
+		b, ok := res[2].(string)
+		if !ok {
+			return store.AdmitResult{}, fmt.Errorf("unexpected conversation %T", res[2])
+		}
+		c, err := decodeConv([]byte(b))
+		if err != nil {
+			// The turn loads it again and deals with it as Load does.
+			r.Loaded = false
+		}
+		r.Conv = c
+	}
+	return r, nil
+}
+
+// noScript reports whether err says the server has not cached the script.
+func noScript(err error) bool {
+	return err != nil && redis.HasErrorPrefix(err, "NOSCRIPT")
+}
+
+// SaveRemember saves c for scope like Save and, when it saves, remembers value under id
+// like Remember, in one round trip (one script: both keys share the scope's slot). It
+// returns the new version or store.ErrConflict, with nothing written.
+func (s *Store) SaveRemember(ctx context.Context, scope string, c store.Conversation, ttl time.Duration, id string, value []byte, rememberTTL time.Duration) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("redis store: save: %w", err)
+	}
+	if err := checkTTL("save", ttl); err != nil {
+		return 0, err
+	}
+	if err := checkTTL("remember", rememberTTL); err != nil {
+		return 0, err
+	}
+	k := keysOf(scope)
+	v, err := saveRememberScript.Run(ctx, s.rdb, []string{k.conv, k.once}, c.Version, c.Data, ms(ttl), newToken(), id, value, ms(rememberTTL)).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("redis store: save: %w", err)
+	}
+	if v < 0 {
+		return 0, store.ErrConflict
+	}
+	return v, nil
+}
