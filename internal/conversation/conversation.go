@@ -149,22 +149,31 @@ func (s *Service) HandleWith(ctx context.Context, scope string, msg bot.Message,
 func (s *Service) handle(ctx context.Context, scope string, msg bot.Message, t Turn) Outcome {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	done := make(chan Outcome, 1)
-	go func() {
+	run := func() (o Outcome) {
 		defer func() {
 			if p := recover(); p != nil {
-				done <- Outcome{Err: fmt.Errorf("turn panicked: %v", p)}
+				o = Outcome{Err: fmt.Errorf("turn panicked: %v", p)}
 			}
 		}()
 		o, err := s.turn(ctx, scope, msg, t)
 		o.Err = err
-		done <- o
-	}()
+		return o
+	}
 	var o Outcome
-	select {
-	case o = <-done:
-	case <-ctx.Done():
-		o.Err = fmt.Errorf("turn: %w", ctx.Err())
+	if store.HonorsContext(s.cfg.Store) {
+		// The store returns soon after ctx ends and the engine is bounded: run inline. A
+		// turn that saved its state keeps its reply even if it finished a little late.
+		o = run()
+	} else {
+		// A store that may hang past its context: the turn runs on its own goroutine, and
+		// the safety reply goes out when the time is up.
+		done := make(chan Outcome, 1)
+		go func() { done <- run() }()
+		select {
+		case o = <-done:
+		case <-ctx.Done():
+			o.Err = fmt.Errorf("turn: %w", ctx.Err())
+		}
 	}
 	if o.Err != nil {
 		s.cfg.Log.Error("turn failed; the safety reply was sent", "error", o.Err.Error())

@@ -177,6 +177,9 @@ func (i *Instrumented) SaveRemember(ctx context.Context, scope string, c store.C
 	return v, err
 }
 
+// HonorsContext passes on the wrapped store's promise (store.ContextBound).
+func (i *Instrumented) HonorsContext() bool { return store.HonorsContext(i.inner) }
+
 // Ping delegates to the wrapped store.
 func (i *Instrumented) Ping(ctx context.Context) error {
 	start := time.Now()

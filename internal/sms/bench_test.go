@@ -100,17 +100,20 @@ func benchRequests(n int) (bodies, sigs []string) {
 	return bodies, sigs
 }
 
-// fullEnv is the channel as trygg serves it, with the in-memory store (its batched calls,
-// as the app's instrumented store passes them on) and a JSON log at
-// the default level, info; the limits are out of reach so every message is a full turn
-// (they are still counted).
+// fullEnv is the channel as trygg serves it: the in-memory store as the app passes it on
+// (batched calls, called inline since it honours its context), and a JSON log at the
+// default level, info; the limits are out of reach so every message is a full turn (they
+// are still counted).
 func fullEnv(b *testing.B) *env {
-	return newEnv(b, batched, func(c *sms.Config, cc *convConfig) {
+	e := newEnv(b)
+	_, e.http = e.build(func(c *sms.Config, cc *convConfig) {
+		c.Store, cc.Store = e.mem, e.mem
 		c.SenderLimit = config.Limit{N: 1 << 40, Per: time.Hour}
 		c.GlobalLimit = config.Limit{N: 1 << 40, Per: time.Hour}
 		c.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 		cc.Log = c.Log
 	})
+	return e
 }
 
 // BenchmarkWebhook is one signed webhook turn over a real HTTP connection (keep-alive, as

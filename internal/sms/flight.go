@@ -58,10 +58,22 @@ func (fs *flights) waiting(key string) int {
 }
 
 // guard runs f with a context that ends after d, and returns when d has passed even if f
-// ignores its context (a store that hangs), or panics.
-func guard[T any](ctx context.Context, d time.Duration, f func(context.Context) (T, error)) (T, error) {
+// ignores its context (a store that hangs), or panics. With inline (the store honours its
+// context) f runs on the caller's goroutine; otherwise on its own, so a hang cannot hold
+// the answer.
+func guard[T any](ctx context.Context, d time.Duration, inline bool, f func(context.Context) (T, error)) (v T, err error) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
+	if inline {
+		// The store returns soon after ctx ends (store.ContextBound): no goroutine needed.
+		defer func() {
+			if p := recover(); p != nil {
+				var zero T
+				v, err = zero, fmt.Errorf("panicked: %T", p)
+			}
+		}()
+		return f(ctx)
+	}
 	type result struct {
 		v   T
 		err error

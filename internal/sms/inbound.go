@@ -100,7 +100,7 @@ func (h *Handler) await(ctx context.Context, f *flight, text string) []byte {
 // lead runs the checks, the turn and the bookkeeping for the first delivery of a message.
 func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byte {
 	now := h.cfg.Now()
-	adm, err := guard(ctx, h.cfg.StoreTimeout, func(ctx context.Context) (admission, error) {
+	adm, err := guard(ctx, h.cfg.StoreTimeout, store.HonorsContext(h.cfg.Store), func(ctx context.Context) (admission, error) {
 		return h.admit(ctx, scope, sid, text, now)
 	})
 	if err != nil {
@@ -250,7 +250,7 @@ func (h *Handler) duplicate(ctx context.Context, scope, sid string, reservedAt t
 		_ = h.cfg.Sleep(ctx, wait)
 	}
 	safe := h.safeFor(text)
-	rem, err := guard(ctx, h.cfg.StoreTimeout, func(ctx context.Context) (remembered, error) {
+	rem, err := guard(ctx, h.cfg.StoreTimeout, store.HonorsContext(h.cfg.Store), func(ctx context.Context) (remembered, error) {
 		prev, found, err := h.cfg.Store.Remember(ctx, scope, reservePrefix+sid+replySuffix, safe.body, DedupeTTL)
 		return remembered{prev, found}, err
 	})
@@ -272,7 +272,7 @@ type remembered struct {
 // remember stores the reply to a MessageSid for a repeated delivery. A failure is counted
 // and logged; the reply is sent anyway.
 func (h *Handler) remember(ctx context.Context, scope, sid string, body []byte) {
-	_, err := guard(ctx, h.cfg.StoreTimeout, func(ctx context.Context) (struct{}, error) {
+	_, err := guard(ctx, h.cfg.StoreTimeout, store.HonorsContext(h.cfg.Store), func(ctx context.Context) (struct{}, error) {
 		_, _, err := h.cfg.Store.Remember(ctx, scope, reservePrefix+sid+replySuffix, body, DedupeTTL)
 		return struct{}{}, err
 	})

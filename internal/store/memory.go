@@ -362,6 +362,9 @@ func checkDay(day string) error {
 	return nil
 }
 
+// HonorsContext is true: Memory never blocks on anything but its own short lock.
+func (m *Memory) HonorsContext() bool { return true }
+
 // Ping reports that the store answers; Memory always does.
 func (m *Memory) Ping(ctx context.Context) error { return nil }
 

@@ -49,6 +49,20 @@ type Store interface {
 	Close() error
 }
 
+// ContextBound is implemented by a store whose every call returns soon after its context
+// ends (Memory never blocks; the Redis store's client honours deadlines). A caller may then
+// call it inline under a deadline rather than guard each call with a goroutine. A store
+// that may block past its context must not claim it.
+type ContextBound interface {
+	HonorsContext() bool
+}
+
+// HonorsContext reports whether s promises to return soon after its context ends.
+func HonorsContext(s any) bool {
+	cb, ok := s.(ContextBound)
+	return ok && cb.HonorsContext()
+}
+
 // Records keeps small values under a scope, for what channels keep beside a conversation
 // (a handoff's case, an ombud's registration). Erase of the scope removes them too. Values
 // are opaque: a caller that stores anything personal encrypts it first.

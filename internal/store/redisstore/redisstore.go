@@ -71,6 +71,9 @@ type Config struct {
 // Store is a store.Store and store.Stats in Redis. It is safe for concurrent use.
 type Store struct {
 	rdb redis.UniversalClient
+	// bounded is true when Open built the client, with ContextTimeoutEnabled and short
+	// timeouts: every call then returns soon after its context ends.
+	bounded bool
 }
 
 // Compile-time checks that Store keeps both contracts.
@@ -106,9 +109,9 @@ func Open(cfg Config) (*Store, error) {
 			opts.DialerRetries = DialAttempts
 		}
 		opts.ContextTimeoutEnabled = true
-		return New(redis.NewClient(opts)), nil
+		return &Store{rdb: redis.NewClient(opts), bounded: true}, nil
 	case len(cfg.Addrs) > 0:
-		return New(redis.NewUniversalClient(UniversalOptions(cfg.Addrs, cfg.MasterName))), nil
+		return &Store{rdb: redis.NewUniversalClient(UniversalOptions(cfg.Addrs, cfg.MasterName)), bounded: true}, nil
 	}
 	return nil, errors.New("redis store: no URL and no addresses")
 }
@@ -258,6 +261,10 @@ func (s *Store) Hit(ctx context.Context, scope, window string, ttl time.Duration
 	}
 	return n, nil
 }
+
+// HonorsContext reports whether every call returns soon after its context ends: true for a
+// store Open built (its client honours deadlines), false for a client given to New.
+func (s *Store) HonorsContext() bool { return s.bounded }
 
 // Ping reports whether Redis answers.
 func (s *Store) Ping(ctx context.Context) error {
