@@ -190,16 +190,6 @@ func mappingValue(doc *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// Place returns the place with id.
-func (s *Set) Place(id string) (understand.Place, bool) {
-	for _, p := range s.Places {
-		if p.ID == id {
-			return p, true
-		}
-	}
-	return understand.Place{}, false
-}
-
 // Node returns the node with id, or nil.
 func (s *Set) Node(id string) *Node { return s.Def.Nodes[id] }
 
