@@ -53,30 +53,39 @@ local function keep(key, ms)
 end
 `
 
-// saveScript stores a conversation if its version is still the one loaded. The value is
-// a string "<version>:<8-byte token><data>": more compact than a hash, whose fields turn
-// into a full hash table once a value passes 64 bytes (a typical state: 184 bytes against
-// 376 in MEMORY USAGE).
-// KEYS[1] the conversation; ARGV: expected version, data, ttl in ms, token.
-// Returns the new version, or -1 when the stored version differs (a missing or expired
-// conversation is version 0) and is not this save's own.
-var saveScript = redis.NewScript(`
-local cur = redis.call('GET', KEYS[1])
-local v, token = 0, false
-if cur then
-  local i = string.find(cur, ':', 1, true)
-  v = tonumber(string.sub(cur, 1, i - 1))
-  token = string.sub(cur, i + 1, i + 8)
-end
-local want = tonumber(ARGV[1])
-if v ~= want then
-  if v == want + 1 and token == ARGV[4] then
-    return v
+// luaSave defines save(), which stores a conversation if its version is still the one
+// loaded. The value is a string "<version>:<8-byte token><data>": more compact than a
+// hash, whose fields turn into a full hash table once a value passes 64 bytes (a typical
+// state: 184 bytes against 376 in MEMORY USAGE).
+// KEYS[1] the conversation; ARGV[1..4]: expected version, data, ttl in ms, token.
+// save() returns the new version and whether it wrote now, or -1 when the stored version
+// differs (a missing or expired conversation is version 0) and is not this save's own; a
+// save sent again that finds its own token returns its version without writing.
+const luaSave = `
+local function save()
+  local cur = redis.call('GET', KEYS[1])
+  local v, token = 0, false
+  if cur then
+    local i = string.find(cur, ':', 1, true)
+    v = tonumber(string.sub(cur, 1, i - 1))
+    token = string.sub(cur, i + 1, i + 8)
   end
-  return -1
+  local want = tonumber(ARGV[1])
+  if v ~= want then
+    if v == want + 1 and token == ARGV[4] then
+      return v, false
+    end
+    return -1, false
+  end
+  v = v + 1
+  redis.call('SET', KEYS[1], string.format('%d:', v) .. ARGV[4] .. ARGV[2], 'PX', ARGV[3])
+  return v, true
 end
-v = v + 1
-redis.call('SET', KEYS[1], string.format('%d:', v) .. ARGV[4] .. ARGV[2], 'PX', ARGV[3])
+`
+
+// saveScript is save(). Returns the new version, or -1 on a conflict.
+var saveScript = redis.NewScript(luaSave + `
+local v = save()
 return v
 `)
 
@@ -186,28 +195,16 @@ redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:%d', e, n))
 return n
 `)
 
-// saveRememberScript is saveScript and, when it saves, rememberScript's write: both keys
+// saveRememberScript is save() and, when it writes, rememberScript's write: both keys
 // carry the scope's tag, so they share a slot.
 // KEYS[1] the conversation, KEYS[2] the scope's hash of remembered values; ARGV: expected
 // version, data, ttl in ms, token, id, value, remember ttl in ms.
 // Returns the new version, or -1 on a conflict (nothing written).
-var saveRememberScript = redis.NewScript(luaNow + `
-local cur = redis.call('GET', KEYS[1])
-local v, token = 0, false
-if cur then
-  local i = string.find(cur, ':', 1, true)
-  v = tonumber(string.sub(cur, 1, i - 1))
-  token = string.sub(cur, i + 1, i + 8)
+var saveRememberScript = redis.NewScript(luaNow + luaSave + `
+local v, wrote = save()
+if not wrote then
+  return v
 end
-local want = tonumber(ARGV[1])
-if v ~= want then
-  if v == want + 1 and token == ARGV[4] then
-    return v
-  end
-  return -1
-end
-v = v + 1
-redis.call('SET', KEYS[1], string.format('%d:', v) .. ARGV[4] .. ARGV[2], 'PX', ARGV[3])
 local old = redis.call('HGET', KEYS[2], ARGV[5])
 if old and split(old) > now then
   return v
