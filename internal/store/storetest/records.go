@@ -29,12 +29,7 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) (RecordStore, Clock)) 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, clock := newStore(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tt.run(&fixture{t: t, ctx: t.Context(), s: s, clock: clock, nonce: nonce(t)}, s)
+			tt.run(newFixture(t, s, clock), s)
 		})
 	}
 }

@@ -155,14 +155,19 @@ func Run(t *testing.T, newStore func(t *testing.T) (store.Store, Clock)) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, clock := newStore(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tt.run(&fixture{t: t, ctx: t.Context(), s: s, clock: clock, nonce: nonce(t)})
+			tt.run(newFixture(t, s, clock))
 		})
 	}
+}
+
+// newFixture returns the fixture of one subtest on s, and closes s when the subtest ends.
+func newFixture(t *testing.T, s store.Store, clock Clock) *fixture {
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return &fixture{t: t, ctx: t.Context(), s: s, clock: clock, nonce: nonce(t)}
 }
 
 func testLoadMissing(f *fixture) {
