@@ -119,7 +119,7 @@ func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byt
 
 	// The reply is remembered with the saved state when the store can do both at once.
 	var saved answer
-	o := h.cfg.Service.HandleWith(ctx, scope, bot.Message{Text: text, Staffed: h.staffed(now), Channel: PseudonymChannel}, conversation.Turn{
+	o := h.cfg.Service.HandleWith(ctx, scope, bot.Message{Text: text, Channel: PseudonymChannel}, conversation.Turn{
 		Loaded: adm.conv,
 		Reply: func(o conversation.Outcome) (string, []byte, time.Duration, bool) {
 			if erased(o.Events) {
@@ -319,11 +319,6 @@ func canned(m map[string]answer, lang string) answer {
 		return a
 	}
 	return m[flows.DefaultLang]
-}
-
-// staffed reports whether staff take handoffs at now.
-func (h *Handler) staffed(now time.Time) bool {
-	return h.cfg.Staffed != nil && h.cfg.Staffed(now)
 }
 
 // erased reports whether a turn erased the conversation.

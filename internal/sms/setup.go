@@ -45,7 +45,6 @@ func FromConfig(cfg config.Config, d Deps) (*Handler, *Sender, error) {
 		Metrics:     d.Metrics,
 		SenderLimit: cfg.SMSSenderLimit,
 		GlobalLimit: cfg.SMSGlobalLimit,
-		Staffed:     cfg.StaffedHours.Open,
 		Handoff:     d.Handoff,
 		Now:         d.Now,
 		Log:         d.Log,

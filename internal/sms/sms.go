@@ -79,8 +79,6 @@ type Config struct {
 	// Handoff is told of every turn, for handoffs to staff; nil: no handoffs. It keeps the
 	// sender's number (sealed) only for a turn that starts a handoff.
 	Handoff Observer
-	// Staffed reports whether staff take handoffs at a time; nil means never.
-	Staffed func(time.Time) bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives errors and refusals, never personal data; nil discards.
