@@ -19,6 +19,10 @@ type Phase struct {
 	Elapsed time.Duration
 	// Latencies are those of the OK answers.
 	Latencies []time.Duration
+	// CPU is the processor time this process used during the phase (the load generator,
+	// the target and the idle other server), and RedisCPU that of the Redis server's main
+	// thread; zero when not measured.
+	CPU, RedisCPU time.Duration
 }
 
 // add merges q into p.
@@ -27,6 +31,17 @@ func (p *Phase) add(q Phase) {
 	p.Failed += q.Failed
 	p.Elapsed += q.Elapsed
 	p.Latencies = append(p.Latencies, q.Latencies...)
+	p.CPU += q.CPU
+	p.RedisCPU += q.RedisCPU
+}
+
+// CPUPerRequest is the processor time, this process's and Redis', per answer; 0 if none.
+func (p Phase) CPUPerRequest() time.Duration {
+	n := p.OK + p.Failed
+	if n == 0 {
+		return 0
+	}
+	return (p.CPU + p.RedisCPU) / time.Duration(n)
 }
 
 // Throughput is OK answers per second.

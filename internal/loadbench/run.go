@@ -37,6 +37,8 @@ type Servers struct {
 	FullTrips, BareTrips *RoundTrips
 
 	bareRedis redis.UniversalClient
+	// infoRedis reads the Redis server's CPU time, outside both round-trip counters.
+	infoRedis *redis.Client
 	bareSrv   *http.Server
 	cancel    context.CancelFunc
 	served    chan error
@@ -98,6 +100,7 @@ func Start(ctx context.Context, redisURL string, conns int) (*Servers, error) {
 		return nil, fmt.Errorf("trygg: %w", err)
 	}
 	s.bareRedis = redis.NewClient(opts)
+	s.infoRedis = redis.NewClient(opts)
 	s.bareRedis.AddHook(s.BareTrips)
 	s.bareSrv = &http.Server{Handler: Bare(AuthToken, bareBase, s.bareRedis), ReadHeaderTimeout: 5 * time.Second}
 
@@ -127,7 +130,7 @@ func (s *Servers) Close() error {
 	for range 2 {
 		errs = append(errs, <-s.served)
 	}
-	errs = append(errs, s.App.Close(), s.bareRedis.Close())
+	errs = append(errs, s.App.Close(), s.bareRedis.Close(), s.infoRedis.Close())
 	return errors.Join(errs...)
 }
 
@@ -210,7 +213,9 @@ func (s *Servers) Run(ctx context.Context, o Options) (Report, error) {
 				return rep, err
 			}
 			tripsBefore[name] = trips[name].Count()
+			cpu0, rcpu0 := processCPU(), s.redisCPU(ctx)
 			p := ClosedLoop(ctx, targets[name], tr, o.Workers, o.Phase, 0)
+			p.CPU, p.RedisCPU = processCPU()-cpu0, s.redisCPU(ctx)-rcpu0
 			tripsUsed[name] += trips[name].Count() - tripsBefore[name]
 			fmt.Fprintf(progress, "max load  %-4s round %d: %6d ok %3d failed in %v: %7.0f req/s\n",
 				name, round+1, p.OK, p.Failed, p.Elapsed.Round(time.Millisecond), p.Throughput())
@@ -262,6 +267,16 @@ func (r Report) Write(w io.Writer) {
 		verdict = "goal ≥ 0.70 NOT met"
 	}
 	fmt.Fprintf(w, "  ratio full/bare %.2f (%s)\n", r.Ratio(), verdict)
+	if b, f := r.Max["bare"].CPUPerRequest(), r.Max["full"].CPUPerRequest(); b > 0 && f > 0 {
+		fmt.Fprintf(w, "  processor time per request (this process: load generator and server; plus Redis):\n")
+		for _, name := range []string{"bare", "full"} {
+			p := r.Max[name]
+			n := time.Duration(p.OK + p.Failed)
+			fmt.Fprintf(w, "    %-4s %v (process %v, Redis %v)\n", name, p.CPUPerRequest().Round(time.Microsecond),
+				(p.CPU / n).Round(time.Microsecond), (p.RedisCPU / n).Round(time.Microsecond))
+		}
+		fmt.Fprintf(w, "    bare/full %.2f: the throughput ratio if the processors were the only limit\n", float64(b)/float64(f))
+	}
 	fmt.Fprintf(w, "open loop at %.0f req/s, %d × %v per target (latency from the moment each request was due):\n",
 		r.Options.Rate, r.Options.Rounds, r.Options.RatePhase)
 	for _, name := range []string{"bare", "full"} {

@@ -19,7 +19,7 @@ var _ store.Records = (*Store)(nil)
 var putScript = redis.NewScript(luaNow + `
 local ttl = tonumber(ARGV[3])
 prune(KEYS[1])
-redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:', now + ttl) .. ARGV[2])
+put(KEYS[1], ARGV[1], now + ttl, ARGV[2])
 keep(KEYS[1], ttl)
 return 1
 `)
@@ -41,10 +41,12 @@ var listScript = redis.NewScript(luaNow + `
 local out = {}
 local all = redis.call('HGETALL', KEYS[1])
 for j = 1, #all, 2 do
-  local exp, v = split(all[j + 1])
-  if exp > now then
-    out[#out + 1] = all[j]
-    out[#out + 1] = v
+  if all[j] ~= NEXT then
+    local exp, v = split(all[j + 1])
+    if exp > now then
+      out[#out + 1] = all[j]
+      out[#out + 1] = v
+    end
   end
 end
 return out

@@ -21,7 +21,15 @@ func newToken() []byte { return binary.LittleEndian.AppendUint64(nil, rand.Uint6
 // Remember and Hit keep many records of a scope in one hash, each field carrying its own
 // expiry as "<ms since the epoch>:<payload>". The hash itself expires no earlier than its
 // longest-lived field, so every key has a TTL. The time is the Redis server's (TIME), the
-// same for every trygg replica; expired fields are dropped whenever a field is added.
+// same for every trygg replica; expired fields are dropped when a field is added.
+//
+// Dropping them would mean reading the whole hash on every write: a resident who texts a
+// lot has dozens of remembered replies, and that read made a turn's scripts cost hundreds
+// of microseconds of the single Redis thread. So each hash also keeps the earliest expiry
+// of its fields in the field "\0next" (a name no caller uses: ids and keys are printable),
+// and a write reads the whole hash only when that moment has passed: expired fields are
+// still dropped at the first write after they expire, and a hash of unexpired fields costs
+// one HGET more per write.
 //
 // Save and Remember carry a token, random per call, that they store with what they write.
 // A client may send a script again when the reply was lost (go-redis' Cluster client does
@@ -30,7 +38,9 @@ func newToken() []byte { return binary.LittleEndian.AppendUint64(nil, rand.Uint6
 // conflict, and the turn would be applied twice.
 
 // luaNow is the prelude that sets now to the server's time in milliseconds, and defines
-// split (the expiry and payload of a field) and prune (drop the expired fields of a hash).
+// split (the expiry and payload of a field), prune (drop the expired fields of a hash, if
+// any expired), put (store a field and keep the earliest expiry) and keep (make a hash
+// live at least as long as a field).
 const luaNow = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -38,12 +48,35 @@ local function split(field)
   local i = string.find(field, ':', 1, true)
   return tonumber(string.sub(field, 1, i - 1)), string.sub(field, i + 1)
 end
+local NEXT = '\0next'
 local function prune(key)
+  local nx = tonumber(redis.call('HGET', key, NEXT))
+  if nx and nx > now then
+    return
+  end
   local all = redis.call('HGETALL', key)
+  local low = false
   for j = 1, #all, 2 do
-    if split(all[j + 1]) <= now then
-      redis.call('HDEL', key, all[j])
+    if all[j] ~= NEXT then
+      local e = split(all[j + 1])
+      if e <= now then
+        redis.call('HDEL', key, all[j])
+      elseif not low or e < low then
+        low = e
+      end
     end
+  end
+  if low then
+    redis.call('HSET', key, NEXT, string.format('%d', low))
+  else
+    redis.call('HDEL', key, NEXT)
+  end
+end
+local function put(key, field, exp, payload)
+  redis.call('HSET', key, field, string.format('%d:', exp) .. payload)
+  local nx = tonumber(redis.call('HGET', key, NEXT))
+  if not nx or exp < nx then
+    redis.call('HSET', key, NEXT, string.format('%d', exp))
   end
 end
 local function keep(key, ms)
@@ -107,7 +140,7 @@ if old then
 end
 local ttl = tonumber(ARGV[3])
 prune(KEYS[1])
-redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:', now + ttl) .. ARGV[4] .. ARGV[2])
+put(KEYS[1], ARGV[1], now + ttl, ARGV[4] .. ARGV[2])
 keep(KEYS[1], ttl)
 return {0}
 `)
@@ -129,7 +162,7 @@ if n == 0 then
   prune(KEYS[1])
 end
 n = n + 1
-redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:%d', exp, n))
+put(KEYS[1], ARGV[1], exp, n)
 keep(KEYS[1], exp - now)
 return n
 `)
@@ -155,7 +188,7 @@ end
 if not mine then
   local ttl = tonumber(ARGV[3])
   prune(KEYS[1])
-  redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:', now + ttl) .. ARGV[4] .. ARGV[2])
+  put(KEYS[1], ARGV[1], now + ttl, ARGV[4] .. ARGV[2])
   keep(KEYS[1], ttl)
 end
 local wexp, n = 0, 0
@@ -171,7 +204,7 @@ if n == 0 then
   prune(KEYS[2])
 end
 n = n + 1
-redis.call('HSET', KEYS[2], ARGV[5], string.format('%d:%d', wexp, n))
+put(KEYS[2], ARGV[5], wexp, n)
 keep(KEYS[2], wexp - now)
 return {0, n, redis.call('GET', KEYS[3])}
 `)
@@ -211,7 +244,7 @@ if old and split(old) > now then
 end
 local ttl = tonumber(ARGV[7])
 prune(KEYS[2])
-redis.call('HSET', KEYS[2], ARGV[5], string.format('%d:', now + ttl) .. ARGV[4] .. ARGV[6])
+put(KEYS[2], ARGV[5], now + ttl, ARGV[4] .. ARGV[6])
 keep(KEYS[2], ttl)
 return v
 `)
