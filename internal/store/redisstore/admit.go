@@ -30,14 +30,14 @@ func (s *Store) Admit(ctx context.Context, scope string, a store.Admission) (sto
 			return store.AdmitResult{}, err
 		}
 	}
-	k, g := keysOf(scope), keysOf("").hit
+	k, g := keysOf(scope), []string{counter(a.Global.Name)}
 	mine := []string{k.once, k.hit, k.conv}
 	mineArgs := []any{a.ID, a.Value, ms(a.TTL), newToken(), a.Sender.Name, ms(a.Sender.TTL)}
-	globalArgs := []any{a.Global.Name, ms(a.Global.TTL)}
+	globalTTL := ms(a.Global.TTL)
 	var cmds [2]*redis.Cmd
 	_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		cmds[0] = admitScript.EvalSha(ctx, p, mine, mineArgs...)
-		cmds[1] = hitScript.EvalSha(ctx, p, []string{g}, globalArgs...)
+		cmds[1] = counterScript.EvalSha(ctx, p, g, globalTTL)
 		return nil
 	})
 	// A server that has not cached a script yet runs nothing for it: send that one again
@@ -46,20 +46,20 @@ func (s *Store) Admit(ctx context.Context, scope string, a store.Admission) (sto
 		cmds[0] = admitScript.Eval(ctx, s.rdb, mine, mineArgs...)
 	}
 	if noScript(cmds[1].Err()) {
-		cmds[1] = hitScript.Eval(ctx, s.rdb, []string{g}, globalArgs...)
+		cmds[1] = counterScript.Eval(ctx, s.rdb, g, globalTTL)
 	}
 	res, err := cmds[0].Slice()
 	if err != nil {
-		s.unhit(ctx, g, a.Global.Name, cmds[1])
+		s.unhit(ctx, g, cmds[1])
 		return store.AdmitResult{}, fmt.Errorf("redis store: admit: %w", err)
 	}
 	r, err := admitted(res)
 	if err != nil {
-		s.unhit(ctx, g, a.Global.Name, cmds[1])
+		s.unhit(ctx, g, cmds[1])
 		return store.AdmitResult{}, fmt.Errorf("redis store: admit: %w", err)
 	}
 	if r.Duplicate || r.Sender > a.Sender.Limit {
-		s.unhit(ctx, g, a.Global.Name, cmds[1])
+		s.unhit(ctx, g, cmds[1])
 		r.Conv, r.Loaded = store.Conversation{}, false
 		return r, nil
 	}
@@ -74,11 +74,11 @@ func (s *Store) Admit(ctx context.Context, scope string, a store.Admission) (sto
 
 // unhit takes back the global hit of cmd, if it counted one. A failure only leaves the
 // global limit a little stricter for one window.
-func (s *Store) unhit(ctx context.Context, key, window string, cmd *redis.Cmd) {
+func (s *Store) unhit(ctx context.Context, key []string, cmd *redis.Cmd) {
 	if cmd.Err() != nil {
 		return
 	}
-	_ = unhitScript.Run(ctx, s.rdb, []string{key}, window).Err()
+	_ = uncountScript.Run(ctx, s.rdb, key).Err()
 }
 
 // admitted decodes admitScript's reply.

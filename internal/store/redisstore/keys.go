@@ -73,6 +73,9 @@ func keysOf(scope string) scopeKeys {
 	return scopeKeys{conv: base + convSuffix, once: base + onceSuffix, hit: base + hitSuffix, rec: base + recSuffix}
 }
 
+// counter is the key of one window of the global scope: trygg:{~}:hit:<window>.
+func counter(window string) string { return keysOf("").hit + ":" + window }
+
 // all lists every key of the scope, for Erase.
 func (k scopeKeys) all() []string { return []string{k.conv, k.once, k.hit, k.rec} }
 

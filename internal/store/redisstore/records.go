@@ -17,10 +17,7 @@ var _ store.Records = (*Store)(nil)
 
 // putScript stores a record. KEYS[1] the hash; ARGV: key, value, ttl in ms.
 var putScript = redis.NewScript(luaNow + `
-local ttl = tonumber(ARGV[3])
-prune(KEYS[1])
-put(KEYS[1], ARGV[1], now + ttl, ARGV[2])
-keep(KEYS[1], ttl)
+put(KEYS[1], ARGV[1], now + tonumber(ARGV[3]), ARGV[2], prune(KEYS[1]))
 return 1
 `)
 

@@ -255,7 +255,13 @@ func (s *Store) Hit(ctx context.Context, scope, window string, ttl time.Duration
 	if err := checkTTL("hit", ttl); err != nil {
 		return 0, err
 	}
-	n, err := hitScript.Run(ctx, s.rdb, []string{keysOf(scope).hit}, window, ms(ttl)).Int64()
+	var n int64
+	var err error
+	if scope == "" {
+		n, err = counterScript.Run(ctx, s.rdb, []string{counter(window)}, ms(ttl)).Int64()
+	} else {
+		n, err = hitScript.Run(ctx, s.rdb, []string{keysOf(scope).hit}, window, ms(ttl)).Int64()
+	}
 	if err != nil {
 		return 0, fmt.Errorf("redis store: hit: %w", err)
 	}

@@ -346,6 +346,37 @@ func TestEveryKeyExpires(t *testing.T) {
 	})
 }
 
+// TestGlobalWindowsExpire checks the global scope's windows, which are plain counters:
+// Hit and Admit count in the same one, and it always carries its window's TTL.
+func TestGlobalWindowsExpire(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, s *redisstore.Store) {
+		ctx := t.Context()
+		window := "test-" + newScope()
+		key := redisstore.Prefix + "{~}:hit:" + window
+		defer s.Client().Del(context.WithoutCancel(ctx), key)
+		for want := int64(1); want <= 2; want++ {
+			if n, err := s.Hit(ctx, "", window, time.Minute); err != nil || n != want {
+				t.Fatalf("Hit = %d, %v, want %d", n, err, want)
+			}
+		}
+		r, err := s.Admit(ctx, newScope(), store.Admission{
+			ID: "SM1", Value: []byte("r"), TTL: time.Hour,
+			Sender: store.Window{Name: "sms", TTL: time.Minute, Limit: 10},
+			Global: store.Window{Name: window, TTL: time.Minute, Limit: 10},
+		})
+		if err != nil || r.Global != 3 {
+			t.Fatalf("Admit counted %d in the global window (%v), want 3", r.Global, err)
+		}
+		ttl, err := s.Client().PTTL(ctx, key).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ttl <= 0 || ttl > time.Minute {
+			t.Fatalf("the window's counter has TTL %v, want at most a minute", ttl)
+		}
+	})
+}
+
 // TestRedisFieldsExpire runs Remember and Hit with short ttls on a real server and polls
 // until they expire: the scripts' arithmetic on the server's TIME, in the server's Lua.
 func TestRedisFieldsExpire(t *testing.T) {
