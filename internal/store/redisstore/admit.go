@@ -16,11 +16,13 @@ var (
 	_ store.ReplySaver = (*Store)(nil)
 )
 
-// Admit does a's steps in one round trip: a pipeline of two scripts, one in the resident's
-// slot (reserve, count the sender, read the conversation) and one in the global slot
-// (count all senders); go-redis sends a Cluster's pipeline to each node at once. The
-// global count is taken speculatively: when the separate calls would not have counted the
-// message there (a duplicate, a sender past its limit), a second round trip takes it back.
+// Admit does a's steps in one round trip. On one server (standalone or Sentinel) that is
+// one script over the resident's keys and the global counter. On a Cluster the two live in
+// different slots: a pipeline of two scripts, one in the resident's slot (reserve, count
+// the sender, read the conversation) and one in the global slot (count all senders), which
+// go-redis sends to each node at once. There the global count is taken speculatively: when
+// the separate calls would not have counted the message (a duplicate, a sender past its
+// limit), a second round trip takes it back.
 func (s *Store) Admit(ctx context.Context, scope string, a store.Admission) (store.AdmitResult, error) {
 	if err := ctx.Err(); err != nil {
 		return store.AdmitResult{}, fmt.Errorf("redis store: admit: %w", err)
@@ -34,6 +36,9 @@ func (s *Store) Admit(ctx context.Context, scope string, a store.Admission) (sto
 	mine := []string{k.once, k.hit, k.conv}
 	mineArgs := []any{a.ID, a.Value, ms(a.TTL), newToken(), a.Sender.Name, ms(a.Sender.TTL)}
 	globalTTL := ms(a.Global.TTL)
+	if _, cluster := s.rdb.(*redis.ClusterClient); !cluster {
+		return s.admitOne(ctx, append(mine, g[0]), append(mineArgs, a.Sender.Limit, globalTTL), a)
+	}
 	var cmds [2]*redis.Cmd
 	_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		cmds[0] = admitScript.EvalSha(ctx, p, mine, mineArgs...)
@@ -67,6 +72,29 @@ func (s *Store) Admit(ctx context.Context, scope string, a store.Admission) (sto
 		return store.AdmitResult{}, fmt.Errorf("redis store: admit: count all senders: %w", err)
 	}
 	if r.Global > a.Global.Limit {
+		r.Conv, r.Loaded = store.Conversation{}, false
+	}
+	return r, nil
+}
+
+// admitOne is Admit in one script, for a client whose keys all live on one server.
+func (s *Store) admitOne(ctx context.Context, keys []string, args []any, a store.Admission) (store.AdmitResult, error) {
+	res, err := admitScript.Run(ctx, s.rdb, keys, args...).Slice()
+	if err != nil {
+		return store.AdmitResult{}, fmt.Errorf("redis store: admit: %w", err)
+	}
+	r, err := admitted(res)
+	if err != nil {
+		return store.AdmitResult{}, fmt.Errorf("redis store: admit: %w", err)
+	}
+	if r.Duplicate || r.Sender > a.Sender.Limit {
+		r.Conv, r.Loaded = store.Conversation{}, false
+		return r, nil
+	}
+	if len(res) < 4 {
+		return store.AdmitResult{}, fmt.Errorf("redis store: admit: no global count in a reply of %d values", len(res))
+	}
+	if r.Global, _ = res[3].(int64); r.Global > a.Global.Limit {
 		r.Conv, r.Loaded = store.Conversation{}, false
 	}
 	return r, nil

@@ -173,7 +173,12 @@ return 1
 // like hitScript; and read the conversation, for the turn's first attempt.
 // KEYS[1] the scope's hash of remembered values, KEYS[2] its hash of windows, KEYS[3] its
 // conversation; ARGV: id, value, ttl in ms, token, window, window ttl in ms.
-// Returns {1, value stored before} for a duplicate, else {0, count, conversation or false}.
+// Where all keys live on one server (not a Cluster), KEYS[4] may name the global window's
+// counter, with ARGV[7] the sender's limit and ARGV[8] the global window's ttl in ms: the
+// script then also counts the message there, like counterScript, when the separate calls
+// would (not a duplicate, the sender within the limit), and nothing needs taking back.
+// Returns {1, value stored before} for a duplicate, else {0, count, conversation or false,
+// global count or 0}.
 var admitScript = redis.NewScript(luaNow + `
 local old = redis.call('HGET', KEYS[1], ARGV[1])
 local mine = false
@@ -202,7 +207,14 @@ if n == 0 then
   n = 1
   put(KEYS[2], ARGV[5], now + tonumber(ARGV[6]), 1, prune(KEYS[2]))
 end
-return {0, n, redis.call('GET', KEYS[3])}
+local g = 0
+if KEYS[4] and n <= tonumber(ARGV[7]) then
+  g = redis.call('INCR', KEYS[4])
+  if g == 1 then
+    redis.call('PEXPIRE', KEYS[4], ARGV[8])
+  end
+end
+return {0, n, redis.call('GET', KEYS[3]), g}
 `)
 
 // counterScript counts one event in a fixed window of the global scope, which is no
