@@ -651,10 +651,15 @@ func TestCompose(t *testing.T) {
 			t.Errorf("Caddyfile does not send requests to %s", r)
 		}
 	}
-	for _, want := range []string{"lb_policy round_robin", "health_uri /readyz", ":8080 {"} {
+	for _, want := range []string{"lb_policy round_robin", "health_uri /healthz", "lb_try_duration", ":8080 {"} {
 		if !strings.Contains(conf, want) {
 			t.Errorf("Caddyfile lacks %q", want)
 		}
+	}
+	// /readyz fails on both replicas at once when the shared Redis is down; Caddy would
+	// then answer residents with an empty 503 instead of trygg's safety reply.
+	if strings.Contains(conf, "health_uri /readyz") {
+		t.Error("Caddyfile checks /readyz: a Redis outage would take out both replicas")
 	}
 	if strings.Count(conf, "{") != strings.Count(conf, "}") {
 		t.Error("Caddyfile braces do not balance")
