@@ -361,7 +361,7 @@ func TestKustomization(t *testing.T) {
 	}
 }
 
-// TestDeployment: two replicas, probes on /healthz and /readyz, resources, and a
+// TestDeployment: two replicas, probes on /healthz and /readyz (start-up gate only), resources, and a
 // container that runs as non-root on a read-only root file system with no privileges.
 func TestDeployment(t *testing.T) {
 	ms := manifests(t)
@@ -400,7 +400,14 @@ func TestDeployment(t *testing.T) {
 	for name, tc := range map[string]struct {
 		p    *probe
 		path string
-	}{"liveness": {c.LivenessProbe, "/healthz"}, "readiness": {c.ReadinessProbe, "/readyz"}} {
+	}{
+		"liveness": {c.LivenessProbe, "/healthz"},
+		// /readyz fails on every replica at once when Redis is down; as the readiness
+		// probe it would empty the Service, where each replica still answers with the
+		// safety reply. It gates a new pod's start instead.
+		"startup":   {c.StartupProbe, "/readyz"},
+		"readiness": {c.ReadinessProbe, "/healthz"},
+	} {
 		switch {
 		case tc.p == nil || tc.p.HTTPGet == nil:
 			t.Errorf("%s probe: want httpGet %s", name, tc.path)
