@@ -537,6 +537,15 @@ func (c *checker) text(file string, line int, id, text, variant string) {
 	if variant == VariantAdult && strings.Contains(text, sf.YouthNumber) {
 		c.add(file, line, "message %s is for residents 20 and older but gives %s", id, sf.YouthNumber)
 	}
+	// A message without a variant is what a resident of unknown age reads: one number
+	// alone would send a 16-year-old to the adult line, or an adult to the youth line.
+	if variant == "" && strings.Contains(text, sf.YouthNumber) != strings.Contains(text, sf.AdultNumber) {
+		one, other := sf.YouthNumber, sf.AdultNumber
+		if strings.Contains(text, sf.AdultNumber) {
+			one, other = other, one
+		}
+		c.add(file, line, "message %s is said when the age is unknown but gives only %s: give %s too, with the age rule", id, one, other)
+	}
 }
 
 // tellsToText112 reports whether text tells the reader to send an SMS to 112. Only the

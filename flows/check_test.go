@@ -379,6 +379,22 @@ func TestCheckFindsEachProblem(t *testing.T) {
 			want: []want{{file: svText, at: "\nperson_unavailable:", msg: "message person_unavailable gives 010-567 63 25 (under 20) but has no person_unavailable_adult variant for residents 20 and older"}},
 		},
 		{
+			name: "youth number alone where the age is unknown",
+			edit: func(t *testing.T, f files) {
+				f.replace(t, enText, "Brottsofferjouren: under 20 call 010-567 63 25, 20 or older call 021-41 32 60. Are you in danger now? Call 112.\"\nchild_youth:",
+					"Brottsofferjouren for young people: 010-567 63 25. Are you in danger now? Call 112.\"\nchild_youth:")
+			},
+			want: []want{{file: enText, at: "\nchild:", msg: "message child is said when the age is unknown but gives only 010-567 63 25: give 021-41 32 60 too, with the age rule"}},
+		},
+		{
+			name: "adult number alone where the age is unknown",
+			edit: func(t *testing.T, f files) {
+				f.replace(t, fiText, "Brottsofferjouren: alle 20-vuotiaat soittavat 010-567 63 25, 20 vuotta täyttäneet 021-41 32 60. Oletko vaarassa nyt? Soita 112.\"\nchild_youth:",
+					"Brottsofferjouren: 021-41 32 60. Oletko vaarassa nyt? Soita 112.\"\nchild_youth:")
+			},
+			want: []want{{file: fiText, at: "\nchild:", msg: "message child is said when the age is unknown but gives only 021-41 32 60: give 010-567 63 25 too, with the age rule"}},
+		},
+		{
 			name: "skicka sms till 112",
 			edit: func(t *testing.T, f files) {
 				f.replace(t, svText, `erased: "Klart, allt är raderat. Är du i fara? Ring 112."`, `erased: "Klart, allt är raderat. Är du i fara? Skicka sms till 112."`)
