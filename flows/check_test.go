@@ -379,6 +379,25 @@ func TestCheckFindsEachProblem(t *testing.T) {
 			want: []want{{file: svText, at: "\nperson_unavailable:", msg: "message person_unavailable gives 010-567 63 25 (under 20) but has no person_unavailable_adult variant for residents 20 and older"}},
 		},
 		{
+			name: "handoff footer without 112",
+			edit: func(t *testing.T, f files) {
+				f.replace(t, enText, `handoff_footer_adult: "Danger now: call 112. Brottsofferjouren`, `handoff_footer_adult: "Brottsofferjouren`)
+			},
+			want: []want{{file: enText, at: "handoff_footer_adult:", msg: "message handoff_footer_adult goes under staff messages in a handoff: it must give 112 and a Brottsofferjouren number"}},
+		},
+		{
+			name: "unknown handoff footer",
+			edit: func(t *testing.T, f files) {
+				f.replace(t, mainYAML, "handoff_footer: handoff_footer ", "handoff_footer: fot ")
+			},
+			want: []want{
+				{file: mainYAML, at: "handoff_footer: fot", msg: `globals.handoff_footer: unknown message "fot"`},
+				{file: svText, at: "\nhandoff_footer:", msg: "message handoff_footer is not used by any node"},
+				{file: svText, at: "\nhandoff_footer_youth:", msg: "message handoff_footer_youth is not used by any node"},
+				{file: svText, at: "\nhandoff_footer_adult:", msg: "message handoff_footer_adult is not used by any node"},
+			},
+		},
+		{
 			name: "youth number alone where the age is unknown",
 			edit: func(t *testing.T, f files) {
 				f.replace(t, enText, "Brottsofferjouren: under 20 call 010-567 63 25, 20 or older call 021-41 32 60. Are you in danger now? Call 112.\"\nchild_youth:",

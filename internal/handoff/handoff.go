@@ -41,6 +41,9 @@ const (
 	workTimeout = 30 * time.Second
 	// guardTTL keeps the take and end guards beyond any case's life.
 	guardTTL = 7 * 24 * time.Hour
+	// footerSeparator puts the footer (112 and Brottsofferjouren) on its own lines under a
+	// staff message, so the resident sees where staff's words end.
+	footerSeparator = "\n\n"
 )
 
 // Ended reasons, as the engine's EventHandoffEnded names them.
@@ -240,7 +243,7 @@ func (s *Service) Observe(ctx context.Context, t Turn) {
 		case ended:
 			err = s.residentEnded(ctx, t.Scope)
 		case relay:
-			err = s.relay(ctx, t.Scope, t.Text, danger)
+			err = s.relay(ctx, t.Scope, t.Text, danger, t.Outcome.State)
 		}
 		if err != nil {
 			s.cfg.Log.Error("handoff step failed", "error", err.Error())
@@ -323,12 +326,17 @@ func (s *Service) start(ctx context.Context, t Turn, ev bot.Event) error {
 	return nil
 }
 
-// relay posts a resident's message in the case's thread.
-func (s *Service) relay(ctx context.Context, scope, text string, danger bool) error {
+// relay posts a resident's message in the case's thread, and keeps the language and age
+// group the conversation has now (st) for the footer under staff replies.
+func (s *Service) relay(ctx context.Context, scope, text string, danger bool, st bot.State) error {
 	c, ok, err := s.getCase(ctx, scope)
 	if err != nil || !ok || c.TS == "" {
 		return err
 	}
+	if st.Lang != "" {
+		c.Lang = st.Lang
+	}
+	c.Age = string(st.Group())
 	kind := NoteResident
 	if danger {
 		kind = NoteDanger
@@ -386,8 +394,10 @@ func (s *Service) End(ctx context.Context, code, user string) error {
 	return s.end(ctx, code, EndedStaff, user)
 }
 
-// StaffReply sends text, a staff reply in the thread of the card at ts, to the resident.
-// A thread that is not a case's is ignored. The first reply stops the wait.
+// StaffReply sends text, a staff reply in the thread of the card at ts, to the resident,
+// as written, with the handoff footer under it: 112 and the Brottsofferjouren number for
+// the resident's age group (both while it is unknown), in the resident's language. A
+// thread that is not a case's is ignored. The first reply stops the wait.
 func (s *Service) StaffReply(ctx context.Context, ts, user, text string) error {
 	code, ok, err := s.cfg.Records.Get(ctx, ThreadsScope, ts)
 	if err != nil || !ok {
@@ -400,7 +410,8 @@ func (s *Service) StaffReply(ctx context.Context, ts, user, text string) error {
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
-	if err := s.deliver(ctx, scope, c, text); err != nil {
+	footer := s.engine.HandoffFooter(c.Lang, bot.AgeGroup(c.Age))
+	if err := s.deliver(ctx, scope, c, text+footerSeparator+footer.Text); err != nil {
 		s.cfg.Log.Warn("handoff reply not delivered", "case", c.Code, "error", err.Error())
 		if nerr := s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, Note{Kind: NoteUndelivered}); nerr != nil {
 			err = errors.Join(err, nerr)
