@@ -315,8 +315,9 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 	return t.done()
 }
 
-// EndHandoff ends a handoff that staff ended ("staff") or that no staff member answered in
-// time ("timeout"): the resident gets the numbers for their age and trygg answers again.
+// EndHandoff ends a handoff that staff ended ("staff"), that no staff member answered in
+// time ("timeout"), or that saw no message for the conversation's lifetime ("expired"; told
+// like "staff"): the resident gets the numbers for their age and trygg answers again.
 func (e *Engine) EndHandoff(st State, reason string) Result {
 	id := e.def.Globals.HandoffEnded
 	if reason == "timeout" {

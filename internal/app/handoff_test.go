@@ -661,6 +661,98 @@ func TestHandoffAnsweredDoesNotTimeOut(t *testing.T) {
 	}
 }
 
+// TestHandoffExpires: an answered case with no message either way for the conversation's
+// lifetime (TRYGG_CONVERSATION_TTL, 24 h) ends by itself, once across replicas: the
+// resident gets the closing message with the numbers for their age, also when staff had
+// the last word and the conversation itself expired first; the card and thread say why;
+// the number and the indexes are gone; the bot answers the resident again.
+func TestHandoffExpires(t *testing.T) {
+	for i, lastWord := range []string{"resident", "staff"} {
+		t.Run(lastWord+" last", func(t *testing.T) {
+			e := newHandoffEnv(t, monday10, nil)
+			number := fmt.Sprintf("+4670123480%d", i)
+			scope := e.a.Hasher.Of("sms", number)
+			e.sms(number, "Jag är 16 och blev rånad")
+			e.sms(number, "PERSON")
+			e.sms(number, "JA")
+			card, code := e.card()
+			e.staffReply(fmt.Sprintf("Ev6%02d", i), "U0STAFF", card.TS, "Hej, jag heter Anna.")
+			e.clock.Add(time.Hour)
+			e.sms(number, "tack, jag hör av mig")
+			if lastWord == "staff" {
+				e.clock.Add(time.Hour)
+				e.staffReply(fmt.Sprintf("Ev7%02d", i), "U0STAFF", card.TS, "Hör av dig när du vill.")
+			}
+			last := e.clock.Now()
+			sentBefore := len(e.twilio.Sent())
+
+			e.clock.Add(24*time.Hour - time.Minute)
+			if err := e.a.Handoff.Sweep(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(e.twilio.Sent()); n != sentBefore {
+				t.Fatalf("%d SMS a minute before the case expires", n-sentBefore)
+			}
+			e.clock.Set(last.Add(24 * time.Hour))
+			var wg sync.WaitGroup
+			for range 2 { // two replicas
+				wg.Go(func() { _ = e.a.Handoff.Sweep(context.Background()) })
+			}
+			wg.Wait()
+			sent := e.twilio.Sent()[sentBefore:]
+			if len(sent) != 1 || sent[0].To != number {
+				t.Fatalf("closing SMS on expiry: %+v", sent)
+			}
+			if b := sent[0].Body; !strings.Contains(b, "Samtalet med personalen är avslutat") || !strings.Contains(b, "Ring 112") ||
+				!strings.Contains(b, "010-567 63 25") || strings.Contains(b, "021-41 32 60") {
+				t.Errorf("closing SMS on expiry: %q", b)
+			}
+			th := strings.Join(e.thread(card.TS), "")
+			if !strings.Contains(th, "Inga meddelanden i ärendet på 24 timmar, så trygg har avslutat det") || strings.Contains(th, "STOPP") {
+				t.Errorf("card and thread after expiry: %q", e.thread(card.TS))
+			}
+			if recs := e.records(scope); recs["handoff_to"] != nil || recs["handoff"] != nil {
+				t.Errorf("after expiry the resident's records keep %v", keys(recs))
+			}
+			if ix := e.records(handoff.CasesScope); ix[code] != nil {
+				t.Errorf("case index after expiry: %v", keys(ix))
+			}
+			if got := e.sms(number, "hej igen"); !strings.Contains(got, "<Message>") {
+				t.Errorf("after expiry the bot does not answer: %s", got)
+			}
+			e.noNumbersInSlack()
+		})
+	}
+}
+
+// TestHandoffLongCase: a case that goes on for more than a day keeps its number and thread:
+// a staff reply 30 hours after the start still reaches the resident, with the footer.
+func TestHandoffLongCase(t *testing.T) {
+	e := newHandoffEnv(t, monday10, nil)
+	const number = "+46701234810"
+	e.sms(number, "PERSON")
+	e.sms(number, "JA")
+	card, _ := e.card()
+	e.staffReply("Ev800", "U0STAFF", card.TS, "Hej!")
+	for _, h := range []time.Duration{12, 11, 7} { // resident writes at +12 h, +23 h, +30 h
+		e.clock.Add(h * time.Hour)
+		if err := e.a.Handoff.Sweep(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.sms(number, "är ni kvar?"); strings.Contains(got, "<Message>") {
+			t.Fatalf("+%v: the case ended early: %s", h, got)
+		}
+	}
+	e.staffReply("Ev801", "U0STAFF", card.TS, "Ja, jag är här.")
+	sent := e.twilio.Sent()
+	if len(sent) != 2 || sent[1].Body != "Ja, jag är här.\n\n"+footerSV {
+		t.Fatalf("a staff reply 30 h into the case: %+v", sent)
+	}
+	if th := strings.Join(e.thread(card.TS), ""); strings.Contains(th, "kunde inte skickas") {
+		t.Errorf("thread: %q", th)
+	}
+}
+
 func TestHandoffStopp(t *testing.T) {
 	e := newHandoffEnv(t, monday10, nil)
 	const number = "+46701234570"
