@@ -125,6 +125,17 @@ func (e *Engine) Safe(lang string) Reply {
 	return e.say(lang, e.def.Safety.Safe, AgeUnknown)
 }
 
+// HandoffFooter returns what goes under every message staff send a resident during a
+// handoff, in lang: 112 and the Brottsofferjouren number for age group g, or both numbers
+// with the age rule while the age is unknown. The host adds it; staff's words stay as
+// written.
+func (e *Engine) HandoffFooter(lang string, g AgeGroup) Reply {
+	if !e.set.Catalog.Has(lang) {
+		lang = flows.DefaultLang
+	}
+	return e.say(lang, e.def.Globals.HandoffFooter, g)
+}
+
 // RateLimited returns the notice a sender gets once past a channel's message limit, in
 // lang: no more answers for a while, and 112 and both Brottsofferjouren numbers with the
 // age rule, since the sender's age is not looked up.
@@ -304,8 +315,9 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 	return t.done()
 }
 
-// EndHandoff ends a handoff that staff ended ("staff") or that no staff member answered in
-// time ("timeout"): the resident gets the numbers for their age and trygg answers again.
+// EndHandoff ends a handoff that staff ended ("staff"), that no staff member answered in
+// time ("timeout"), or that saw no message for the conversation's lifetime ("expired"; told
+// like "staff"): the resident gets the numbers for their age and trygg answers again.
 func (e *Engine) EndHandoff(st State, reason string) Result {
 	id := e.def.Globals.HandoffEnded
 	if reason == "timeout" {

@@ -101,9 +101,14 @@ func turnProblems(res bot.Result) []string {
 				bad("reply %d (%s) gives %s to a resident 20 or older (age %d-%d)", i, r.MessageID, bojYouth, res.State.AgeMin, res.State.AgeMax)
 			}
 		case bot.AgeUnknown:
-			// Without an age, the adult number alone could send a 16-year-old to the wrong line.
-			if strings.Contains(r.Text, bojAdult) && !strings.Contains(r.Text, bojYouth) {
-				bad("reply %d (%s) gives only %s though the age is unknown", i, r.MessageID, bojAdult)
+			// Without an age, one number alone could send a 16-year-old to the adult line, or
+			// an adult (writing about their childhood, say) to the line for the young.
+			if strings.Contains(r.Text, bojAdult) != strings.Contains(r.Text, bojYouth) {
+				one := bojAdult
+				if strings.Contains(r.Text, bojYouth) {
+					one = bojYouth
+				}
+				bad("reply %d (%s) gives only %s though the age is unknown", i, r.MessageID, one)
 			}
 		}
 		if m := textsTo112.FindString(r.Text); m != "" {
@@ -180,6 +185,7 @@ func TestInvariantsCatchBrokenReplies(t *testing.T) {
 		{"adult number to youth", bot.Result{State: youth, Replies: []bot.Reply{reply("Ring 021-41 32 60 eller 112.")}}, "under 20"},
 		{"youth number to adult", bot.Result{State: adult, Replies: []bot.Reply{reply("Ring 010-567 63 25.")}}, "20 or older"},
 		{"adult number alone to unknown age", bot.Result{Replies: []bot.Reply{reply("Ring 021-41 32 60.")}}, "age is unknown"},
+		{"youth number alone to unknown age", bot.Result{Replies: []bot.Reply{reply("Ring 010-567 63 25.")}}, "only 010-567 63 25 though the age is unknown"},
 		{"text 112", bot.Result{Replies: []bot.Reply{reply("Skicka sms till 112.")}}, "text 112"},
 		{"sms 112 en", bot.Result{Replies: []bot.Reply{reply("You can text 112.")}}, "text 112"},
 		{"112 without call", bot.Result{Replies: []bot.Reply{reply("Numret 112.")}}, "without saying call"},

@@ -104,7 +104,7 @@ func (c *checker) definition() {
 			c.add(f, line(key), "safety.%s: unknown message %q", key, id)
 		}
 	}
-	for key, id := range map[string]string{"handoff_ended": g.HandoffEnded, "handoff_timeout": g.HandoffTimeout} {
+	for key, id := range map[string]string{"handoff_ended": g.HandoffEnded, "handoff_timeout": g.HandoffTimeout, "handoff_footer": g.HandoffFooter} {
 		if _, ok := s.Catalog.Text(DefaultLang, id); id == "" || !ok {
 			c.add(f, firstLine(d.lines["globals."+key], d.lines["globals"]), "globals.%s: unknown message %q", key, id)
 		}
@@ -407,7 +407,7 @@ func (c *checker) messages() {
 	cat := s.Catalog
 	sf := d.Safety
 	used := map[string]bool{sf.Footer: true, sf.Danger: true, sf.Suicide: true, sf.Safe: true, sf.RateLimited: true, sf.OtherLanguage: true,
-		d.Globals.HandoffEnded: true, d.Globals.HandoffTimeout: true}
+		d.Globals.HandoffEnded: true, d.Globals.HandoffTimeout: true, d.Globals.HandoffFooter: true}
 	for _, n := range d.Nodes {
 		if n != nil && n.Say != "" {
 			used[n.Say] = true
@@ -536,6 +536,19 @@ func (c *checker) text(file string, line int, id, text, variant string) {
 	}
 	if variant == VariantAdult && strings.Contains(text, sf.YouthNumber) {
 		c.add(file, line, "message %s is for residents 20 and older but gives %s", id, sf.YouthNumber)
+	}
+	if base, _ := SplitVariant(id); base == c.s.Def.Globals.HandoffFooter &&
+		(!strings.Contains(text, "112") || !strings.Contains(text, sf.YouthNumber) && !strings.Contains(text, sf.AdultNumber)) {
+		c.add(file, line, "message %s goes under staff messages in a handoff: it must give 112 and a Brottsofferjouren number", id)
+	}
+	// A message without a variant is what a resident of unknown age reads: one number
+	// alone would send a 16-year-old to the adult line, or an adult to the youth line.
+	if variant == "" && strings.Contains(text, sf.YouthNumber) != strings.Contains(text, sf.AdultNumber) {
+		one, other := sf.YouthNumber, sf.AdultNumber
+		if strings.Contains(text, sf.AdultNumber) {
+			one, other = other, one
+		}
+		c.add(file, line, "message %s is said when the age is unknown but gives only %s: give %s too, with the age rule", id, one, other)
 	}
 }
 

@@ -73,6 +73,9 @@ type Globals struct {
 	// handoff, or when no staff member answered in time; both give the numbers.
 	HandoffEnded   string `yaml:"handoff_ended"`
 	HandoffTimeout string `yaml:"handoff_timeout"`
+	// HandoffFooter is the message added under every staff message a resident receives
+	// during a handoff: 112 and the Brottsofferjouren number for their age.
+	HandoffFooter string `yaml:"handoff_footer"`
 }
 
 // Topic sends messages that mention an intent to a node.

@@ -54,7 +54,7 @@ func (a *App) newHandoff() error {
 		return fmt.Errorf("handoff: %w", err)
 	}
 	a.Handoff, a.handoffObserver = h, h
-	a.Slack.SetHandoff(h, a.Config.SlackStaffChannel, a.Config.HandoffWait)
+	a.Slack.SetHandoff(h, a.Config.SlackStaffChannel, a.Config.HandoffWait, a.Config.ConversationTTL)
 	a.Log.Info("handoff: on", "staffed_hours", a.Config.StaffedHours.String(), "wait", a.Config.HandoffWait)
 	return nil
 }

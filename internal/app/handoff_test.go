@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/vasteras/trygg/internal/clock"
 	"github.com/vasteras/trygg/internal/config"
+	"github.com/vasteras/trygg/internal/gsm7"
 	"github.com/vasteras/trygg/internal/handoff"
 	"github.com/vasteras/trygg/internal/store"
 )
@@ -146,6 +148,8 @@ func newHandoffEnv(t *testing.T, now time.Time, env map[string]string) *handoffE
 		"TWILIO_FROM": "+46700000000", "TRYGG_PUBLIC_URL": publicURL, "TRYGG_SECRET": "handoff-test-secret-0123456789",
 		"SLACK_SIGNING_SECRET": slackSecret, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_STAFF_CHANNEL": staffChannel,
 		"TRYGG_STAFFED_HOURS": "mon-fri 09:00-16:00", "TRYGG_HANDOFF_WAIT": "10m",
+		// The REST sender paces on the real clock; at the default 1/s each second SMS waits.
+		"TRYGG_SMS_PER_SECOND": "100",
 	}
 	for k, v := range env {
 		if v == "" {
@@ -377,9 +381,13 @@ func TestHandoffBySMS(t *testing.T) {
 	// A staff reply in the thread goes to the resident's number by SMS.
 	e.staffReply("Ev001", "U0STAFF", card.TS, "Hej, jag heter Anna. Är du på en säker plats nu?")
 	e.staffReply("Ev001", "U0STAFF", card.TS, "Hej, jag heter Anna. Är du på en säker plats nu?") // retried by Slack
+	// Staff's words as written, then 112 and the youth number (the resident is 16), in Swedish.
 	sent := e.twilio.Sent()
-	if len(sent) != 1 || sent[0].To != number || !strings.Contains(sent[0].Body, "jag heter Anna") {
+	if len(sent) != 1 || sent[0].To != number {
 		t.Fatalf("staff reply by SMS: %+v", sent)
+	}
+	if want := "Hej, jag heter Anna. Är du på en säker plats nu?\n\n" + footerYouthSV; sent[0].Body != want {
+		t.Errorf("staff reply by SMS:\n%q\nwant\n%q", sent[0].Body, want)
 	}
 
 	// Danger during the handoff: 112 to the resident at once, flagged in the thread.
@@ -427,6 +435,178 @@ func TestHandoffBySMS(t *testing.T) {
 	e.noNumbersInSlack()
 
 	golden(t, "testdata/handoff.golden", append([]string{render(card)}, e.thread(card.TS)...))
+}
+
+// The handoff footers as residents read them (locales/*.yaml handoff_footer*): written out
+// here so that an edit of the texts cannot quietly drop a number.
+const (
+	footerSV      = "Fara nu: ring 112. Brottsofferjouren: under 20 år 010-567 63 25, 20 år eller äldre 021-41 32 60"
+	footerYouthSV = "Fara nu: ring 112. Brottsofferjouren: 010-567 63 25"
+	footerAdultSV = "Fara nu: ring 112. Brottsofferjouren: 021-41 32 60"
+	footerAdultEN = "Danger now: call 112. Brottsofferjouren: 021-41 32 60"
+	footerYouthEN = "Danger now: call 112. Brottsofferjouren: 010-567 63 25"
+	footerFI      = "Vaara nyt: soita 112. Brottsofferjouren: alle 20-vuotiaat 010-567 63 25, 20 vuotta täyttäneet 021-41 32 60"
+)
+
+// TestHandoffStaffReplyFooter: every staff message a resident receives by SMS is staff's
+// words exactly as written (a phone number in them included) and, on their own lines, 112
+// and the Brottsofferjouren number for the resident's age group (both while it is
+// unknown), in the resident's language. An age the resident gives during the handoff
+// counts from then on. Nothing trygg posts to Slack shows the resident's number.
+func TestHandoffStaffReplyFooter(t *testing.T) {
+	const staffWords = "Hej! Du kan också ringa mig direkt på 021-123 45 67 i eftermiddag."
+	tests := []struct {
+		name  string
+		first []string // before PERSON
+		agree string
+		// during the handoff, relayed to staff
+		during []string
+		want   string
+		never  string
+	}{
+		{name: "sv age unknown", agree: "JA", want: footerSV},
+		{name: "sv 16", first: []string{"Jag är 16 och blev rånad"}, agree: "JA", want: footerYouthSV, never: "021-41 32 60"},
+		{name: "sv 19", first: []string{"jag är 19 år och blev slagen"}, agree: "JA", want: footerYouthSV, never: "021-41 32 60"},
+		{name: "sv 20", first: []string{"jag är 20 år och blev slagen"}, agree: "JA", want: footerAdultSV, never: "010-567 63 25"},
+		{name: "en 40", first: []string{"I'm 40 and I was robbed"}, agree: "yes", want: footerAdultEN, never: "010-567 63 25"},
+		{name: "en 15", first: []string{"I am 15 years old and I was robbed"}, agree: "yes", want: footerYouthEN, never: "021-41 32 60"},
+		{name: "fi age unknown", first: []string{"minut ryöstettiin"}, agree: "kyllä", want: footerFI},
+		{name: "sv age given during the handoff", agree: "JA", during: []string{"jag är 34 år"}, want: footerAdultSV, never: "010-567 63 25"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newHandoffEnv(t, monday10, nil)
+			number := fmt.Sprintf("+4670123460%d", i)
+			for _, m := range tt.first {
+				e.sms(number, m)
+			}
+			if got := e.sms(number, "PERSON"); !strings.Contains(got, "112") {
+				t.Fatalf("PERSON: %s", got)
+			}
+			e.sms(number, tt.agree)
+			card, _ := e.card()
+			for _, m := range tt.during {
+				if got := e.sms(number, m); strings.Contains(got, "<Message>") {
+					t.Fatalf("the bot answered %q during the handoff: %s", m, got)
+				}
+			}
+			e.staffReply(fmt.Sprintf("Ev1%02d", i), "U0STAFF", card.TS, staffWords)
+			e.staffReply(fmt.Sprintf("Ev2%02d", i), "U0STAFF", card.TS, "Okej.")
+			sent := e.twilio.Sent()
+			if len(sent) != 2 || sent[0].To != number {
+				t.Fatalf("staff replies by SMS: %+v", sent)
+			}
+			for j, words := range []string{staffWords, "Okej."} {
+				if want := words + "\n\n" + tt.want; sent[j].Body != want {
+					t.Errorf("SMS %d:\n%q\nwant\n%q", j+1, sent[j].Body, want)
+				}
+				if tt.never != "" && strings.Contains(sent[j].Body, tt.never) {
+					t.Errorf("SMS %d gives %s: %q", j+1, tt.never, sent[j].Body)
+				}
+			}
+			e.noNumbersInSlack()
+		})
+	}
+}
+
+// TestHandoffStaffReplyCost: the footer keeps a typical staff reply (100 GSM-7
+// characters) in one SMS segment when the age is known; with both numbers (age unknown)
+// it takes two. A staff reply with a character outside GSM-7 (an emoji, a curly
+// apostrophe from a phone's keyboard) goes as UCS-2 and costs more: logged, not limited.
+func TestHandoffStaffReplyCost(t *testing.T) {
+	typical := "Hej, jag heter Anna och arbetar med stöd till brottsoffer. Är du på en säker plats nu? Berätta gärna"
+	if n := len([]rune(typical)); n != 100 {
+		t.Fatalf("the typical reply has %d characters, want 100", n)
+	}
+	tests := []struct {
+		name, first string
+		segments    int
+	}{
+		{"age unknown", "", 2},
+		{"under 20", "Jag är 16 och blev rånad", 1},
+		{"20 or older", "Jag är 40 och blev rånad", 1},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newHandoffEnv(t, monday10, nil)
+			number := fmt.Sprintf("+4670123470%d", i)
+			if tt.first != "" {
+				e.sms(number, tt.first)
+			}
+			e.sms(number, "PERSON")
+			e.sms(number, "JA")
+			card, _ := e.card()
+			e.staffReply(fmt.Sprintf("Ev4%02d", i), "U0STAFF", card.TS, typical)
+			e.staffReply(fmt.Sprintf("Ev5%02d", i), "U0STAFF", card.TS, "Jag förstår \U0001F64F Vi hörs.")
+			sent := e.twilio.Sent()
+			if len(sent) != 2 {
+				t.Fatalf("%d SMS, want 2", len(sent))
+			}
+			info := gsm7.Analyze(sent[0].Body)
+			t.Logf("100-character reply + footer: %s, %d units, %d segments", info.Encoding, info.Units, info.Segments)
+			if info.Encoding != gsm7.GSM7 || info.Segments != tt.segments {
+				t.Errorf("100-character reply + footer: %s in %d segments, want GSM-7 in %d", info.Encoding, info.Segments, tt.segments)
+			}
+			emoji := gsm7.Analyze(sent[1].Body)
+			t.Logf("short reply with an emoji + footer: %s, %d units, %d segments", emoji.Encoding, emoji.Units, emoji.Segments)
+		})
+	}
+}
+
+// TestHandoffStaffReplyFooterWeb: a staff reply to a resident in the web chat waits in the
+// chat's queue with the same footer, in the chat's language.
+func TestHandoffStaffReplyFooterWeb(t *testing.T) {
+	e := newHandoffEnv(t, monday10, nil)
+	srv := httptest.NewServer(e.a.Server.Handler())
+	t.Cleanup(srv.Close)
+	res, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil || len(res.Cookies()) == 0 {
+		t.Fatalf("web chat page: status %d, no session cookie or token", res.StatusCode)
+	}
+	session, token := res.Cookies()[0], string(m[1])
+	post := func(path string, form url.Values) []string {
+		t.Helper()
+		form.Set("csrf", token)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("Accept", "application/json")
+		req.AddCookie(session)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var a struct {
+			Replies []struct {
+				Text string `json:"text"`
+			} `json:"replies"`
+		}
+		if err := json.NewDecoder(res.Body).Decode(&a); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d, %v", path, res.StatusCode, err)
+		}
+		e.settle()
+		var out []string
+		for _, r := range a.Replies {
+			out = append(out, r.Text)
+		}
+		return out
+	}
+	post("/chat", url.Values{"message": {"I'm 40 and I was robbed"}})
+	post("/chat", url.Values{"message": {"talk to someone"}})
+	post("/chat", url.Values{"message": {"yes"}})
+	card, _ := e.card()
+	e.staffReply("Ev300", "U0STAFF", card.TS, "Hi, I'm Sam. Are you safe right now?")
+	got := post("/chat/poll", url.Values{})
+	if want := "Hi, I'm Sam. Are you safe right now?\n\n" + footerAdultEN; len(got) != 1 || got[0] != want {
+		t.Errorf("staff reply in the web chat: %q, want [%q]", got, want)
+	}
 }
 
 func TestHandoffTimeout(t *testing.T) {
@@ -478,6 +658,98 @@ func TestHandoffAnsweredDoesNotTimeOut(t *testing.T) {
 	}
 	if sent := e.twilio.Sent(); len(sent) != 1 {
 		t.Errorf("an answered case timed out: %+v", sent)
+	}
+}
+
+// TestHandoffExpires: an answered case with no message either way for the conversation's
+// lifetime (TRYGG_CONVERSATION_TTL, 24 h) ends by itself, once across replicas: the
+// resident gets the closing message with the numbers for their age, also when staff had
+// the last word and the conversation itself expired first; the card and thread say why;
+// the number and the indexes are gone; the bot answers the resident again.
+func TestHandoffExpires(t *testing.T) {
+	for i, lastWord := range []string{"resident", "staff"} {
+		t.Run(lastWord+" last", func(t *testing.T) {
+			e := newHandoffEnv(t, monday10, nil)
+			number := fmt.Sprintf("+4670123480%d", i)
+			scope := e.a.Hasher.Of("sms", number)
+			e.sms(number, "Jag är 16 och blev rånad")
+			e.sms(number, "PERSON")
+			e.sms(number, "JA")
+			card, code := e.card()
+			e.staffReply(fmt.Sprintf("Ev6%02d", i), "U0STAFF", card.TS, "Hej, jag heter Anna.")
+			e.clock.Add(time.Hour)
+			e.sms(number, "tack, jag hör av mig")
+			if lastWord == "staff" {
+				e.clock.Add(time.Hour)
+				e.staffReply(fmt.Sprintf("Ev7%02d", i), "U0STAFF", card.TS, "Hör av dig när du vill.")
+			}
+			last := e.clock.Now()
+			sentBefore := len(e.twilio.Sent())
+
+			e.clock.Add(24*time.Hour - time.Minute)
+			if err := e.a.Handoff.Sweep(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(e.twilio.Sent()); n != sentBefore {
+				t.Fatalf("%d SMS a minute before the case expires", n-sentBefore)
+			}
+			e.clock.Set(last.Add(24 * time.Hour))
+			var wg sync.WaitGroup
+			for range 2 { // two replicas
+				wg.Go(func() { _ = e.a.Handoff.Sweep(context.Background()) })
+			}
+			wg.Wait()
+			sent := e.twilio.Sent()[sentBefore:]
+			if len(sent) != 1 || sent[0].To != number {
+				t.Fatalf("closing SMS on expiry: %+v", sent)
+			}
+			if b := sent[0].Body; !strings.Contains(b, "Samtalet med personalen är avslutat") || !strings.Contains(b, "Ring 112") ||
+				!strings.Contains(b, "010-567 63 25") || strings.Contains(b, "021-41 32 60") {
+				t.Errorf("closing SMS on expiry: %q", b)
+			}
+			th := strings.Join(e.thread(card.TS), "")
+			if !strings.Contains(th, "Inga meddelanden i ärendet på 24 timmar, så trygg har avslutat det") || strings.Contains(th, "STOPP") {
+				t.Errorf("card and thread after expiry: %q", e.thread(card.TS))
+			}
+			if recs := e.records(scope); recs["handoff_to"] != nil || recs["handoff"] != nil {
+				t.Errorf("after expiry the resident's records keep %v", keys(recs))
+			}
+			if ix := e.records(handoff.CasesScope); ix[code] != nil {
+				t.Errorf("case index after expiry: %v", keys(ix))
+			}
+			if got := e.sms(number, "hej igen"); !strings.Contains(got, "<Message>") {
+				t.Errorf("after expiry the bot does not answer: %s", got)
+			}
+			e.noNumbersInSlack()
+		})
+	}
+}
+
+// TestHandoffLongCase: a case that goes on for more than a day keeps its number and thread:
+// a staff reply 30 hours after the start still reaches the resident, with the footer.
+func TestHandoffLongCase(t *testing.T) {
+	e := newHandoffEnv(t, monday10, nil)
+	const number = "+46701234810"
+	e.sms(number, "PERSON")
+	e.sms(number, "JA")
+	card, _ := e.card()
+	e.staffReply("Ev800", "U0STAFF", card.TS, "Hej!")
+	for _, h := range []time.Duration{12, 11, 7} { // resident writes at +12 h, +23 h, +30 h
+		e.clock.Add(h * time.Hour)
+		if err := e.a.Handoff.Sweep(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.sms(number, "är ni kvar?"); strings.Contains(got, "<Message>") {
+			t.Fatalf("+%v: the case ended early: %s", h, got)
+		}
+	}
+	e.staffReply("Ev801", "U0STAFF", card.TS, "Ja, jag är här.")
+	sent := e.twilio.Sent()
+	if len(sent) != 2 || sent[1].Body != "Ja, jag är här.\n\n"+footerSV {
+		t.Fatalf("a staff reply 30 h into the case: %+v", sent)
+	}
+	if th := strings.Join(e.thread(card.TS), ""); strings.Contains(th, "kunde inte skickas") {
+		t.Errorf("thread: %q", th)
 	}
 }
 

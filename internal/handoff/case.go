@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/vasteras/trygg/bot"
 )
 
 // Store scopes and keys of a handoff. The case and the encrypted address live under the
@@ -33,8 +35,13 @@ type caseRecord struct {
 	Lang     string    `json:"lang,omitempty"`
 	Topic    string    `json:"topic,omitempty"`
 	Age      string    `json:"age,omitempty"`
+	AgeMin   uint8     `json:"age_min,omitempty"`
+	AgeMax   uint8     `json:"age_max,omitempty"`
 	Started  time.Time `json:"started"`
 	Deadline time.Time `json:"deadline"`
+	// Active is when the case last saw a message either way; zero in records written
+	// before it was kept (then Started counts).
+	Active   time.Time `json:"active,omitzero"`
 	TS       string    `json:"ts,omitempty"`
 	TakenBy  string    `json:"taken_by,omitempty"`
 	Answered bool      `json:"answered,omitempty"`
@@ -42,6 +49,20 @@ type caseRecord struct {
 
 func (c caseRecord) card() Card {
 	return Card{Code: c.Code, Channel: c.Channel, Lang: c.Lang, Topic: c.Topic, Age: c.Age, Started: c.Started, TakenBy: c.TakenBy}
+}
+
+// state is the conversation state the case knows of: the language and age, with the
+// handoff on; enough for the engine to end the handoff when the conversation is gone.
+func (c caseRecord) state() bot.State {
+	return bot.State{Lang: c.Lang, AgeMin: c.AgeMin, AgeMax: c.AgeMax, Handoff: true}
+}
+
+// active is when the case last saw a message either way.
+func (c caseRecord) active() time.Time {
+	if c.Active.IsZero() {
+		return c.Started
+	}
+	return c.Active
 }
 
 func decodeCase(b []byte) (caseRecord, error) {

@@ -33,14 +33,21 @@ import (
 const (
 	// DefaultWait is how long a resident waits for a staff reply (TRYGG_HANDOFF_WAIT).
 	DefaultWait = 10 * time.Minute
-	// DefaultTTL is how long an open case's records are kept without activity.
+	// DefaultTTL is how long an answered case may go without a message either way before
+	// it ends (EndedExpired): the conversation's own lifetime (TRYGG_CONVERSATION_TTL).
 	DefaultTTL = 24 * time.Hour
+	// recordGrace keeps a case's records (the number, the indexes) this long beyond its
+	// TTL, so the sweeper still finds them when it ends the case at the TTL.
+	recordGrace = time.Hour
 	// DefaultSweepEvery is how often the sweeper looks for cases past their wait.
 	DefaultSweepEvery = 15 * time.Second
 	// workTimeout bounds the background work of one event.
 	workTimeout = 30 * time.Second
 	// guardTTL keeps the take and end guards beyond any case's life.
 	guardTTL = 7 * 24 * time.Hour
+	// footerSeparator puts the footer (112 and Brottsofferjouren) on its own lines under a
+	// staff message, so the resident sees where staff's words end.
+	footerSeparator = "\n\n"
 )
 
 // Ended reasons, as the engine's EventHandoffEnded names them.
@@ -48,6 +55,9 @@ const (
 	EndedStaff    = "staff"
 	EndedTimeout  = "timeout"
 	EndedResident = "resident"
+	// EndedExpired: an answered case had no message either way for its TTL. The resident
+	// is told the conversation with staff ended and gets the numbers, as on Avsluta.
+	EndedExpired = "expired"
 )
 
 // Card is what staff see of a case: never text, never a number.
@@ -63,7 +73,8 @@ type Card struct {
 	Started time.Time
 	// TakenBy is the Slack user id of who took the case, or "".
 	TakenBy string
-	// Ended is "", or why the case ended: EndedStaff, EndedTimeout, EndedResident.
+	// Ended is "", or why the case ended: EndedStaff, EndedTimeout, EndedResident,
+	// EndedExpired.
 	Ended string
 	// EndedBy is the Slack user id who pressed Avsluta.
 	EndedBy string
@@ -127,7 +138,8 @@ type Config struct {
 	Outboxes map[string]Outbox
 	// Wait is how long a resident waits for a staff reply; 0 means DefaultWait.
 	Wait time.Duration
-	// TTL keeps a case's records; 0 means DefaultTTL.
+	// TTL is how long an answered case may go without a message before it ends, like the
+	// conversation it belongs to; its records are kept a little longer. 0 means DefaultTTL.
 	TTL time.Duration
 	// SweepEvery is the sweeper's period; 0 means DefaultSweepEvery.
 	SweepEvery time.Duration
@@ -240,7 +252,7 @@ func (s *Service) Observe(ctx context.Context, t Turn) {
 		case ended:
 			err = s.residentEnded(ctx, t.Scope)
 		case relay:
-			err = s.relay(ctx, t.Scope, t.Text, danger)
+			err = s.relay(ctx, t.Scope, t.Text, danger, t.Outcome.State)
 		}
 		if err != nil {
 			s.cfg.Log.Error("handoff step failed", "error", err.Error())
@@ -284,7 +296,8 @@ func (s *Service) start(ctx context.Context, t Turn, ev bot.Event) error {
 	now := s.cfg.Clock.Now()
 	c := caseRecord{
 		Code: code, Channel: t.Channel, Lang: ev.Lang, Topic: ev.Topic, Age: string(ev.Age),
-		Started: now, Deadline: now.Add(s.cfg.Wait),
+		AgeMin: t.Outcome.State.AgeMin, AgeMax: t.Outcome.State.AgeMax,
+		Started: now, Deadline: now.Add(s.cfg.Wait), Active: now,
 	}
 	if c.Lang == "" {
 		c.Lang = t.Outcome.State.Lang
@@ -294,7 +307,7 @@ func (s *Service) start(ctx context.Context, t Turn, ev bot.Event) error {
 		if err != nil {
 			return err
 		}
-		if err := s.cfg.Records.Put(ctx, t.Scope, keyTo, sealed, s.cfg.TTL); err != nil {
+		if err := s.cfg.Records.Put(ctx, t.Scope, keyTo, sealed, s.recordTTL()); err != nil {
 			return fmt.Errorf("keep address: %w", err)
 		}
 	}
@@ -310,7 +323,7 @@ func (s *Service) start(ctx context.Context, t Turn, ev bot.Event) error {
 		return s.end(ctx, code, EndedTimeout, "")
 	}
 	c.TS = ts
-	if err := s.cfg.Records.Put(ctx, ThreadsScope, ts, []byte(code), s.cfg.TTL); err != nil {
+	if err := s.cfg.Records.Put(ctx, ThreadsScope, ts, []byte(code), s.recordTTL()); err != nil {
 		return fmt.Errorf("index thread: %w", err)
 	}
 	if err := s.index(ctx, code, caseIndex{Scope: t.Scope, TS: ts}); err != nil {
@@ -323,12 +336,17 @@ func (s *Service) start(ctx context.Context, t Turn, ev bot.Event) error {
 	return nil
 }
 
-// relay posts a resident's message in the case's thread.
-func (s *Service) relay(ctx context.Context, scope, text string, danger bool) error {
+// relay posts a resident's message in the case's thread, and keeps the language and age
+// group the conversation has now (st) for the footer under staff replies.
+func (s *Service) relay(ctx context.Context, scope, text string, danger bool, st bot.State) error {
 	c, ok, err := s.getCase(ctx, scope)
 	if err != nil || !ok || c.TS == "" {
 		return err
 	}
+	if st.Lang != "" {
+		c.Lang = st.Lang
+	}
+	c.Age, c.AgeMin, c.AgeMax = string(st.Group()), st.AgeMin, st.AgeMax
 	kind := NoteResident
 	if danger {
 		kind = NoteDanger
@@ -386,8 +404,10 @@ func (s *Service) End(ctx context.Context, code, user string) error {
 	return s.end(ctx, code, EndedStaff, user)
 }
 
-// StaffReply sends text, a staff reply in the thread of the card at ts, to the resident.
-// A thread that is not a case's is ignored. The first reply stops the wait.
+// StaffReply sends text, a staff reply in the thread of the card at ts, to the resident,
+// as written, with the handoff footer under it: 112 and the Brottsofferjouren number for
+// the resident's age group (both while it is unknown), in the resident's language. A
+// thread that is not a case's is ignored. The first reply stops the wait.
 func (s *Service) StaffReply(ctx context.Context, ts, user, text string) error {
 	code, ok, err := s.cfg.Records.Get(ctx, ThreadsScope, ts)
 	if err != nil || !ok {
@@ -400,17 +420,15 @@ func (s *Service) StaffReply(ctx context.Context, ts, user, text string) error {
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
-	if err := s.deliver(ctx, scope, c, text); err != nil {
+	footer := s.engine.HandoffFooter(c.Lang, bot.AgeGroup(c.Age))
+	if err := s.deliver(ctx, scope, c, text+footerSeparator+footer.Text); err != nil {
 		s.cfg.Log.Warn("handoff reply not delivered", "case", c.Code, "error", err.Error())
 		if nerr := s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, Note{Kind: NoteUndelivered}); nerr != nil {
 			err = errors.Join(err, nerr)
 		}
 		return err
 	}
-	if !c.Answered {
-		c.Answered = true
-		return s.putCase(ctx, scope, c)
-	}
+	c.Answered = true
 	return s.touch(ctx, scope, c)
 }
 
@@ -444,10 +462,15 @@ func (s *Service) end(ctx context.Context, code, reason, user string) error {
 		case err != nil:
 			errs = append(errs, fmt.Errorf("end conversation: %w", err))
 			// The resident must not be left waiting for nobody: the numbers anyway.
-			rep := s.engine.EndHandoff(bot.State{Lang: c.Lang}, reason)
+			rep := s.engine.EndHandoff(c.state(), reason)
 			errs = append(errs, s.deliver(ctx, scope, c, joined(rep.Replies)))
 		case len(o.Replies) > 0:
 			errs = append(errs, s.deliver(ctx, scope, c, joined(o.Replies)))
+		case reason == EndedExpired:
+			// Staff had the last word and the conversation expired before the case: the
+			// resident still learns that the conversation with staff ended, with the numbers.
+			rep := s.engine.EndHandoff(c.state(), reason)
+			errs = append(errs, s.deliver(ctx, scope, c, joined(rep.Replies)))
 		}
 		for _, k := range []string{keyTo, keyCase} {
 			errs = append(errs, s.cfg.Records.Delete(ctx, scope, k))
@@ -517,7 +540,7 @@ func (s *Service) index(ctx context.Context, code string, ix caseIndex) error {
 	if err != nil {
 		return fmt.Errorf("encode case index: %w", err)
 	}
-	if err := s.cfg.Records.Put(ctx, CasesScope, code, b, s.cfg.TTL); err != nil {
+	if err := s.cfg.Records.Put(ctx, CasesScope, code, b, s.recordTTL()); err != nil {
 		return fmt.Errorf("index case: %w", err)
 	}
 	return nil
@@ -546,16 +569,41 @@ func (s *Service) putCase(ctx context.Context, scope string, c caseRecord) error
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Records.Put(ctx, scope, keyCase, b, s.cfg.TTL); err != nil {
+	if err := s.cfg.Records.Put(ctx, scope, keyCase, b, s.recordTTL()); err != nil {
 		return fmt.Errorf("keep case: %w", err)
 	}
 	return nil
 }
 
-// touch keeps an active case's records for another TTL.
+// touch marks a case active now and keeps all its records (the case, the number, the two
+// indexes) for another TTL, so that none of them runs out while the case goes on.
 func (s *Service) touch(ctx context.Context, scope string, c caseRecord) error {
-	return s.putCase(ctx, scope, c)
+	c.Active = s.cfg.Clock.Now()
+	if err := s.putCase(ctx, scope, c); err != nil {
+		return err
+	}
+	if err := s.index(ctx, c.Code, caseIndex{Scope: scope, TS: c.TS}); err != nil {
+		return err
+	}
+	if c.TS != "" {
+		if err := s.cfg.Records.Put(ctx, ThreadsScope, c.TS, []byte(c.Code), s.recordTTL()); err != nil {
+			return fmt.Errorf("index thread: %w", err)
+		}
+	}
+	sealed, ok, err := s.cfg.Records.Get(ctx, scope, keyTo)
+	if err != nil {
+		return fmt.Errorf("read address: %w", err)
+	}
+	if ok {
+		if err := s.cfg.Records.Put(ctx, scope, keyTo, sealed, s.recordTTL()); err != nil {
+			return fmt.Errorf("keep address: %w", err)
+		}
+	}
+	return nil
 }
+
+// recordTTL is how long a case's records are kept from its last activity.
+func (s *Service) recordTTL() time.Duration { return s.cfg.TTL + recordGrace }
 
 // joined joins replies into one message, one paragraph each.
 func joined(rs []bot.Reply) string {

@@ -15,9 +15,11 @@ func jsonMarshal(c caseRecord) ([]byte, error) {
 	return b, nil
 }
 
-// Sweep ends every open case whose wait is over without a staff reply, and forgets index
-// entries of cases whose records are gone (an erased or expired conversation). Every
-// replica may sweep: the end guard lets one end a case.
+// Sweep ends every open case whose wait is over without a staff reply (EndedTimeout), every
+// answered case that saw no message either way for the TTL (EndedExpired: the resident
+// gets the closing message with the numbers while the number is still kept), and forgets
+// cases whose records are gone (an erased conversation). Every replica may sweep: the end
+// guard lets one end a case.
 func (s *Service) Sweep(ctx context.Context) error {
 	all, err := s.cfg.Records.List(ctx, CasesScope)
 	if err != nil {
@@ -36,10 +38,13 @@ func (s *Service) Sweep(ctx context.Context) error {
 		case err != nil:
 			errs = append(errs, err)
 		case !ok:
-			// The resident's records are gone (erased, expired): the case ended with them.
+			// The resident's records are gone (erased; they outlive the TTL otherwise): the
+			// case ended with them.
 			errs = append(errs, s.end(ctx, code, EndedResident, ""))
 		case !c.Answered && !now.Before(c.Deadline):
 			errs = append(errs, s.end(ctx, code, EndedTimeout, ""))
+		case c.Answered && !now.Before(c.active().Add(s.cfg.TTL)):
+			errs = append(errs, s.end(ctx, code, EndedExpired, ""))
 		}
 	}
 	return errors.Join(errs...)

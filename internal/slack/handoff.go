@@ -29,9 +29,11 @@ type Desk interface {
 }
 
 // SetHandoff connects the handoff service: buttons on case cards and replies in their
-// threads in channel go to d. Call it before serving.
-func (b *Bot) SetHandoff(d Desk, channel string, wait time.Duration) {
-	b.desk, b.deskChannel, b.deskWait = d, channel, wait
+// threads in channel go to d. wait is how long a resident waits for a first staff reply,
+// idle how long an answered case may go without a message before it ends; the cards say
+// so. Call it before serving.
+func (b *Bot) SetHandoff(d Desk, channel string, wait, idle time.Duration) {
+	b.desk, b.deskChannel, b.deskWait, b.deskIdle = d, channel, wait, idle
 }
 
 // PostCase posts a case's card to channel and returns its ts.
@@ -92,10 +94,12 @@ func (b *Bot) caseCard(c handoff.Card) *message {
 		status = t.get("staff_handoff_ended_timeout", nil)
 	case c.Ended == handoff.EndedResident:
 		status = t.get("staff_handoff_ended_resident", nil)
+	case c.Ended == handoff.EndedExpired:
+		status = t.get("staff_handoff_ended_expired", map[string]any{"Idle": b.span(b.deskIdle)})
 	case c.TakenBy != "":
 		status = t.get("staff_handoff_taken", map[string]any{"User": c.TakenBy})
 	default:
-		status = t.get("staff_handoff_waiting", map[string]any{"Wait": minutes(b.deskWait)})
+		status = t.get("staff_handoff_waiting", map[string]any{"Wait": b.span(b.deskWait)})
 	}
 	if c.Ended != "" && c.TakenBy != "" {
 		status = t.get("staff_handoff_taken", map[string]any{"User": c.TakenBy}) + "\n" + status
@@ -140,20 +144,20 @@ func (b *Bot) caseNote(n handoff.Note) *message {
 		return &message{text: plain(lead) + " " + escape(words), blocks: []slackapi.Block{section(lead), plainSection(words)}, public: true}
 	case handoff.NoteEnded:
 		id := "staff_handoff_ended_" + n.Reason
-		s := t.get(id, map[string]any{"User": n.By}) + "\n" + t.get("staff_handoff_note_ended", nil)
+		s := t.get(id, map[string]any{"User": n.By, "Idle": b.span(b.deskIdle)}) + "\n" + t.get("staff_handoff_note_ended", nil)
 		return notice(s)
 	default:
 		return notice(t.get("staff_handoff_undelivered", nil))
 	}
 }
 
-// minutes writes a wait for staff: "10 minuter".
-func minutes(d time.Duration) string {
-	m := int(d.Round(time.Minute) / time.Minute)
-	if m == 1 {
-		return "1 minut"
+// span writes a duration for staff: "10 minuter", or whole hours from two hours up
+// ("24 timmar").
+func (b *Bot) span(d time.Duration) string {
+	if d >= 2*time.Hour && d%time.Hour == 0 {
+		return b.text.count("staff_span_hours", int64(d/time.Hour))
 	}
-	return fmt.Sprintf("%d minuter", m)
+	return b.text.count("staff_span_minutes", int64(d.Round(time.Minute)/time.Minute))
 }
 
 // handoffAction handles a press of a case card's button in the background.

@@ -133,6 +133,7 @@ type Bot struct {
 	desk        Desk
 	deskChannel string
 	deskWait    time.Duration
+	deskIdle    time.Duration
 }
 
 // New returns a Bot.

@@ -1,0 +1,67 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/gsm7"
+)
+
+// TestHandoffFooter checks what goes under every staff message in a handoff, in every
+// language and age group: its own text in that language, 112 with "call", the
+// Brottsofferjouren number for the age group and never the other one (both, with the age
+// rule, while the age is unknown), plain GSM-7 in one segment.
+func TestHandoffFooter(t *testing.T) {
+	e := newEngine(t)
+	tests := []struct {
+		group       bot.AgeGroup
+		id          string
+		want, never []string
+	}{
+		{bot.AgeUnknown, "handoff_footer", []string{bojYouth, bojAdult}, nil},
+		{bot.AgeChild, "handoff_footer_youth", []string{bojYouth}, []string{bojAdult}},
+		{bot.AgeYouth, "handoff_footer_youth", []string{bojYouth}, []string{bojAdult}},
+		{bot.AgeAdult, "handoff_footer_adult", []string{bojAdult}, []string{bojYouth}},
+	}
+	call := map[string]string{"sv": "ring 112", "en": "call 112", "fi": "soita 112"}
+	for _, lang := range e.Langs() {
+		seen := map[string]bool{}
+		for _, tt := range tests {
+			r := e.HandoffFooter(lang, tt.group)
+			name := lang + "/" + string(tt.group)
+			if r.MessageID != tt.id || r.Lang != lang {
+				t.Errorf("%s: MessageID, Lang = %q, %q; want %s, %s", name, r.MessageID, r.Lang, tt.id, lang)
+			}
+			if !strings.Contains(r.Text, call[lang]) {
+				t.Errorf("%s: %q lacks %q", name, r.Text, call[lang])
+			}
+			for _, n := range tt.want {
+				if !strings.Contains(r.Text, n) {
+					t.Errorf("%s: %q lacks %s", name, r.Text, n)
+				}
+			}
+			for _, n := range tt.never {
+				if strings.Contains(r.Text, n) {
+					t.Errorf("%s: %q gives %s", name, r.Text, n)
+				}
+			}
+			if info := gsm7.Analyze(r.Text); info.Encoding != gsm7.GSM7 || info.Segments != 1 {
+				t.Errorf("%s: %v in %d segments, want GSM-7 in 1", name, info.Encoding, info.Segments)
+			}
+			seen[r.Text] = true
+		}
+		if len(seen) != 3 {
+			t.Errorf("%s: %d different footers, want 3 (unknown, under 20, 20 and older)", lang, len(seen))
+		}
+	}
+	// A language trygg does not speak gets the default language's footer.
+	if r := e.HandoffFooter("ar", bot.AgeUnknown); r.Lang != "sv" || r.Text != e.HandoffFooter("sv", bot.AgeUnknown).Text {
+		t.Errorf("footer for ar: %+v; want the Swedish one", r)
+	}
+	// Each language has its own words, not the default language's.
+	if e.HandoffFooter("en", bot.AgeAdult).Text == e.HandoffFooter("sv", bot.AgeAdult).Text ||
+		e.HandoffFooter("fi", bot.AgeAdult).Text == e.HandoffFooter("sv", bot.AgeAdult).Text {
+		t.Error("the English or Finnish footer is the Swedish one")
+	}
+}
