@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/pprof"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -106,14 +107,19 @@ func Start(ctx context.Context, redisURL string, conns int) (*Servers, error) {
 
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
-	go func() { s.served <- s.App.Server.Serve(sctx, fullLn) }()
-	go func() {
+	// Each server's goroutines carry a profiler label (goroutines inherit it from the one
+	// that starts them), so a -cpuprofile tells the two apart from the load generator:
+	// go tool pprof -tagfocus server=full ….
+	go pprof.Do(sctx, pprof.Labels("server", "full"), func(ctx context.Context) {
+		s.served <- s.App.Server.Serve(ctx, fullLn)
+	})
+	go pprof.Do(sctx, pprof.Labels("server", "bare"), func(context.Context) {
 		err := s.bareSrv.Serve(bareLn)
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
 		s.served <- err
-	}()
+	})
 	s.Full = NewTarget("full", fullBase+sms.InboundPath, AuthToken, conns)
 	s.Bare = NewTarget("bare", bareBase+sms.InboundPath, AuthToken, conns)
 	return s, nil
