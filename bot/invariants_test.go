@@ -19,6 +19,7 @@ const (
 	emergency   = "112"
 	bojAdult    = "021-41 32 60" // Brottsofferjouren Västerås, 20 and older
 	bojYouth    = "010-567 63 25"
+	bris        = "116 111" // BRIS, for children and young people under 18
 	victimLine  = "116 006" // Brottsofferjouren Sverige, national victim support
 	maxSegments = 3         // the SMS budget of one reply
 	maxState    = 256       // bytes an encoded state may take
@@ -96,6 +97,13 @@ func turnProblems(res bot.Result) []string {
 			if strings.Contains(r.Text, bojAdult) {
 				bad("reply %d (%s) gives %s to a resident under 20 (age %d-%d)", i, r.MessageID, bojAdult, res.State.AgeMin, res.State.AgeMax)
 			}
+		}
+		// BRIS is for children and young people under 18 (facts.md): a resident of 18 or
+		// more may hear of it only as that, never as a line for them.
+		if (group == bot.AgeYouth || group == bot.AgeAdult) && strings.Contains(r.Text, bris) && !strings.Contains(r.Text, "18") {
+			bad("reply %d (%s) offers BRIS (%s, under 18 only) to a resident of %d-%d without saying it is for under 18", i, r.MessageID, bris, res.State.AgeMin, res.State.AgeMax)
+		}
+		switch group {
 		case bot.AgeAdult:
 			if strings.Contains(r.Text, bojYouth) {
 				bad("reply %d (%s) gives %s to a resident 20 or older (age %d-%d)", i, r.MessageID, bojYouth, res.State.AgeMin, res.State.AgeMax)
@@ -183,6 +191,7 @@ func TestInvariantsCatchBrokenReplies(t *testing.T) {
 		{"curly quote", bot.Result{Replies: []bot.Reply{reply("Ring \u201d112\u201d")}}, "not GSM-7"},
 		{"four segments", bot.Result{Replies: []bot.Reply{reply("Ring 112. " + strings.Repeat("x", 460))}}, "segments"},
 		{"adult number to youth", bot.Result{State: youth, Replies: []bot.Reply{reply("Ring 021-41 32 60 eller 112.")}}, "under 20"},
+		{"BRIS to 19", bot.Result{State: youth, Replies: []bot.Reply{reply("Prata med BRIS på 116 111. Ring 010-567 63 25.")}}, "under 18 only"},
 		{"youth number to adult", bot.Result{State: adult, Replies: []bot.Reply{reply("Ring 010-567 63 25.")}}, "20 or older"},
 		{"adult number alone to unknown age", bot.Result{Replies: []bot.Reply{reply("Ring 021-41 32 60.")}}, "age is unknown"},
 		{"youth number alone to unknown age", bot.Result{Replies: []bot.Reply{reply("Ring 010-567 63 25.")}}, "only 010-567 63 25 though the age is unknown"},

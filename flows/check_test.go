@@ -400,16 +400,16 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{
 			name: "youth number alone where the age is unknown",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, enText, "Brottsofferjouren: under 20 call 010-567 63 25, 20 or older call 021-41 32 60. Are you in danger now? Call 112.\"\nchild_youth:",
-					"Brottsofferjouren for young people: 010-567 63 25. Are you in danger now? Call 112.\"\nchild_youth:")
+				f.replace(t, enText, "Brottsofferjouren: under 20 call 010-567 63 25, 20 or older call 021-41 32 60. Are you in danger now? Call 112.\"\nchild_child:",
+					"Brottsofferjouren for young people: 010-567 63 25. Are you in danger now? Call 112.\"\nchild_child:")
 			},
 			want: []want{{file: enText, at: "\nchild:", msg: "message child is said when the age is unknown but gives only 010-567 63 25: give 021-41 32 60 too, with the age rule"}},
 		},
 		{
 			name: "adult number alone where the age is unknown",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, fiText, "Brottsofferjouren: alle 20-vuotiaat soittavat 010-567 63 25, 20 vuotta täyttäneet 021-41 32 60. Oletko vaarassa nyt? Soita 112.\"\nchild_youth:",
-					"Brottsofferjouren: 021-41 32 60. Oletko vaarassa nyt? Soita 112.\"\nchild_youth:")
+				f.replace(t, fiText, "Brottsofferjouren: alle 20-vuotiaat soittavat 010-567 63 25, 20 vuotta täyttäneet 021-41 32 60. Oletko vaarassa nyt? Soita 112.\"\nchild_child:",
+					"Brottsofferjouren: 021-41 32 60. Oletko vaarassa nyt? Soita 112.\"\nchild_child:")
 			},
 			want: []want{{file: fiText, at: "\nchild:", msg: "message child is said when the age is unknown but gives only 021-41 32 60: give 010-567 63 25 too, with the age rule"}},
 		},
@@ -536,21 +536,21 @@ func TestCheckProblemsExactly(t *testing.T) {
 		{
 			name: "message missing in Finnish",
 			edit: func(t *testing.T, f files) { f.deleteLine(t, fiText, "privacy:") },
-			want: `locales/fi.yaml: message privacy is missing (it is in locales/sv.yaml:51)`,
+			want: `locales/fi.yaml: message privacy is missing (it is in locales/sv.yaml:52)`,
 		},
 		{
 			name: "emoji",
 			edit: func(t *testing.T, f files) {
 				f.replace(t, enText, `erased: "Done, everything is deleted.`, `erased: "Done 🙂, everything is deleted.`)
 			},
-			want: `locales/en.yaml:88: message erased has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`,
+			want: `locales/en.yaml:89: message erased has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`,
 		},
 		{
 			name: "youth variant with the adult number",
 			edit: func(t *testing.T, f files) {
 				f.replace(t, svText, "chatten. Ring gärna Brottsofferjouren för unga på 010-567 63 25.", "chatten. Ring gärna Brottsofferjouren på 021-41 32 60.")
 			},
-			want: `locales/sv.yaml:76: message person_unavailable_youth is for residents under 20 but gives 021-41 32 60`,
+			want: `locales/sv.yaml:77: message person_unavailable_youth is for residents under 20 but gives 021-41 32 60`,
 		},
 	}
 	for _, tt := range tests {
