@@ -281,7 +281,9 @@ func (r Report) Write(w io.Writer) {
 			fmt.Fprintf(w, "    %-4s %v (process %v, Redis %v)\n", name, p.CPUPerRequest().Round(time.Microsecond),
 				(p.CPU / n).Round(time.Microsecond), (p.RedisCPU / n).Round(time.Microsecond))
 		}
-		fmt.Fprintf(w, "    bare/full %.2f: the throughput ratio if the processors were the only limit\n", float64(b)/float64(f))
+		pb, pf := r.Max["bare"].CPU/time.Duration(r.Max["bare"].OK+r.Max["bare"].Failed), r.Max["full"].CPU/time.Duration(r.Max["full"].OK+r.Max["full"].Failed)
+		fmt.Fprintf(w, "    bare/full %.2f counting Redis too, %.2f counting this process only\n",
+			float64(b)/float64(f), float64(pb)/float64(pf))
 	}
 	fmt.Fprintf(w, "open loop at %.0f req/s, %d × %v per target (latency from the moment each request was due):\n",
 		r.Options.Rate, r.Options.Rounds, r.Options.RatePhase)
