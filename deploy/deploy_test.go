@@ -4,181 +4,57 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	kjson "sigs.k8s.io/json"
+	k8syaml "sigs.k8s.io/yaml"
 
 	"github.com/vasteras/trygg/internal/config"
 )
 
 // No Kubernetes schema checker can be installed here (kubeconform and the like fetch their
-// schemas from the network at run time), so these tests decode every manifest strictly
-// into the subset of the Kubernetes types that trygg's manifests use: a misspelt or
-// misplaced field is an error. A field added on purpose needs its place in the types below.
+// schemas from the network at run time), but the Kubernetes API types themselves come from
+// the Go module proxy: these tests decode every object under k8s/ into its k8s.io/api
+// (v0.37) type, as strictly as the API server's strict field validation does (an unknown,
+// misspelt, wrongly cased or duplicated field, a wrong type or a malformed quantity is an
+// error), then check what the types cannot: that ports, selectors and configuration
+// references point at something that exists, and trygg's own policy (probes, non-root,
+// resources). The kustomization is not a Kubernetes object; it is decoded strictly into
+// the subset of kustomize's fields it uses. The k8s.io modules are test-only: the trygg
+// binary does not link them.
 
-// objectMeta is metadata.
-type objectMeta struct {
-	Name        string            `yaml:"name"`
-	Namespace   string            `yaml:"namespace"`
-	Labels      map[string]string `yaml:"labels"`
-	Annotations map[string]string `yaml:"annotations"`
+// apiTypes maps "apiVersion kind" to the k8s.io/api type of every object the manifests
+// may hold; any other apiVersion or kind is an error.
+var apiTypes = map[string]func() any{
+	"apps/v1 Deployment":            func() any { return new(appsv1.Deployment) },
+	"v1 Service":                    func() any { return new(corev1.Service) },
+	"policy/v1 PodDisruptionBudget": func() any { return new(policyv1.PodDisruptionBudget) },
+	"v1 ConfigMap":                  func() any { return new(corev1.ConfigMap) },
+	"v1 Secret":                     func() any { return new(corev1.Secret) },
 }
 
-type labelSelector struct {
-	MatchLabels map[string]string `yaml:"matchLabels"`
-}
+// kustomizationType is the apiVersion and kind of kustomization.yaml.
+const kustomizationType = "kustomize.config.k8s.io/v1beta1 Kustomization"
 
-type seccompProfile struct {
-	Type string `yaml:"type"`
-}
-
-type probe struct {
-	HTTPGet *struct {
-		Path string `yaml:"path"`
-		Port any    `yaml:"port"`
-	} `yaml:"httpGet"`
-	InitialDelaySeconds int `yaml:"initialDelaySeconds"`
-	PeriodSeconds       int `yaml:"periodSeconds"`
-	TimeoutSeconds      int `yaml:"timeoutSeconds"`
-	FailureThreshold    int `yaml:"failureThreshold"`
-}
-
-type container struct {
-	Name            string   `yaml:"name"`
-	Image           string   `yaml:"image"`
-	ImagePullPolicy string   `yaml:"imagePullPolicy"`
-	Command         []string `yaml:"command"`
-	Args            []string `yaml:"args"`
-	Ports           []struct {
-		Name          string `yaml:"name"`
-		ContainerPort int    `yaml:"containerPort"`
-		Protocol      string `yaml:"protocol"`
-	} `yaml:"ports"`
-	EnvFrom []struct {
-		ConfigMapRef *struct {
-			Name string `yaml:"name"`
-		} `yaml:"configMapRef"`
-		SecretRef *struct {
-			Name string `yaml:"name"`
-		} `yaml:"secretRef"`
-	} `yaml:"envFrom"`
-	Env []struct {
-		Name      string `yaml:"name"`
-		Value     string `yaml:"value"`
-		ValueFrom *struct {
-			ResourceFieldRef *struct {
-				Resource string `yaml:"resource"`
-			} `yaml:"resourceFieldRef"`
-		} `yaml:"valueFrom"`
-	} `yaml:"env"`
-	Resources struct {
-		Requests map[string]string `yaml:"requests"`
-		Limits   map[string]string `yaml:"limits"`
-	} `yaml:"resources"`
-	LivenessProbe   *probe `yaml:"livenessProbe"`
-	ReadinessProbe  *probe `yaml:"readinessProbe"`
-	StartupProbe    *probe `yaml:"startupProbe"`
-	SecurityContext *struct {
-		AllowPrivilegeEscalation *bool `yaml:"allowPrivilegeEscalation"`
-		ReadOnlyRootFilesystem   *bool `yaml:"readOnlyRootFilesystem"`
-		RunAsNonRoot             *bool `yaml:"runAsNonRoot"`
-		Capabilities             struct {
-			Drop []string `yaml:"drop"`
-			Add  []string `yaml:"add"`
-		} `yaml:"capabilities"`
-		SeccompProfile *seccompProfile `yaml:"seccompProfile"`
-	} `yaml:"securityContext"`
-}
-
-type deployment struct {
-	APIVersion string     `yaml:"apiVersion"`
-	Kind       string     `yaml:"kind"`
-	Metadata   objectMeta `yaml:"metadata"`
-	Spec       struct {
-		Replicas             int           `yaml:"replicas"`
-		RevisionHistoryLimit int           `yaml:"revisionHistoryLimit"`
-		Selector             labelSelector `yaml:"selector"`
-		Strategy             struct {
-			Type          string `yaml:"type"`
-			RollingUpdate struct {
-				MaxUnavailable any `yaml:"maxUnavailable"`
-				MaxSurge       any `yaml:"maxSurge"`
-			} `yaml:"rollingUpdate"`
-		} `yaml:"strategy"`
-		Template struct {
-			Metadata objectMeta `yaml:"metadata"`
-			Spec     struct {
-				AutomountServiceAccountToken  *bool `yaml:"automountServiceAccountToken"`
-				EnableServiceLinks            *bool `yaml:"enableServiceLinks"`
-				TerminationGracePeriodSeconds int   `yaml:"terminationGracePeriodSeconds"`
-				SecurityContext               struct {
-					RunAsNonRoot   *bool           `yaml:"runAsNonRoot"`
-					RunAsUser      int64           `yaml:"runAsUser"`
-					RunAsGroup     int64           `yaml:"runAsGroup"`
-					FSGroup        int64           `yaml:"fsGroup"`
-					SeccompProfile *seccompProfile `yaml:"seccompProfile"`
-				} `yaml:"securityContext"`
-				TopologySpreadConstraints []struct {
-					MaxSkew           int           `yaml:"maxSkew"`
-					TopologyKey       string        `yaml:"topologyKey"`
-					WhenUnsatisfiable string        `yaml:"whenUnsatisfiable"`
-					LabelSelector     labelSelector `yaml:"labelSelector"`
-				} `yaml:"topologySpreadConstraints"`
-				Containers []container `yaml:"containers"`
-			} `yaml:"spec"`
-		} `yaml:"template"`
-	} `yaml:"spec"`
-}
-
-type service struct {
-	APIVersion string     `yaml:"apiVersion"`
-	Kind       string     `yaml:"kind"`
-	Metadata   objectMeta `yaml:"metadata"`
-	Spec       struct {
-		Type     string            `yaml:"type"`
-		Selector map[string]string `yaml:"selector"`
-		Ports    []struct {
-			Name       string `yaml:"name"`
-			Port       int    `yaml:"port"`
-			TargetPort any    `yaml:"targetPort"`
-			Protocol   string `yaml:"protocol"`
-		} `yaml:"ports"`
-	} `yaml:"spec"`
-}
-
-type podDisruptionBudget struct {
-	APIVersion string     `yaml:"apiVersion"`
-	Kind       string     `yaml:"kind"`
-	Metadata   objectMeta `yaml:"metadata"`
-	Spec       struct {
-		MinAvailable   any           `yaml:"minAvailable"`
-		MaxUnavailable any           `yaml:"maxUnavailable"`
-		Selector       labelSelector `yaml:"selector"`
-	} `yaml:"spec"`
-}
-
-type configMap struct {
-	APIVersion string            `yaml:"apiVersion"`
-	Kind       string            `yaml:"kind"`
-	Metadata   objectMeta        `yaml:"metadata"`
-	Data       map[string]string `yaml:"data"`
-}
-
-type secret struct {
-	APIVersion string            `yaml:"apiVersion"`
-	Kind       string            `yaml:"kind"`
-	Metadata   objectMeta        `yaml:"metadata"`
-	Type       string            `yaml:"type"`
-	StringData map[string]string `yaml:"stringData"`
-	Data       map[string]string `yaml:"data"`
-}
-
+// kustomization is the subset of kustomize's Kustomization that trygg uses.
 type kustomization struct {
 	APIVersion string `yaml:"apiVersion"`
 	Kind       string `yaml:"kind"`
@@ -195,25 +71,424 @@ type kustomization struct {
 	} `yaml:"images"`
 }
 
-// kinds maps each kind the manifests may hold to its apiVersion and its strict type.
-var kinds = map[string]struct {
-	apiVersion string
-	new        func() any
-}{
-	"Deployment":          {"apps/v1", func() any { return &deployment{} }},
-	"Service":             {"v1", func() any { return &service{} }},
-	"PodDisruptionBudget": {"policy/v1", func() any { return &podDisruptionBudget{} }},
-	"ConfigMap":           {"v1", func() any { return &configMap{} }},
-	"Secret":              {"v1", func() any { return &secret{} }},
-	"Kustomization":       {"kustomize.config.k8s.io/v1beta1", func() any { return &kustomization{} }},
-}
-
 // manifest is one YAML document of a file under k8s/.
 type manifest struct {
-	file  string
-	kind  string
-	name  string
-	value any // a pointer to one of the types above
+	file string
+	kind string
+	name string
+	obj  any // a pointer to a k8s.io/api type of apiTypes, or *kustomization
+}
+
+// decodeAPI decodes one document into obj, a pointer to a k8s.io/api type.
+// sigs.k8s.io/yaml's UnmarshalStrict refuses duplicate and unknown fields, but the
+// encoding/json under it matches field names regardless of case; the API server matches
+// them exactly (sigs.k8s.io/json), so the document goes through that decoder too.
+func decodeAPI(doc []byte, obj any) error {
+	if err := k8syaml.UnmarshalStrict(doc, obj); err != nil {
+		return err
+	}
+	j, err := k8syaml.YAMLToJSONStrict(doc)
+	if err != nil {
+		return err
+	}
+	fresh := reflect.New(reflect.TypeOf(obj).Elem()).Interface()
+	strictErrs, err := kjson.UnmarshalStrict(j, fresh)
+	if err != nil {
+		return err
+	}
+	return errors.Join(strictErrs...)
+}
+
+// decodeDocument decodes one YAML document into the type its apiVersion and kind name.
+func decodeDocument(doc []byte) (manifest, error) {
+	var head metav1.PartialObjectMetadata
+	if err := k8syaml.Unmarshal(doc, &head); err != nil {
+		return manifest{}, err
+	}
+	m := manifest{kind: head.Kind, name: head.Name}
+	if head.APIVersion == "" || head.Kind == "" {
+		return m, errors.New("apiVersion and kind are required")
+	}
+	typ := head.APIVersion + " " + head.Kind
+	if typ == kustomizationType {
+		var k kustomization
+		dec := yaml.NewDecoder(bytes.NewReader(doc))
+		dec.KnownFields(true)
+		if err := dec.Decode(&k); err != nil {
+			return m, fmt.Errorf("%s: %w", typ, err)
+		}
+		m.obj = &k
+		return m, nil
+	}
+	newObj, ok := apiTypes[typ]
+	if !ok {
+		return m, fmt.Errorf("%s is not a type these tests know (apiTypes)", typ)
+	}
+	if head.Name == "" {
+		return m, fmt.Errorf("%s has no metadata.name", head.Kind)
+	}
+	obj := newObj()
+	if err := decodeAPI(doc, obj); err != nil {
+		return m, fmt.Errorf("%s %s: %w", head.Kind, head.Name, err)
+	}
+	m.obj = obj
+	return m, nil
+}
+
+// decodeFiles splits each file (name → content) into YAML documents as kubectl does and
+// decodes every document that is not empty.
+func decodeFiles(files map[string][]byte) ([]manifest, error) {
+	var out []manifest
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(files[name])))
+		n := 0
+		for {
+			doc, err := r.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+				break
+			}
+			if j, err := k8syaml.YAMLToJSON(doc); err == nil && string(j) == "null" {
+				continue // only comments
+			}
+			n++
+			m, err := decodeDocument(doc)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s document %d: %w", name, n, err))
+				continue
+			}
+			m.file = name
+			out = append(out, m)
+		}
+		if n == 0 {
+			errs = append(errs, fmt.Errorf("%s: no YAML document", name))
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// k8sFiles reads every YAML file under k8s/.
+func k8sFiles(t *testing.T) map[string][]byte {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join("k8s", "*.y*ml"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no manifests in k8s/ (%v)", err)
+	}
+	files := map[string][]byte{}
+	for _, name := range names {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = b
+	}
+	return files
+}
+
+// manifests decodes every document of every YAML file under k8s/.
+func manifests(t *testing.T) []manifest {
+	t.Helper()
+	ms, err := decodeFiles(k8sFiles(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+// only returns the one manifest of type T.
+func only[T any](t *testing.T, ms []manifest) *T {
+	t.Helper()
+	var found []*T
+	for _, m := range ms {
+		if v, ok := m.obj.(*T); ok {
+			found = append(found, v)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("want one %T, found %d", *new(T), len(found))
+	}
+	return found[0]
+}
+
+// crossCheck returns what is wrong between the decoded objects, which the types alone do
+// not catch: invalid names and labels, selectors that select no pods, ports and probes
+// that name no container port, requests above limits, and configuration references to
+// ConfigMaps, Secrets, keys or resources that are not there. (The API server checks the
+// names, labels and keys too, but only when the manifests are applied.)
+func crossCheck(ms []manifest) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	invalid := func(what string, errs []string) {
+		if len(errs) > 0 {
+			bad("%s: %s", what, strings.Join(errs, "; "))
+		}
+	}
+	validLabels := func(what string, ls map[string]string) {
+		for k, v := range ls {
+			invalid(fmt.Sprintf("%s label %q", what, k), append(validation.IsQualifiedName(k), validation.IsValidLabelValue(v)...))
+		}
+	}
+	selects := func(what string, sel *metav1.LabelSelector, pods map[string]string) bool {
+		s, err := metav1.LabelSelectorAsSelector(sel)
+		switch {
+		case err != nil:
+			bad("%s: %v", what, err)
+		case s.Empty():
+			bad("%s is empty: it would select every pod", what)
+		default:
+			return s.Matches(labels.Set(pods))
+		}
+		return false
+	}
+
+	configMaps := map[string]*corev1.ConfigMap{}
+	secrets := map[string]*corev1.Secret{}
+	var deployments []*appsv1.Deployment
+	var services []*corev1.Service
+	var budgets []*policyv1.PodDisruptionBudget
+	for _, m := range ms {
+		meta, ok := m.obj.(metav1.Object)
+		if !ok {
+			continue // the kustomization
+		}
+		what := m.kind + " " + m.name
+		validLabels(what, meta.GetLabels())
+		switch o := m.obj.(type) {
+		case *corev1.Service:
+			invalid(what+" name", validation.IsDNS1035Label(o.Name))
+			services = append(services, o)
+		default:
+			invalid(what+" name", validation.IsDNS1123Subdomain(m.name))
+		}
+		switch o := m.obj.(type) {
+		case *appsv1.Deployment:
+			deployments = append(deployments, o)
+		case *policyv1.PodDisruptionBudget:
+			budgets = append(budgets, o)
+		case *corev1.ConfigMap:
+			configMaps[o.Name] = o
+			for k := range o.Data {
+				invalid(fmt.Sprintf("%s key %q", what, k), validation.IsConfigMapKey(k))
+			}
+		case *corev1.Secret:
+			secrets[o.Name] = o
+			for k := range o.StringData {
+				invalid(fmt.Sprintf("%s key %q", what, k), validation.IsConfigMapKey(k))
+			}
+			for k := range o.Data {
+				invalid(fmt.Sprintf("%s key %q", what, k), validation.IsConfigMapKey(k))
+			}
+		}
+	}
+
+	// portsOf returns the named and numbered container ports of a pod.
+	portsOf := func(pod corev1.PodSpec) (map[string]bool, map[int32]bool) {
+		names, numbers := map[string]bool{}, map[int32]bool{}
+		for _, c := range pod.Containers {
+			for _, p := range c.Ports {
+				if p.Name != "" {
+					names[p.Name] = true
+				}
+				numbers[p.ContainerPort] = true
+			}
+		}
+		return names, numbers
+	}
+	refersTo := func(what string, port intstr.IntOrString, names map[string]bool, numbers map[int32]bool) {
+		if (port.Type == intstr.String && !names[port.StrVal]) || (port.Type == intstr.Int && !numbers[port.IntVal]) {
+			bad("%s %q is not a container port", what, port.String())
+		}
+	}
+
+	for _, d := range deployments {
+		what := "Deployment " + d.Name
+		tmpl := d.Spec.Template
+		validLabels(what+" pod", tmpl.Labels)
+		if !selects(what+" selector", d.Spec.Selector, tmpl.Labels) {
+			bad("%s: selector %s does not match the pod labels %v", what, metav1.FormatLabelSelector(d.Spec.Selector), tmpl.Labels)
+		}
+		for _, tsc := range tmpl.Spec.TopologySpreadConstraints {
+			if !selects(what+" topology spread selector", tsc.LabelSelector, tmpl.Labels) {
+				bad("%s: topology spread selector %s does not match the pod labels", what, metav1.FormatLabelSelector(tsc.LabelSelector))
+			}
+		}
+		names, numbers := portsOf(tmpl.Spec)
+		for _, c := range tmpl.Spec.Containers {
+			cwhat := what + " container " + c.Name
+			invalid(cwhat+" name", validation.IsDNS1123Label(c.Name))
+			seen := map[string]bool{}
+			for _, p := range c.Ports {
+				invalid(fmt.Sprintf("%s port name %q", cwhat, p.Name), validation.IsValidPortName(p.Name))
+				invalid(fmt.Sprintf("%s port %d", cwhat, p.ContainerPort), validation.IsValidPortNum(int(p.ContainerPort)))
+				if seen[p.Name] {
+					bad("%s: port name %q twice", cwhat, p.Name)
+				}
+				seen[p.Name] = true
+			}
+			for name, p := range map[string]*corev1.Probe{"liveness": c.LivenessProbe, "readiness": c.ReadinessProbe, "startup": c.StartupProbe} {
+				switch {
+				case p == nil:
+				case p.HTTPGet != nil:
+					refersTo(cwhat+" "+name+" probe port", p.HTTPGet.Port, names, numbers)
+				case p.TCPSocket != nil:
+					refersTo(cwhat+" "+name+" probe port", p.TCPSocket.Port, names, numbers)
+				}
+			}
+			for res, q := range c.Resources.Limits {
+				if q.Sign() <= 0 {
+					bad("%s: limit %s = %s", cwhat, res, q.String())
+				}
+			}
+			for res, q := range c.Resources.Requests {
+				if q.Sign() <= 0 {
+					bad("%s: request %s = %s", cwhat, res, q.String())
+				}
+				if lim, ok := c.Resources.Limits[res]; ok && q.Cmp(lim) > 0 {
+					bad("%s: request %s %s is above its limit %s", cwhat, res, q.String(), lim.String())
+				}
+			}
+			for _, e := range c.EnvFrom {
+				switch {
+				case e.ConfigMapRef != nil:
+					if configMaps[e.ConfigMapRef.Name] == nil {
+						bad("%s: envFrom ConfigMap %q is not in k8s/", cwhat, e.ConfigMapRef.Name)
+					}
+				case e.SecretRef != nil:
+					if secrets[e.SecretRef.Name] == nil {
+						bad("%s: envFrom Secret %q is not in k8s/", cwhat, e.SecretRef.Name)
+					}
+				}
+			}
+			for _, e := range c.Env {
+				invalid(fmt.Sprintf("%s env %q", cwhat, e.Name), validation.IsEnvVarName(e.Name))
+				from := e.ValueFrom
+				switch {
+				case from == nil:
+				case from.ConfigMapKeyRef != nil:
+					ref := from.ConfigMapKeyRef
+					if cm, ok := configMaps[ref.Name]; !ok {
+						bad("%s: env %s reads ConfigMap %q, which is not in k8s/", cwhat, e.Name, ref.Name)
+					} else if _, ok := cm.Data[ref.Key]; !ok {
+						bad("%s: env %s reads key %q, which ConfigMap %s does not have", cwhat, e.Name, ref.Key, ref.Name)
+					}
+				case from.SecretKeyRef != nil:
+					ref := from.SecretKeyRef
+					if s, ok := secrets[ref.Name]; !ok {
+						bad("%s: env %s reads Secret %q, which is not in k8s/", cwhat, e.Name, ref.Name)
+					} else if _, ok := s.StringData[ref.Key]; !ok && s.Data[ref.Key] == nil {
+						bad("%s: env %s reads key %q, which Secret %s does not have", cwhat, e.Name, ref.Key, ref.Name)
+					}
+				case from.ResourceFieldRef != nil:
+					// Without the limit, limits.memory gives the node's memory instead.
+					kind, res, _ := strings.Cut(from.ResourceFieldRef.Resource, ".")
+					list := map[string]corev1.ResourceList{"limits": c.Resources.Limits, "requests": c.Resources.Requests}[kind]
+					if _, ok := list[corev1.ResourceName(res)]; !ok {
+						bad("%s: env %s reads %s, which the container does not set", cwhat, e.Name, from.ResourceFieldRef.Resource)
+					}
+				}
+			}
+		}
+	}
+
+	// podsOf returns the Deployment whose pods a selector selects, or nil.
+	podsOf := func(what string, sel *metav1.LabelSelector) *appsv1.Deployment {
+		for _, d := range deployments {
+			if selects(what, sel, d.Spec.Template.Labels) {
+				return d
+			}
+		}
+		bad("%s %s selects no Deployment's pods", what, metav1.FormatLabelSelector(sel))
+		return nil
+	}
+	for _, s := range services {
+		what := "Service " + s.Name
+		d := podsOf(what+" selector", &metav1.LabelSelector{MatchLabels: s.Spec.Selector})
+		if d == nil {
+			continue
+		}
+		names, numbers := portsOf(d.Spec.Template.Spec)
+		for _, p := range s.Spec.Ports {
+			refersTo(fmt.Sprintf("%s port %s: targetPort", what, p.Name), p.TargetPort, names, numbers)
+		}
+	}
+	for _, b := range budgets {
+		podsOf("PodDisruptionBudget "+b.Name+" selector", b.Spec.Selector)
+	}
+	return problems
+}
+
+// TestManifestsMatchKubernetesAPI: every document under k8s/ decodes strictly into its
+// k8s.io/api type (or, for the kustomization, into the kustomize fields it uses), and the
+// objects agree with each other (crossCheck).
+func TestManifestsMatchKubernetesAPI(t *testing.T) {
+	ms := manifests(t)
+	var kinds []string
+	for _, m := range ms {
+		kinds = append(kinds, m.kind)
+	}
+	slices.Sort(kinds)
+	want := []string{"ConfigMap", "Deployment", "Kustomization", "PodDisruptionBudget", "Secret", "Service"}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("kinds = %v, want %v", kinds, want)
+	}
+	for _, p := range crossCheck(ms) {
+		t.Error(p)
+	}
+}
+
+// TestManifestChecksCatchMistakes: each row makes one mistake in a copy of the manifests,
+// and the strict decoding or the cross-check must report it.
+func TestManifestChecksCatchMistakes(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, old, new, want string
+	}{
+		// Strict decoding into the API types.
+		{"misspelt field", "deployment.yaml", "readinessProbe:", "readinesProbe:", `unknown field "readinesProbe"`},
+		{"wrongly cased field", "deployment.yaml", "readinessProbe:", "ReadinessProbe:", `unknown field "spec.template.spec.containers[0].ReadinessProbe"`},
+		{"field in the wrong place", "deployment.yaml", "      automountServiceAccountToken: false", "      automountServiceAccountToken: false\n      readOnlyRootFilesystem: true", `unknown field "readOnlyRootFilesystem"`},
+		{"duplicate field", "deployment.yaml", "  replicas: 2\n", "  replicas: 2\n  replicas: 3\n", `"replicas" already set`},
+		{"wrong type", "deployment.yaml", "replicas: 2", "replicas: two", "replicas"},
+		{"bad quantity", "deployment.yaml", "memory: 64Mi", "memory: 64MB", "quantities must match"},
+		{"port as a list", "service.yaml", "port: 80", "port: [80]", "port"},
+		{"unknown kind", "pdb.yaml", "kind: PodDisruptionBudget", "kind: PodDisruptionBudgets", "policy/v1 PodDisruptionBudgets is not a type"},
+		{"old apiVersion", "pdb.yaml", "apiVersion: policy/v1", "apiVersion: policy/v1beta1", "policy/v1beta1 PodDisruptionBudget is not a type"},
+		{"kustomization field", "kustomization.yaml", "resources:", "resource:", "field resource not found"},
+		// Cross-checks between the objects.
+		{"probe port", "deployment.yaml", "port: http", "port: htp", `liveness probe port "htp" is not a container port`},
+		{"Service targetPort", "service.yaml", "targetPort: http", "targetPort: 8081", `Service trygg port http: targetPort "8081" is not a container port`},
+		{"Service selector", "service.yaml", "  selector:\n    app.kubernetes.io/name: trygg", "  selector:\n    app.kubernetes.io/name: trygg-web", "Service trygg selector"},
+		{"PDB selector", "pdb.yaml", "matchLabels:\n      app.kubernetes.io/name: trygg", "matchLabels:\n      app.kubernetes.io/name: tryg", "PodDisruptionBudget trygg selector"},
+		{"pod labels", "deployment.yaml", "    metadata:\n      labels:\n        app.kubernetes.io/name: trygg", "    metadata:\n      labels:\n        app.kubernetes.io/name: trygg-pod", "does not match the pod labels"},
+		{"envFrom ConfigMap", "deployment.yaml", "name: trygg-config", "name: trygg-conf", `envFrom ConfigMap "trygg-conf" is not in k8s/`},
+		{"envFrom Secret", "secret.example.yaml", "name: trygg-secret", "name: trygg-secrets", `envFrom Secret "trygg-secret" is not in k8s/`},
+		{"ConfigMap key", "configmap.yaml", "TRYGG_LOG_LEVEL:", "TRYGG LOG LEVEL:", `ConfigMap trygg-config key "TRYGG LOG LEVEL"`},
+		{"env name", "deployment.yaml", "- name: GOMEMLIMIT", "- name: 1GOMEMLIMIT", `env "1GOMEMLIMIT"`},
+		{"request above limit", "deployment.yaml", "memory: 64Mi", "memory: 512Mi", "request memory 512Mi is above its limit 256Mi"},
+		{"resourceFieldRef", "deployment.yaml", "resource: limits.memory", "resource: limits.cpu", "reads limits.cpu, which the container does not set"},
+		{"label value", "service.yaml", "  labels:\n    app.kubernetes.io/name: trygg", "  labels:\n    app.kubernetes.io/name: trygg!", `label "app.kubernetes.io/name"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := k8sFiles(t)
+			name := filepath.Join("k8s", tc.file)
+			if !bytes.Contains(files[name], []byte(tc.old)) {
+				t.Fatalf("%s does not contain %q", name, tc.old)
+			}
+			files[name] = bytes.Replace(files[name], []byte(tc.old), []byte(tc.new), 1)
+			ms, err := decodeFiles(files)
+			if err == nil {
+				if problems := crossCheck(ms); len(problems) > 0 {
+					err = errors.New(strings.Join(problems, "\n"))
+				}
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
 }
 
 // documents splits a YAML file into its documents (---), skipping empty ones.
@@ -251,71 +526,7 @@ func strict(doc *yaml.Node, v any) error {
 	return dec.Decode(v)
 }
 
-// manifests reads every document of every YAML file under k8s/.
-func manifests(t *testing.T) []manifest {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join("k8s", "*.y*ml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no manifests in k8s/ (%v)", err)
-	}
-	var out []manifest
-	for _, file := range files {
-		docs := documents(t, file)
-		if len(docs) == 0 {
-			t.Errorf("%s: no YAML document", file)
-		}
-		for i, doc := range docs {
-			var head struct {
-				APIVersion string     `yaml:"apiVersion"`
-				Kind       string     `yaml:"kind"`
-				Metadata   objectMeta `yaml:"metadata"`
-			}
-			if err := doc.Decode(&head); err != nil {
-				t.Errorf("%s document %d: %v", file, i+1, err)
-				continue
-			}
-			k, ok := kinds[head.Kind]
-			switch {
-			case head.APIVersion == "" || head.Kind == "":
-				t.Errorf("%s document %d: apiVersion and kind are required", file, i+1)
-				continue
-			case !ok:
-				t.Errorf("%s document %d: kind %q is not one these tests know", file, i+1, head.Kind)
-				continue
-			case head.APIVersion != k.apiVersion:
-				t.Errorf("%s: %s has apiVersion %q, want %q", file, head.Kind, head.APIVersion, k.apiVersion)
-			}
-			if head.Kind != "Kustomization" && head.Metadata.Name == "" {
-				t.Errorf("%s: %s has no metadata.name", file, head.Kind)
-			}
-			v := k.new()
-			if err := strict(doc, v); err != nil {
-				t.Errorf("%s: %s: %v", file, head.Kind, err)
-				continue
-			}
-			out = append(out, manifest{file: file, kind: head.Kind, name: head.Metadata.Name, value: v})
-		}
-	}
-	return out
-}
-
-// only returns the one manifest of a kind.
-func only[T any](t *testing.T, ms []manifest, kind string) *T {
-	t.Helper()
-	var found []*T
-	for _, m := range ms {
-		if m.kind == kind {
-			found = append(found, m.value.(*T))
-		}
-	}
-	if len(found) != 1 {
-		t.Fatalf("want one %s, found %d", kind, len(found))
-	}
-	return found[0]
-}
-
-// TestManifestsParse: every YAML file in deploy/ parses (all documents); every manifest
-// under k8s/ has apiVersion, kind and metadata.name and only fields of its kind.
+// TestManifestsParse: every YAML file in deploy/ parses (all documents).
 func TestManifestsParse(t *testing.T) {
 	var files []string
 	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
@@ -335,15 +546,13 @@ func TestManifestsParse(t *testing.T) {
 			t.Errorf("%s has no YAML document", f)
 		}
 	}
-	if ms := manifests(t); len(ms) < 6 {
-		t.Errorf("only %d manifests", len(ms))
-	}
 }
 
-// TestKustomization: the kustomization lists every manifest, and only existing ones.
+// TestKustomization: the kustomization lists every manifest, and only existing ones, and
+// pins the image the Deployment runs.
 func TestKustomization(t *testing.T) {
 	ms := manifests(t)
-	k := only[kustomization](t, ms, "Kustomization")
+	k := only[kustomization](t, ms)
 	listed := map[string]bool{}
 	for _, r := range k.Resources {
 		listed[filepath.Join("k8s", r)] = true
@@ -357,7 +566,13 @@ func TestKustomization(t *testing.T) {
 		}
 	}
 	if len(k.Images) != 1 || k.Images[0].Name != "trygg" || k.Images[0].NewTag == "" || k.Images[0].NewTag == "latest" {
-		t.Errorf("images = %+v: want trygg pinned to a tag", k.Images)
+		t.Fatalf("images = %+v: want trygg pinned to a tag", k.Images)
+	}
+	d := only[appsv1.Deployment](t, ms)
+	for _, c := range d.Spec.Template.Spec.Containers {
+		if c.Image != k.Images[0].Name {
+			t.Errorf("container %s runs image %q, which the kustomization does not set", c.Name, c.Image)
+		}
 	}
 }
 
@@ -365,32 +580,33 @@ func TestKustomization(t *testing.T) {
 // container that runs as non-root on a read-only root file system with no privileges.
 func TestDeployment(t *testing.T) {
 	ms := manifests(t)
-	d := only[deployment](t, ms, "Deployment")
+	d := only[appsv1.Deployment](t, ms)
 	s := d.Spec
-	if s.Replicas != 2 {
-		t.Errorf("replicas = %d, want 2", s.Replicas)
-	}
-	if !subset(s.Selector.MatchLabels, s.Template.Metadata.Labels) || len(s.Selector.MatchLabels) == 0 {
-		t.Errorf("selector %v does not match the pod labels %v", s.Selector.MatchLabels, s.Template.Metadata.Labels)
+	if s.Replicas == nil || *s.Replicas != 2 {
+		t.Errorf("replicas = %v, want 2", s.Replicas)
 	}
 	pod := s.Template.Spec
-	if pod.SecurityContext.RunAsNonRoot == nil || !*pod.SecurityContext.RunAsNonRoot || pod.SecurityContext.RunAsUser == 0 {
+	psc := pod.SecurityContext
+	if psc == nil {
+		t.Fatal("pod has no securityContext")
+	}
+	if psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot || psc.RunAsUser == nil || *psc.RunAsUser == 0 {
 		t.Error("pod: runAsNonRoot and a non-zero runAsUser are required")
 	}
-	if pod.SecurityContext.SeccompProfile == nil || pod.SecurityContext.SeccompProfile.Type != "RuntimeDefault" {
+	if psc.SeccompProfile == nil || psc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
 		t.Error("pod: seccompProfile RuntimeDefault is required")
 	}
 	if pod.AutomountServiceAccountToken == nil || *pod.AutomountServiceAccountToken {
 		t.Error("pod: trygg needs no service account token")
 	}
-	if pod.TerminationGracePeriodSeconds <= 10 {
-		t.Errorf("terminationGracePeriodSeconds = %d: trygg drains for 10 s", pod.TerminationGracePeriodSeconds)
+	if pod.TerminationGracePeriodSeconds == nil || *pod.TerminationGracePeriodSeconds <= 10 {
+		t.Errorf("terminationGracePeriodSeconds = %v: trygg drains for 10 s", pod.TerminationGracePeriodSeconds)
 	}
 	if len(pod.Containers) != 1 {
 		t.Fatalf("%d containers, want 1", len(pod.Containers))
 	}
 	c := pod.Containers[0]
-	ports := map[string]int{}
+	ports := map[string]int32{}
 	for _, p := range c.Ports {
 		ports[p.Name] = p.ContainerPort
 	}
@@ -398,7 +614,7 @@ func TestDeployment(t *testing.T) {
 		t.Errorf("container port http = %d, want 8080", ports["http"])
 	}
 	for name, tc := range map[string]struct {
-		p    *probe
+		p    *corev1.Probe
 		path string
 	}{
 		"liveness": {c.LivenessProbe, "/healthz"},
@@ -413,12 +629,22 @@ func TestDeployment(t *testing.T) {
 			t.Errorf("%s probe: want httpGet %s", name, tc.path)
 		case tc.p.HTTPGet.Path != tc.path:
 			t.Errorf("%s probe path = %q, want %s", name, tc.p.HTTPGet.Path, tc.path)
-		case tc.p.HTTPGet.Port != "http" && tc.p.HTTPGet.Port != 8080:
-			t.Errorf("%s probe port = %v, want http", name, tc.p.HTTPGet.Port)
+		case tc.p.HTTPGet.Port != intstr.FromString("http") && tc.p.HTTPGet.Port != intstr.FromInt32(8080):
+			t.Errorf("%s probe port = %v, want http", name, tc.p.HTTPGet.Port.String())
 		}
 	}
-	if c.Resources.Requests["cpu"] == "" || c.Resources.Requests["memory"] == "" || c.Resources.Limits["memory"] == "" {
-		t.Errorf("resources = %+v: want cpu and memory requests and a memory limit", c.Resources)
+	for _, r := range []struct {
+		list corev1.ResourceList
+		name corev1.ResourceName
+	}{
+		{c.Resources.Requests, corev1.ResourceCPU},
+		{c.Resources.Requests, corev1.ResourceMemory},
+		{c.Resources.Limits, corev1.ResourceMemory},
+	} {
+		if q, ok := r.list[r.name]; !ok || q.IsZero() {
+			t.Errorf("resources = %v: want cpu and memory requests and a memory limit", c.Resources)
+			break
+		}
 	}
 	sc := c.SecurityContext
 	switch {
@@ -430,15 +656,16 @@ func TestDeployment(t *testing.T) {
 		t.Error("container: readOnlyRootFilesystem must be true")
 	case sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot:
 		t.Error("container: runAsNonRoot must be true")
-	case !slices.Contains(sc.Capabilities.Drop, "ALL") || len(sc.Capabilities.Add) > 0:
-		t.Errorf("container capabilities: drop %v add %v, want drop ALL", sc.Capabilities.Drop, sc.Capabilities.Add)
-	case sc.SeccompProfile == nil || sc.SeccompProfile.Type != "RuntimeDefault":
+	case sc.Capabilities == nil || !slices.Contains(sc.Capabilities.Drop, "ALL") || len(sc.Capabilities.Add) > 0:
+		t.Errorf("container capabilities = %+v, want drop ALL", sc.Capabilities)
+	case sc.SeccompProfile == nil || sc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault:
 		t.Error("container: seccompProfile RuntimeDefault is required")
 	}
 
-	// The configuration the container reads exists.
-	cm := only[configMap](t, ms, "ConfigMap")
-	sec := only[secret](t, ms, "Secret")
+	// The container reads the example configuration (crossCheck makes sure what it
+	// reads exists).
+	cm := only[corev1.ConfigMap](t, ms)
+	sec := only[corev1.Secret](t, ms)
 	var refs []string
 	for _, e := range c.EnvFrom {
 		if e.ConfigMapRef != nil {
@@ -448,32 +675,31 @@ func TestDeployment(t *testing.T) {
 			refs = append(refs, "Secret/"+e.SecretRef.Name)
 		}
 	}
-	for _, want := range []string{"ConfigMap/" + cm.Metadata.Name, "Secret/" + sec.Metadata.Name} {
+	for _, want := range []string{"ConfigMap/" + cm.Name, "Secret/" + sec.Name} {
 		if !slices.Contains(refs, want) {
 			t.Errorf("the container does not read %s (envFrom %v)", want, refs)
 		}
 	}
 }
 
-// TestServiceAndDisruptionBudget: the Service and the PodDisruptionBudget select the
-// Deployment's pods; the Service targets the named port; one pod always stays.
+// TestServiceAndDisruptionBudget: the Service targets the named port of the Deployment's
+// pods, and one pod always stays (crossCheck makes sure both select those pods).
 func TestServiceAndDisruptionBudget(t *testing.T) {
 	ms := manifests(t)
-	d := only[deployment](t, ms, "Deployment")
-	pods := d.Spec.Template.Metadata.Labels
-	svc := only[service](t, ms, "Service")
-	if len(svc.Spec.Selector) == 0 || !subset(svc.Spec.Selector, pods) {
-		t.Errorf("Service selector %v does not select the pods %v", svc.Spec.Selector, pods)
+	d := only[appsv1.Deployment](t, ms)
+	svc := only[corev1.Service](t, ms)
+	if svc.Spec.Type != corev1.ServiceTypeClusterIP {
+		t.Errorf("Service type = %s, want ClusterIP (an ingress in front)", svc.Spec.Type)
 	}
-	if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].TargetPort != "http" {
+	if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].TargetPort != intstr.FromString("http") {
 		t.Errorf("Service ports = %+v, want one targeting http", svc.Spec.Ports)
 	}
-	pdb := only[podDisruptionBudget](t, ms, "PodDisruptionBudget")
-	if pdb.Spec.MinAvailable != 1 {
-		t.Errorf("minAvailable = %v, want 1", pdb.Spec.MinAvailable)
+	pdb := only[policyv1.PodDisruptionBudget](t, ms)
+	if pdb.Spec.MinAvailable == nil || *pdb.Spec.MinAvailable != intstr.FromInt32(1) || pdb.Spec.MaxUnavailable != nil {
+		t.Errorf("minAvailable = %v, maxUnavailable = %v: want minAvailable 1", pdb.Spec.MinAvailable, pdb.Spec.MaxUnavailable)
 	}
-	if len(pdb.Spec.Selector.MatchLabels) == 0 || !subset(pdb.Spec.Selector.MatchLabels, pods) {
-		t.Errorf("PodDisruptionBudget selector %v does not select the pods %v", pdb.Spec.Selector.MatchLabels, pods)
+	if d.Spec.Replicas != nil && *d.Spec.Replicas <= 1 {
+		t.Errorf("%d replicas with minAvailable 1: a node drain would never finish", *d.Spec.Replicas)
 	}
 }
 
@@ -492,8 +718,8 @@ func TestConfigExamples(t *testing.T) {
 		}
 	}
 	ms := manifests(t)
-	cm := only[configMap](t, ms, "ConfigMap")
-	sec := only[secret](t, ms, "Secret")
+	cm := only[corev1.ConfigMap](t, ms)
+	sec := only[corev1.Secret](t, ms)
 	env := map[string]string{}
 	for k, v := range cm.Data {
 		documented(k)
@@ -747,14 +973,4 @@ func TestDockerfile(t *testing.T) {
 			}
 		}
 	}
-}
-
-// subset reports whether every pair of a is in b.
-func subset(a, b map[string]string) bool {
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
