@@ -136,6 +136,18 @@ func (e *Engine) HandoffFooter(lang string, g AgeGroup) Reply {
 	return e.say(lang, e.def.Globals.HandoffFooter, g)
 }
 
+// HandoffWaiting returns what the host sends a resident in a handoff whose latest messages
+// staff have not answered within the wait (or outside staffed hours), in lang for age
+// group g: staff have not been able to answer yet, the Brottsofferjouren number for the
+// age group (both, with the age rule, while it is unknown), that what they write still
+// reaches staff, and 112. The handoff goes on.
+func (e *Engine) HandoffWaiting(lang string, g AgeGroup) Reply {
+	if !e.set.Catalog.Has(lang) {
+		lang = flows.DefaultLang
+	}
+	return e.say(lang, e.def.Globals.HandoffWaiting, g)
+}
+
 // RateLimited returns the notice a sender gets once past a channel's message limit, in
 // lang: no more answers for a while, and 112 and both Brottsofferjouren numbers with the
 // age rule, since the sender's age is not looked up.

@@ -543,7 +543,7 @@ func TestCheckProblemsExactly(t *testing.T) {
 			edit: func(t *testing.T, f files) {
 				f.replace(t, enText, `erased: "Done, everything is deleted.`, `erased: "Done 🙂, everything is deleted.`)
 			},
-			want: `locales/en.yaml:89: message erased has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`,
+			want: `locales/en.yaml:92: message erased has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`,
 		},
 		{
 			name: "youth variant with the adult number",

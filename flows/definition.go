@@ -73,6 +73,11 @@ type Globals struct {
 	// handoff, or when no staff member answered in time; both give the numbers.
 	HandoffEnded   string `yaml:"handoff_ended"`
 	HandoffTimeout string `yaml:"handoff_timeout"`
+	// HandoffWaiting is the message a resident gets, once per unanswered stretch, when
+	// staff answered before but have not answered their latest messages within the wait
+	// (or at once outside staffed hours): staff have not been able to answer yet, the
+	// numbers, and that the case is still open.
+	HandoffWaiting string `yaml:"handoff_waiting"`
 	// HandoffFooter is the message added under every staff message a resident receives
 	// during a handoff: 112 and the Brottsofferjouren number for their age.
 	HandoffFooter string `yaml:"handoff_footer"`

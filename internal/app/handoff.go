@@ -45,10 +45,12 @@ func (a *App) newHandoff() error {
 			"sms": handoff.SMS{Texter: smsTexter{a}},
 			"web": handoff.Inbox{Records: rec, TTL: a.Config.ConversationTTL, Now: a.now},
 		},
-		Wait:  a.Config.HandoffWait,
-		TTL:   a.Config.ConversationTTL,
-		Clock: a.clock,
-		Log:   a.Log,
+		Wait: a.Config.HandoffWait,
+		// Outside staffed hours a resident waiting on staff gets the numbers at once.
+		Staffed: a.Config.StaffedHours.Open,
+		TTL:     a.Config.ConversationTTL,
+		Clock:   a.clock,
+		Log:     a.Log,
 	})
 	if err != nil {
 		return fmt.Errorf("handoff: %w", err)

@@ -684,9 +684,18 @@ func TestHandoffExpires(t *testing.T) {
 				e.staffReply(fmt.Sprintf("Ev7%02d", i), "U0STAFF", card.TS, "Hör av dig när du vill.")
 			}
 			last := e.clock.Now()
+			// The resident's last message waits for staff: after the wait they get the
+			// waiting notice once; the case stays open.
+			e.clock.Add(10 * time.Minute)
+			if err := e.a.Handoff.Sweep(context.Background()); err != nil {
+				t.Fatal(err)
+			}
 			sentBefore := len(e.twilio.Sent())
+			if sentBefore != 2 { // a staff reply, then the waiting notice or the second staff reply
+				t.Fatalf("%d SMS before expiry, want 2: %+v", sentBefore, e.twilio.Sent())
+			}
 
-			e.clock.Add(24*time.Hour - time.Minute)
+			e.clock.Set(last.Add(24*time.Hour - time.Minute))
 			if err := e.a.Handoff.Sweep(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -726,7 +735,8 @@ func TestHandoffExpires(t *testing.T) {
 }
 
 // TestHandoffLongCase: a case that goes on for more than a day keeps its number and thread:
-// a staff reply 30 hours after the start still reaches the resident, with the footer.
+// a staff reply 30 hours after the start still reaches the resident, with the footer. The
+// resident's three unanswered messages (the first at night) get one waiting notice.
 func TestHandoffLongCase(t *testing.T) {
 	e := newHandoffEnv(t, monday10, nil)
 	const number = "+46701234810"
@@ -745,7 +755,7 @@ func TestHandoffLongCase(t *testing.T) {
 	}
 	e.staffReply("Ev801", "U0STAFF", card.TS, "Ja, jag är här.")
 	sent := e.twilio.Sent()
-	if len(sent) != 2 || sent[1].Body != "Ja, jag är här.\n\n"+footerSV {
+	if len(sent) != 3 || sent[1].Body != waitingSV || sent[2].Body != "Ja, jag är här.\n\n"+footerSV {
 		t.Fatalf("a staff reply 30 h into the case: %+v", sent)
 	}
 	if th := strings.Join(e.thread(card.TS), ""); strings.Contains(th, "kunde inte skickas") {

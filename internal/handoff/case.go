@@ -26,6 +26,9 @@ const (
 	takenScope = "handoff-taken"
 	// endedScope is the set-once guard that ends a case once, whoever ends it.
 	endedScope = "handoff-ended"
+	// waitedScope is the set-once guard that sends the waiting notice once per unanswered
+	// stretch of a case (id: the case code and the stretch's start), whoever sends it.
+	waitedScope = "handoff-waited"
 )
 
 // caseRecord is what trygg keeps about an open case: no message text, no number.
@@ -45,6 +48,10 @@ type caseRecord struct {
 	TS       string    `json:"ts,omitempty"`
 	TakenBy  string    `json:"taken_by,omitempty"`
 	Answered bool      `json:"answered,omitempty"`
+	// Unanswered is when the resident's first message since staff's last reply was
+	// relayed: the start of the current unanswered stretch of an answered case; zero while
+	// staff had the last word.
+	Unanswered time.Time `json:"unanswered,omitzero"`
 }
 
 func (c caseRecord) card() Card {

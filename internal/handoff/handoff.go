@@ -3,13 +3,16 @@
 // the staff channel in Slack, relays each later message of the resident to the card's
 // thread, sends staff's replies in the thread back to the resident through their channel,
 // and ends the case when staff press Avsluta, when nobody answers within the wait, or when
-// the resident writes STOPP.
+// the resident writes STOPP. Once staff have answered, each later stretch of the
+// resident's messages that staff leave unanswered for the wait (at once outside staffed
+// hours) gets one notice with the numbers; the case stays open.
 //
 // The engine decides what the resident is told; this package only moves messages. The
 // resident's phone number is kept only while the case is open, sealed with AES-GCM under
 // a key derived from TRYGG_SECRET, in the resident's records (so erasure removes it); it is
 // never posted to Slack and never logged. Replicas agree through set-once guards in the
-// shared store: a case is taken once and ended once.
+// shared store: a case is taken once and ended once, and each unanswered stretch gets
+// the waiting notice once.
 package handoff
 
 import (
@@ -18,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -91,8 +95,23 @@ const (
 	NoteDanger NoteKind = "danger"
 	// NoteEnded says the case ended (Reason).
 	NoteEnded NoteKind = "ended"
-	// NoteUndelivered says a staff reply could not be sent to the resident.
+	// NoteUndelivered says a staff reply (Reason "") or the waiting notice (Reason
+	// UndeliveredWaiting) could not be sent to the resident.
 	NoteUndelivered NoteKind = "undelivered"
+	// NoteWaited says the resident got the waiting notice with the numbers because staff
+	// had not answered their latest messages: Reason WaitedWait or WaitedOffHours.
+	NoteWaited NoteKind = "waited"
+)
+
+// Why a resident got the waiting notice (Note.Reason of NoteWaited), and the Reason of a
+// NoteUndelivered for the notice.
+const (
+	// WaitedWait: no staff message in the thread for the wait since the resident wrote.
+	WaitedWait = "wait"
+	// WaitedOffHours: the resident wrote outside staffed hours; the notice went at once.
+	WaitedOffHours = "off_hours"
+	// UndeliveredWaiting: the waiting notice could not be sent.
+	UndeliveredWaiting = "waiting"
 )
 
 // Note is one message trygg posts in a case's thread.
@@ -136,8 +155,15 @@ type Config struct {
 	Channel string
 	// Outboxes send staff replies by the resident's channel name ("sms", "web").
 	Outboxes map[string]Outbox
-	// Wait is how long a resident waits for a staff reply; 0 means DefaultWait.
+	// Wait is how long a resident waits for a staff reply; 0 means DefaultWait. It counts
+	// from the consent for the first reply (then the case ends) and from the first
+	// unanswered message for every later stretch (then the resident gets the numbers and
+	// the case goes on).
 	Wait time.Duration
+	// Staffed tells whether staff are on duty at a time (TRYGG_STAFFED_HOURS with
+	// TRYGG_HOLIDAYS): outside, a resident's message in an answered case gets the waiting
+	// notice at once. nil means always staffed.
+	Staffed func(time.Time) bool
 	// TTL is how long an answered case may go without a message before it ends, like the
 	// conversation it belongs to; its records are kept a little longer. 0 means DefaultTTL.
 	TTL time.Duration
@@ -337,24 +363,72 @@ func (s *Service) start(ctx context.Context, t Turn, ev bot.Event) error {
 }
 
 // relay posts a resident's message in the case's thread, and keeps the language and age
-// group the conversation has now (st) for the footer under staff replies.
+// group the conversation has now (st) for the footer under staff replies. In an answered
+// case the first message since staff's last reply starts an unanswered stretch; outside
+// staffed hours it gets the waiting notice at once, except a danger message, whose reply
+// with 112 must come first (the sweeper sends the notice after the wait).
 func (s *Service) relay(ctx context.Context, scope, text string, danger bool, st bot.State) error {
+	now := s.cfg.Clock.Now()
 	c, ok, err := s.getCase(ctx, scope)
 	if err != nil || !ok || c.TS == "" {
 		return err
+	}
+	kind := NoteResident
+	if danger {
+		kind = NoteDanger
+	}
+	var errs []error
+	if err := s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, Note{Kind: kind, Text: text}); err != nil {
+		// The stretch still starts: if staff never see this, the resident hears from the
+		// sweeper instead of from nobody.
+		errs = append(errs, fmt.Errorf("relay to thread: %w", err))
+	}
+	// Read the case again: a staff reply may have changed it while the note was posted.
+	c, ok, err = s.getCase(ctx, scope)
+	if err != nil || !ok {
+		return errors.Join(append(errs, err)...)
 	}
 	if st.Lang != "" {
 		c.Lang = st.Lang
 	}
 	c.Age, c.AgeMin, c.AgeMax = string(st.Group()), st.AgeMin, st.AgeMax
-	kind := NoteResident
-	if danger {
-		kind = NoteDanger
+	if c.Answered && c.Unanswered.IsZero() {
+		c.Unanswered = now
 	}
-	if err := s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, Note{Kind: kind, Text: text}); err != nil {
-		return fmt.Errorf("relay to thread: %w", err)
+	if err := s.touch(ctx, scope, c); err != nil {
+		return errors.Join(append(errs, err)...)
 	}
-	return s.touch(ctx, scope, c)
+	if c.Answered && !danger && !s.staffed(now) {
+		errs = append(errs, s.tellWaiting(ctx, scope, c, WaitedOffHours))
+	}
+	return errors.Join(errs...)
+}
+
+// staffed reports whether staff are on duty at t.
+func (s *Service) staffed(t time.Time) bool { return s.cfg.Staffed == nil || s.cfg.Staffed(t) }
+
+// tellWaiting sends the resident the waiting notice (staff have not been able to answer
+// yet, the numbers for their age, 112) for the case's current unanswered stretch, once
+// across replicas and sweeps, and tells staff in the thread, without a number. The case
+// stays open: a later staff reply still reaches the resident.
+func (s *Service) tellWaiting(ctx context.Context, scope string, c caseRecord, why string) error {
+	stretch := c.Code + "@" + strconv.FormatInt(c.Unanswered.UnixNano(), 10)
+	if _, done, err := s.cfg.Store.Remember(ctx, waitedScope, stretch, []byte(why), guardTTL); err != nil || done {
+		return wrap("waiting guard", err)
+	}
+	var errs []error
+	note := Note{Kind: NoteWaited, Reason: why}
+	if err := s.deliver(ctx, scope, c, s.engine.HandoffWaiting(c.Lang, bot.AgeGroup(c.Age)).Text); err != nil {
+		errs = append(errs, fmt.Errorf("waiting notice: %w", err))
+		note = Note{Kind: NoteUndelivered, Reason: UndeliveredWaiting}
+	}
+	if c.TS != "" {
+		if err := s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, note); err != nil {
+			errs = append(errs, fmt.Errorf("waiting note: %w", err))
+		}
+	}
+	s.cfg.Log.Info("handoff waiting notice", "case", c.Code, "reason", why, "delivered", note.Kind == NoteWaited)
+	return errors.Join(errs...)
 }
 
 // residentEnded closes the case of a resident who wrote STOPP. Their records are erased
@@ -407,7 +481,8 @@ func (s *Service) End(ctx context.Context, code, user string) error {
 // StaffReply sends text, a staff reply in the thread of the card at ts, to the resident,
 // as written, with the handoff footer under it: 112 and the Brottsofferjouren number for
 // the resident's age group (both while it is unknown), in the resident's language. A
-// thread that is not a case's is ignored. The first reply stops the wait.
+// thread that is not a case's is ignored. The first reply stops the wait; every reply
+// ends the resident's unanswered stretch.
 func (s *Service) StaffReply(ctx context.Context, ts, user, text string) error {
 	code, ok, err := s.cfg.Records.Get(ctx, ThreadsScope, ts)
 	if err != nil || !ok {
@@ -428,7 +503,11 @@ func (s *Service) StaffReply(ctx context.Context, ts, user, text string) error {
 		}
 		return err
 	}
-	c.Answered = true
+	// Read the case again: the resident may have written while the reply was sent.
+	if c, ok, err = s.getCase(ctx, scope); err != nil || !ok {
+		return err
+	}
+	c.Answered, c.Unanswered = true, time.Time{}
 	return s.touch(ctx, scope, c)
 }
 

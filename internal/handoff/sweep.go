@@ -17,7 +17,9 @@ func jsonMarshal(c caseRecord) ([]byte, error) {
 
 // Sweep ends every open case whose wait is over without a staff reply (EndedTimeout), every
 // answered case that saw no message either way for the TTL (EndedExpired: the resident
-// gets the closing message with the numbers while the number is still kept), and forgets
+// gets the closing message with the numbers while the number is still kept), tells the
+// resident of an answered case whose latest messages staff left unanswered for the wait
+// (the waiting notice, once per stretch; the case stays open), and forgets
 // cases whose records are gone (an erased conversation). Every replica may sweep: the end
 // guard lets one end a case.
 func (s *Service) Sweep(ctx context.Context) error {
@@ -45,6 +47,8 @@ func (s *Service) Sweep(ctx context.Context) error {
 			errs = append(errs, s.end(ctx, code, EndedTimeout, ""))
 		case c.Answered && !now.Before(c.active().Add(s.cfg.TTL)):
 			errs = append(errs, s.end(ctx, code, EndedExpired, ""))
+		case c.Answered && !c.Unanswered.IsZero() && !now.Before(c.Unanswered.Add(s.cfg.Wait)):
+			errs = append(errs, s.tellWaiting(ctx, ix.Scope, c, WaitedWait))
 		}
 	}
 	return errors.Join(errs...)

@@ -146,6 +146,17 @@ func (b *Bot) caseNote(n handoff.Note) *message {
 		id := "staff_handoff_ended_" + n.Reason
 		s := t.get(id, map[string]any{"User": n.By, "Idle": b.span(b.deskIdle)}) + "\n" + t.get("staff_handoff_note_ended", nil)
 		return notice(s)
+	case handoff.NoteWaited:
+		id := "staff_handoff_waited_wait"
+		if n.Reason == handoff.WaitedOffHours {
+			id = "staff_handoff_waited_off_hours"
+		}
+		return notice(t.get(id, map[string]any{"Wait": b.span(b.deskWait)}) + "\n" + t.get("staff_handoff_note_open", nil))
+	case handoff.NoteUndelivered:
+		if n.Reason == handoff.UndeliveredWaiting {
+			return notice(t.get("staff_handoff_waited_undelivered", nil))
+		}
+		return notice(t.get("staff_handoff_undelivered", nil))
 	default:
 		return notice(t.get("staff_handoff_undelivered", nil))
 	}
