@@ -25,13 +25,15 @@ const (
 	OpGet      = "get"
 	OpDelete   = "delete"
 	OpList     = "list"
+	// OpCompareAndPut is one attempt of a store.Update; a lost comparison is no error.
+	OpCompareAndPut = "compare_and_put"
 	// OpAdmit and OpSaveRemember are the batched steps of a store that has them
 	// (store.Admitter, store.ReplySaver); for one that has not, the single calls are timed.
 	OpAdmit        = "admit"
 	OpSaveRemember = "save_remember"
 )
 
-var storeOps = []string{OpLoad, OpSave, OpErase, OpRemember, OpHit, OpPing, OpCount, OpCounts, OpPut, OpGet, OpDelete, OpList, OpAdmit, OpSaveRemember}
+var storeOps = []string{OpLoad, OpSave, OpErase, OpRemember, OpHit, OpPing, OpCount, OpCounts, OpPut, OpGet, OpDelete, OpList, OpCompareAndPut, OpAdmit, OpSaveRemember}
 
 // Classes of store errors (StoreErrors).
 const (
@@ -249,4 +251,12 @@ func (r *instrumentedRecords) List(ctx context.Context, scope string) (map[strin
 	v, err := r.inner.List(ctx, scope)
 	r.i.done(OpList, start, err)
 	return v, err
+}
+
+// CompareAndPut delegates to the wrapped store.
+func (r *instrumentedRecords) CompareAndPut(ctx context.Context, scope, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	start := time.Now()
+	ok, err := r.inner.CompareAndPut(ctx, scope, key, old, value, ttl)
+	r.i.done(OpCompareAndPut, start, err)
+	return ok, err
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
@@ -226,6 +227,31 @@ func (m *Memory) Delete(ctx context.Context, scope, key string) error {
 	defer m.mu.Unlock()
 	delete(m.records[scope], key)
 	return nil
+}
+
+// CompareAndPut stores value under (scope, key) for ttl if the unexpired record there is
+// old (nil: none).
+func (m *Memory) CompareAndPut(ctx context.Context, scope, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("store: compare and put: %w", err)
+	}
+	if err := checkTTL("compare and put", ttl); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	cur, ok := m.records[scope][key]
+	ok = ok && !expired(cur.expires, now)
+	if ok != (old != nil) || ok && !bytes.Equal(cur.value, old) {
+		return false, nil
+	}
+	if m.records[scope] == nil {
+		m.records[scope] = map[string]memValue{}
+	}
+	m.records[scope][key] = memValue{value: clone(value), expires: now.Add(ttl)}
+	m.wrote(now)
+	return true, nil
 }
 
 // List returns every unexpired value under scope.

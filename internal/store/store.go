@@ -75,6 +75,11 @@ type Records interface {
 	Delete(ctx context.Context, scope, key string) error
 	// List returns every value under scope by key.
 	List(ctx context.Context, scope string) (map[string][]byte, error)
+	// CompareAndPut stores value under (scope, key), kept for ttl, if the record there is
+	// still old (byte for byte; old nil: no record, an empty non-nil old: an empty one). It
+	// reports whether it stored value; false means the record changed and nothing was
+	// written. Update builds a read-modify-write on it.
+	CompareAndPut(ctx context.Context, scope, key string, old, value []byte, ttl time.Duration) (bool, error)
 }
 
 // Stats holds aggregate counters bucketed by day. Counters never name a person: their names

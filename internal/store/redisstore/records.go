@@ -34,11 +34,12 @@ return {0}
 `)
 
 // listScript reads every unexpired record. KEYS[1] the hash. Returns key, value, key, value …
+// Fields whose name starts with a NUL byte (the marker, casPut's tokens) are no records.
 var listScript = redis.NewScript(luaNow + `
 local out = {}
 local all = redis.call('HGETALL', KEYS[1])
 for j = 1, #all, 2 do
-  if all[j] ~= NEXT then
+  if string.byte(all[j], 1) ~= 0 then
     local exp, v = split(all[j + 1])
     if exp > now then
       out[#out + 1] = all[j]
@@ -47,6 +48,48 @@ for j = 1, #all, 2 do
   end
 end
 return out
+`)
+
+// tokenField names the field beside a record's that holds the token of the last
+// CompareAndPut that wrote the record: NUL, "tok:", the record's key. It is "<expiry
+// ms>:<token>", expiring with the record, so prune drops it with the record.
+func tokenField(key string) string { return "\x00tok:" + key }
+
+// casScript stores a record if it still holds the value expected, and notes the write's
+// token beside it. A call sent again after it wrote (the client retries a script whose
+// reply was lost) finds its own token and reports the write, rather than a conflict that
+// would make Update apply its change twice.
+// KEYS[1] the hash; ARGV: key, "1" when a record is expected (else "0"), the value
+// expected, the new value, ttl in ms, token, the token's field.
+// Returns 1 when stored (now or by this very call before), 0 when the record differs.
+var casScript = redis.NewScript(luaNow + `
+local found, v = false, false
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur then
+  local exp, val = split(cur)
+  if exp > now then
+    found, v = true, val
+  end
+end
+if found ~= (ARGV[2] == '1') or (found and v ~= ARGV[3]) then
+  local tok = redis.call('HGET', KEYS[1], ARGV[7])
+  if tok then
+    local exp, t = split(tok)
+    if exp > now and t == ARGV[6] then
+      return 1
+    end
+  end
+  return 0
+end
+local exp = now + tonumber(ARGV[5])
+local nx = prune(KEYS[1])
+put(KEYS[1], ARGV[1], exp, ARGV[4], nx)
+local low = exp
+if nx and nx < exp then
+  low = nx
+end
+put(KEYS[1], ARGV[7], exp, ARGV[6], low)
+return 1
 `)
 
 // Put stores value under (scope, key) for ttl. One round trip.
@@ -76,9 +119,27 @@ func (s *Store) Get(ctx context.Context, scope, key string) ([]byte, bool, error
 	return []byte(v), true, nil
 }
 
-// Delete removes the value under (scope, key).
+// CompareAndPut stores value under (scope, key) for ttl if the unexpired record there is
+// old (nil: none). One round trip.
+func (s *Store) CompareAndPut(ctx context.Context, scope, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	if err := checkTTL("compare and put", ttl); err != nil {
+		return false, err
+	}
+	want := "0"
+	if old != nil {
+		want = "1"
+	}
+	n, err := casScript.Run(ctx, s.rdb, []string{keysOf(scope).rec}, key, want, old, value, ms(ttl), newToken(), tokenField(key)).Int()
+	if err != nil {
+		return false, fmt.Errorf("redis store: compare and put: %w", err)
+	}
+	return n == 1, nil
+}
+
+// Delete removes the value under (scope, key), and the token of the CompareAndPut that
+// wrote it, if one did.
 func (s *Store) Delete(ctx context.Context, scope, key string) error {
-	if err := s.rdb.HDel(ctx, keysOf(scope).rec, key).Err(); err != nil {
+	if err := s.rdb.HDel(ctx, keysOf(scope).rec, key, tokenField(key)).Err(); err != nil {
 		return fmt.Errorf("redis store: delete: %w", err)
 	}
 	return nil

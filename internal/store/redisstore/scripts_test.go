@@ -135,3 +135,71 @@ func TestPruneOnlyWhenSomethingExpired(t *testing.T) {
 		t.Fatalf("list = %q, want %q", list, want)
 	}
 }
+
+// TestCompareAndPutResent sends CompareAndPut's script twice with the same token, as a
+// client does when a reply was lost: the second run reports the first's write instead of
+// a conflict (which would make Update apply its change twice). Its token sits beside the
+// record, hidden from List, expiring with it and pruned like the record.
+func TestCompareAndPutResent(t *testing.T) {
+	ctx := t.Context()
+	m := redistest.StartMini(t)
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	defer rdb.Close()
+	k := keysOf("casresent")
+	cas := func(want, old, value string, ttl time.Duration, token []byte) int {
+		t.Helper()
+		n, err := casScript.Run(ctx, rdb, []string{k.rec}, "case", want, old, value, ttl.Milliseconds(), token, tokenField("case")).Int()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	first, second, other := newToken(), newToken(), newToken()
+	for i, tt := range []struct {
+		want, old, value string
+		token            []byte
+		stored           int
+	}{
+		{"0", "", "1", first, 1},   // the first write, expecting no record
+		{"0", "", "1", first, 1},   // the same, sent again: its own write
+		{"0", "", "x", other, 0},   // another expecting no record: a conflict
+		{"1", "1", "2", second, 1}, // a write on the value it read
+		{"1", "1", "2", second, 1}, // the same, sent again
+		{"0", "", "1", first, 0},   // the first, sent again after another write: a conflict
+		{"1", "1", "x", other, 0},  // a stale value: a conflict
+	} {
+		if got := cas(tt.want, tt.old, tt.value, time.Hour, tt.token); got != tt.stored {
+			t.Errorf("compare and put #%d = %d, want %d", i, got, tt.stored)
+		}
+	}
+	list, err := listScript.Run(ctx, rdb, []string{k.rec}).StringSlice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"case", "2"}; !slices.Equal(list, want) {
+		t.Fatalf("list = %q, want %q", list, want)
+	}
+	fields, err := rdb.HKeys(ctx, k.rec).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(fields)
+	if want := []string{"\x00next", "\x00tok:case", "case"}; !slices.Equal(fields, want) {
+		t.Fatalf("fields = %q, want %q", fields, want)
+	}
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	if n, err := rdb.HGet(ctx, k.rec, "\x00next").Int64(); err != nil || n != start.Add(time.Hour).UnixMilli() {
+		t.Fatalf("earliest expiry = %d, %v; want the record's", n, err)
+	}
+
+	// Both expire together; the next write drops them.
+	m.Advance(2 * time.Hour)
+	if err := putScript.Run(ctx, rdb, []string{k.rec}, "b", "1", time.Hour.Milliseconds()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	fields, _ = rdb.HKeys(ctx, k.rec).Result()
+	slices.Sort(fields)
+	if !slices.Equal(fields, []string{"\x00next", "b"}) {
+		t.Fatalf("fields after expiry = %q, want only the marker and b", fields)
+	}
+}
