@@ -355,7 +355,8 @@ func (s *Service) start(ctx context.Context, t Turn, ev bot.Event) error {
 	if err := s.index(ctx, code, caseIndex{Scope: t.Scope, TS: ts}); err != nil {
 		return err
 	}
-	if err := s.putCase(ctx, t.Scope, c); err != nil {
+	// Staff may have taken the case already: change only the card's ts.
+	if _, _, err := s.updateCase(ctx, t.Scope, func(c *caseRecord) { c.TS = ts }); err != nil {
 		return err
 	}
 	s.cfg.Log.Info("handoff case opened", "case", code, "channel", t.Channel)
@@ -383,19 +384,23 @@ func (s *Service) relay(ctx context.Context, scope, text string, danger bool, st
 		// sweeper instead of from nobody.
 		errs = append(errs, fmt.Errorf("relay to thread: %w", err))
 	}
-	// Read the case again: a staff reply may have changed it while the note was posted.
-	c, ok, err = s.getCase(ctx, scope)
+	// Change the case as it is now, atomically: a staff reply may change it at the same
+	// time, on any replica, and neither change may be lost.
+	active := s.cfg.Clock.Now()
+	c, ok, err = s.updateCase(ctx, scope, func(c *caseRecord) {
+		if st.Lang != "" {
+			c.Lang = st.Lang
+		}
+		c.Age, c.AgeMin, c.AgeMax = string(st.Group()), st.AgeMin, st.AgeMax
+		if c.Answered && c.Unanswered.IsZero() {
+			c.Unanswered = now
+		}
+		c.Active = active
+	})
+	if err == nil && ok {
+		err = s.keep(ctx, scope, c)
+	}
 	if err != nil || !ok {
-		return errors.Join(append(errs, err)...)
-	}
-	if st.Lang != "" {
-		c.Lang = st.Lang
-	}
-	c.Age, c.AgeMin, c.AgeMax = string(st.Group()), st.AgeMin, st.AgeMax
-	if c.Answered && c.Unanswered.IsZero() {
-		c.Unanswered = now
-	}
-	if err := s.touch(ctx, scope, c); err != nil {
 		return errors.Join(append(errs, err)...)
 	}
 	if c.Answered && !danger && !s.staffed(now) {
@@ -456,12 +461,12 @@ func (s *Service) Take(ctx context.Context, code, user string) (string, error) {
 	if taken {
 		return string(prev), nil
 	}
-	scope, c, ok, err := s.lookup(ctx, code)
+	ix, ok, err := s.findIndex(ctx, code)
 	if err != nil || !ok {
 		return user, err
 	}
-	c.TakenBy = user
-	if err := s.putCase(ctx, scope, c); err != nil {
+	c, ok, err := s.updateCase(ctx, ix.Scope, func(c *caseRecord) { c.TakenBy = user })
+	if err != nil || !ok {
 		return user, err
 	}
 	if c.TS != "" {
@@ -503,12 +508,15 @@ func (s *Service) StaffReply(ctx context.Context, ts, user, text string) error {
 		}
 		return err
 	}
-	// Read the case again: the resident may have written while the reply was sent.
-	if c, ok, err = s.getCase(ctx, scope); err != nil || !ok {
+	// Change the case as it is now, atomically: the resident may have written while the
+	// reply was sent, on any replica, and neither change may be lost.
+	now := s.cfg.Clock.Now()
+	if c, ok, err = s.updateCase(ctx, scope, func(c *caseRecord) {
+		c.Answered, c.Unanswered, c.Active = true, time.Time{}, now
+	}); err != nil || !ok {
 		return err
 	}
-	c.Answered, c.Unanswered = true, time.Time{}
-	return s.touch(ctx, scope, c)
+	return s.keep(ctx, scope, c)
 }
 
 // end ends case code once, whoever asks: for staff and timeout the resident's conversation
@@ -643,6 +651,33 @@ func (s *Service) getCase(ctx context.Context, scope string) (caseRecord, bool, 
 	return c, err == nil, err
 }
 
+// updateCase changes the resident's case with change, atomically (store.Update): no change
+// made at the same time by another step, on any replica, is lost. change may run more than
+// once, each time on the case as stored then. It returns the case as stored after the
+// change, and false (nothing written) when there is no case: one ended meanwhile is not
+// brought back.
+func (s *Service) updateCase(ctx context.Context, scope string, change func(*caseRecord)) (caseRecord, bool, error) {
+	var c caseRecord
+	var ok bool
+	err := store.Update(ctx, s.cfg.Records, scope, keyCase, s.recordTTL(), func(old []byte, found bool) ([]byte, bool, error) {
+		c, ok = caseRecord{}, found
+		if !found {
+			return nil, false, nil
+		}
+		var err error
+		if c, err = decodeCase(old); err != nil {
+			return nil, false, err
+		}
+		change(&c)
+		b, err := jsonMarshal(c)
+		return b, err == nil, err
+	})
+	if err != nil {
+		return caseRecord{}, false, fmt.Errorf("keep case: %w", err)
+	}
+	return c, ok, nil
+}
+
 func (s *Service) putCase(ctx context.Context, scope string, c caseRecord) error {
 	b, err := jsonMarshal(c)
 	if err != nil {
@@ -654,13 +689,9 @@ func (s *Service) putCase(ctx context.Context, scope string, c caseRecord) error
 	return nil
 }
 
-// touch marks a case active now and keeps all its records (the case, the number, the two
-// indexes) for another TTL, so that none of them runs out while the case goes on.
-func (s *Service) touch(ctx context.Context, scope string, c caseRecord) error {
-	c.Active = s.cfg.Clock.Now()
-	if err := s.putCase(ctx, scope, c); err != nil {
-		return err
-	}
+// keep keeps the records beside case c, just stored (the number, the two indexes), for
+// another TTL, so that none of them runs out while the case goes on.
+func (s *Service) keep(ctx context.Context, scope string, c caseRecord) error {
 	if err := s.index(ctx, c.Code, caseIndex{Scope: scope, TS: c.TS}); err != nil {
 		return err
 	}
