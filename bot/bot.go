@@ -75,6 +75,10 @@ type Message struct {
 	// Invite is the area of a valid, unused Grannsamverkan invite code in this message, as
 	// the host found it before the turn; "" when there is none.
 	Invite string
+	// InviteHeld tells that the invite of the resident's earlier OMBUD message is still
+	// valid and kept for them until their JA, as the host found it before the turn: only
+	// then does JA register them.
+	InviteHeld bool
 	// OmbudAreas lists the areas where kontaktombud are active, as the host knows them.
 	OmbudAreas []string
 	// Channel names the channel the message came by ("sms", "web", "chat"), for the host's

@@ -148,6 +148,17 @@ func (e *Engine) HandoffWaiting(lang string, g AgeGroup) Reply {
 	return e.say(lang, e.def.Globals.HandoffWaiting, g)
 }
 
+// OmbudNotRegistered returns, in lang, what the host sends a resident who was told they
+// joined the Grannsamverkan alerts when the registration failed at the last moment: they
+// are not registered and get no alerts, and how to try again (OMBUD and the code, JA; a
+// new code from whoever gave them theirs). It carries 112.
+func (e *Engine) OmbudNotRegistered(lang string) Reply {
+	if !e.set.Catalog.Has(lang) {
+		lang = flows.DefaultLang
+	}
+	return e.say(lang, e.def.Globals.OmbudNotRegistered, AgeUnknown)
+}
+
 // RateLimited returns the notice a sender gets once past a channel's message limit, in
 // lang: no more answers for a while, and 112 and both Brottsofferjouren numbers with the
 // age rule, since the sender's age is not looked up.
@@ -466,6 +477,9 @@ func (t *turn) holds(c flows.Condition) bool {
 	case "place":
 		return t.r.Place != ""
 	case "invite":
+		if c.Name == "held" {
+			return t.msg.InviteHeld
+		}
 		return t.msg.Invite != ""
 	case "ombud":
 		area := t.e.areas[t.r.Place]

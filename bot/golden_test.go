@@ -53,8 +53,10 @@ type turn struct {
 	Age     string   `yaml:"age"`
 	Lang    string   `yaml:"lang"`
 	Staffed bool     `yaml:"staffed"`
-	// Invite and OmbudAreas are what the host knows of Grannsamverkan before the turn.
+	// Invite, InviteHeld and OmbudAreas are what the host knows of Grannsamverkan before
+	// the turn.
 	Invite     string   `yaml:"invite"`
+	InviteHeld bool     `yaml:"invite_held"`
 	OmbudAreas []string `yaml:"ombud_areas"`
 	// End, instead of Say, ends a handoff as staff or the clock would: "staff" or "timeout".
 	End   string  `yaml:"end"`
@@ -134,7 +136,7 @@ func runConversation(t *testing.T, e *bot.Engine, file string, c conversation, s
 	var replies []string
 	for i, tn := range c.Turns {
 		where := fmt.Sprintf("%s: turn %d %q", file, i+1, tn.Say)
-		res := e.Turn(st, bot.Message{Text: tn.Say, Staffed: tn.Staffed, Invite: tn.Invite, OmbudAreas: tn.OmbudAreas}, now)
+		res := e.Turn(st, bot.Message{Text: tn.Say, Staffed: tn.Staffed, Invite: tn.Invite, InviteHeld: tn.InviteHeld, OmbudAreas: tn.OmbudAreas}, now)
 		if tn.End != "" {
 			res = e.EndHandoff(st, tn.End)
 		}

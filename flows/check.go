@@ -104,7 +104,7 @@ func (c *checker) definition() {
 			c.add(f, line(key), "safety.%s: unknown message %q", key, id)
 		}
 	}
-	for key, id := range map[string]string{"handoff_ended": g.HandoffEnded, "handoff_timeout": g.HandoffTimeout, "handoff_waiting": g.HandoffWaiting, "handoff_footer": g.HandoffFooter} {
+	for key, id := range map[string]string{"handoff_ended": g.HandoffEnded, "handoff_timeout": g.HandoffTimeout, "handoff_waiting": g.HandoffWaiting, "handoff_footer": g.HandoffFooter, "ombud_not_registered": g.OmbudNotRegistered} {
 		if _, ok := s.Catalog.Text(DefaultLang, id); id == "" || !ok {
 			c.add(f, firstLine(d.lines["globals."+key], d.lines["globals"]), "globals.%s: unknown message %q", key, id)
 		}
@@ -407,7 +407,7 @@ func (c *checker) messages() {
 	cat := s.Catalog
 	sf := d.Safety
 	used := map[string]bool{sf.Footer: true, sf.Danger: true, sf.Suicide: true, sf.Safe: true, sf.RateLimited: true, sf.OtherLanguage: true,
-		d.Globals.HandoffEnded: true, d.Globals.HandoffTimeout: true, d.Globals.HandoffWaiting: true, d.Globals.HandoffFooter: true}
+		d.Globals.HandoffEnded: true, d.Globals.HandoffTimeout: true, d.Globals.HandoffWaiting: true, d.Globals.HandoffFooter: true, d.Globals.OmbudNotRegistered: true}
 	for _, n := range d.Nodes {
 		if n != nil && n.Say != "" {
 			used[n.Say] = true

@@ -81,6 +81,10 @@ type Globals struct {
 	// HandoffFooter is the message added under every staff message a resident receives
 	// during a handoff: 112 and the Brottsofferjouren number for their age.
 	HandoffFooter string `yaml:"handoff_footer"`
+	// OmbudNotRegistered is the message the host sends a resident who was told they joined
+	// the Grannsamverkan alerts when the registration failed at the last moment (another
+	// ombud used the invite code meanwhile): they are not registered, and how to try again.
+	OmbudNotRegistered string `yaml:"ombud_not_registered"`
 }
 
 // Topic sends messages that mention an intent to a node.
@@ -240,6 +244,8 @@ func (b *Branch) UnmarshalYAML(v *yaml.Node) error {
 //	has place       the report being collected names a place (also: has when, has kind)
 //	place named     this message names a known place
 //	invite valid    this message holds a valid Grannsamverkan invite code (the host checks it)
+//	invite held     the invite of the resident's earlier OMBUD message is still valid and
+//	                kept for them until their JA (the host checks it)
 //	ombud active    the area of the place named has active kontaktombud (the host knows)
 //
 // The empty condition always holds.
@@ -250,7 +256,8 @@ type Condition struct {
 	Op string
 	// N is the age for "<" and ">=".
 	N int
-	// Name is the node, topic or slot for "asked", "topic" and "has".
+	// Name is the node, topic or slot for "asked", "topic" and "has", and "held" for
+	// "invite held".
 	Name string
 }
 
@@ -276,8 +283,10 @@ func ParseCondition(s string) (Condition, error) {
 		return Condition{Subject: "has", Name: f[1]}, nil
 	case s == "place named", s == "invite valid", s == "ombud active":
 		return Condition{Subject: f[0]}, nil
+	case s == "invite held":
+		return Condition{Subject: "invite", Name: "held"}, nil
 	}
-	return Condition{}, fmt.Errorf("condition %q: write one of \"age < 20\", \"age >= 20\", \"age unknown\", \"asked <node>\", \"topic <name>\", \"staffed\", \"has place|when|kind\", \"place named\", \"invite valid\", \"ombud active\"", s)
+	return Condition{}, fmt.Errorf("condition %q: write one of \"age < 20\", \"age >= 20\", \"age unknown\", \"asked <node>\", \"topic <name>\", \"staffed\", \"has place|when|kind\", \"place named\", \"invite valid\", \"invite held\", \"ombud active\"", s)
 }
 
 // String writes the condition back the way it is written in a flow file.
@@ -293,6 +302,8 @@ func (c Condition) String() string {
 		return "staffed"
 	case c.Subject == "place":
 		return "place named"
+	case c.Subject == "invite" && c.Name == "held":
+		return "invite held"
 	case c.Subject == "invite":
 		return "invite valid"
 	case c.Subject == "ombud":

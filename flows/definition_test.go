@@ -25,6 +25,9 @@ func TestParseCondition(t *testing.T) {
 		{in: "asked ask_age", want: flows.Condition{Subject: "asked", Name: "ask_age"}},
 		{in: "topic support", want: flows.Condition{Subject: "topic", Name: "support"}},
 		{in: "staffed", want: flows.Condition{Subject: "staffed"}},
+		{in: "invite valid", want: flows.Condition{Subject: "invite"}},
+		{in: "invite held", want: flows.Condition{Subject: "invite", Name: "held"}},
+		{in: "invite kept", wantErr: "write one of"},
 
 		{in: "age < 0", wantErr: `"0" is not an age`},
 		{in: "age < 121", wantErr: `"121" is not an age`},

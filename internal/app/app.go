@@ -362,13 +362,17 @@ func (a *App) Run(ctx context.Context) error {
 	return err
 }
 
-// Close waits for Slack's background work, then releases the store.
+// Close waits for the background work of Slack, handoffs and Grannsamverkan, then
+// releases the store.
 func (a *App) Close() error {
 	if a.Slack != nil {
 		a.Slack.Wait()
 	}
 	if a.Handoff != nil {
 		a.Handoff.Wait()
+	}
+	if a.Grannsamverkan != nil {
+		a.Grannsamverkan.Wait()
 	}
 	if err := a.Store.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)

@@ -22,6 +22,12 @@ func (a *App) openGrannsamverkan() error {
 	}
 	gs, err := grannsamverkan.New(grannsamverkan.Config{
 		Records: rec, Guard: a.Store, Hasher: a.Hasher, Areas: a.Flows.Areas, Now: a.now, Log: a.Log,
+		// A JA that lost its invite at the last moment is corrected by SMS, through the
+		// REST sender (built later, with the SMS channel).
+		NotRegistered: func(ctx context.Context, to, lang string) error {
+			_, err := smsTexter{a}.Send(ctx, to, a.Engine.OmbudNotRegistered(lang).Text)
+			return err
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("grannsamverkan: %w", err)

@@ -471,8 +471,8 @@ func (a *Alerts) Counts(ctx context.Context, id string) (Counts, error) {
 	return c, nil
 }
 
-// Status takes a Twilio status callback for MessageSid sid: delivered and failed or
-// undelivered update the job of an alert SMS, and error 21610 deactivates the ombud. A sid
+// Status takes a Twilio status callback for MessageSid sid: the first of delivered, failed
+// or undelivered settles the job of an alert SMS, and error 21610 deactivates the ombud. A sid
 // that is not an alert's is ignored. It is the SMS channel's status hook.
 func (a *Alerts) Status(ctx context.Context, sid, status, code string) error {
 	ref, ok, err := a.cfg.Records.Get(ctx, sidScope, sid)
@@ -503,8 +503,11 @@ func (a *Alerts) Status(ctx context.Context, sid, status, code string) error {
 			return err
 		}
 	}
-	if next == j.State || j.State == StateDelivered {
-		return nil // nothing new; a late "sent" never undoes "delivered"
+	if next == j.State || j.State == StateDelivered || j.State == StateFailed {
+		// Nothing new, or the job has its outcome: the first final status wins, as the SMS
+		// channel counts it (a late "sent" never undoes "delivered", and a message is never
+		// counted both delivered and failed).
+		return nil
 	}
 	j.State = next
 	if err := a.putJob(ctx, alertID, ombud, j); err != nil {

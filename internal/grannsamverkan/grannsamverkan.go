@@ -64,6 +64,8 @@ const (
 	RegisterTTL = 10 * 365 * 24 * time.Hour
 	// DefaultCacheFor is how long the count of active ombud per area is cached.
 	DefaultCacheFor = 5 * time.Second
+	// correctTimeout bounds sending a resident that they are not registered after all.
+	correctTimeout = time.Minute
 )
 
 // ErrUnknownArea is returned for an area that is not in flows/places.yaml.
@@ -88,6 +90,11 @@ type Config struct {
 	Log *slog.Logger
 	// CacheFor is how long the active areas are cached; 0 means DefaultCacheFor.
 	CacheFor time.Duration
+	// NotRegistered sends the resident with number to, in lang, that they are not
+	// registered as kontaktombud after all (bot.Engine.OmbudNotRegistered by SMS): for a
+	// JA that was answered with the registration but lost the invite at the last moment.
+	// Nil: only logged.
+	NotRegistered func(ctx context.Context, to, lang string) error
 }
 
 // Guard stores a value once: store.Store's Remember.
@@ -99,6 +106,7 @@ type Guard interface {
 type Service struct {
 	cfg    Config
 	cipher *seal.Box
+	wg     sync.WaitGroup // notices sent in the background
 
 	mu        sync.Mutex
 	cached    []string

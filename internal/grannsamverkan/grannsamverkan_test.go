@@ -55,6 +55,12 @@ type world struct {
 	gs    *grannsamverkan.Service
 	sms   *sms.Handler
 	msgs  int
+	// outbox is the fake Twilio the register's not-registered notices go to, through the
+	// real REST sender.
+	outbox *fakeTwilio
+	// between, when set, runs after Grannsamverkan's Prepare of each turn and before the
+	// engine answers: what another replica does in between.
+	between func(msg *bot.Message)
 }
 
 func newWorld(t *testing.T) *world {
@@ -73,14 +79,28 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.outbox = newFakeTwilio(t, w.clock)
+	notices := w.sender(w.outbox, 100)
 	w.gs, err = grannsamverkan.New(grannsamverkan.Config{
 		Records: w.store, Guard: w.store, Hasher: hasher, Now: w.clock.Now,
 		Areas: map[string]string{"backby": "Bäckby", "vallby": "Vallby", "oster_malarstrand": "Öster Mälarstrand"},
+		NotRegistered: func(ctx context.Context, to, lang string) error {
+			_, err := notices.Send(ctx, to, engine.OmbudNotRegistered(lang).Text)
+			return err
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv := conversation.New(conversation.Config{Engine: engine, Store: w.store, Now: w.clock.Now, Prepare: w.gs.Prepare})
+	t.Cleanup(w.gs.Wait)
+	prepare := func(ctx context.Context, scope string, msg *bot.Message) error {
+		err := w.gs.Prepare(ctx, scope, msg)
+		if w.between != nil {
+			w.between(msg)
+		}
+		return err
+	}
+	conv := conversation.New(conversation.Config{Engine: engine, Store: w.store, Now: w.clock.Now, Prepare: prepare})
 	w.sms, err = sms.New(sms.Config{
 		AuthToken: authToken, PublicURL: publicURL, Service: conv, Store: w.store, Hasher: hasher,
 		Metrics: metrics.New(), SenderLimit: config.Limit{N: 1000, Per: time.Minute},
@@ -157,21 +177,30 @@ func (w *world) join(from, area string) {
 // joinCode makes from an ombud of area with the invite code.
 func (w *world) joinCode(from, code, area string) {
 	w.t.Helper()
-	// The engine guesses the language from the message, and a code's letters can read as
-	// an English word ("AT"): answer in the language of the offer.
-	yes := "ja"
-	switch got := w.text(from, "OMBUD "+code); {
-	case strings.Contains(got, "Reply YES"):
-		yes = "yes"
-	case strings.Contains(got, "Vastaa KYLLÄ"):
-		yes = "kyllä"
-	case !strings.Contains(got, "Svara JA"):
-		w.t.Fatalf("OMBUD %s: no offer:\n%s", code, got)
-	}
+	yes, _ := w.offer(from, code)
 	before := len(w.list(area))
 	w.text(from, yes)
 	if after := len(w.list(area)); after != before+1 {
 		w.t.Fatalf("%s: not registered (%d → %d)", yes, before, after)
+	}
+}
+
+// offer sends OMBUD and code from from, checks that the offer to join came, and returns the
+// word that accepts it and the language of the offer. The engine guesses the language from
+// the message, and a code's letters can read as an English word ("AT"): answer in the
+// language of the offer.
+func (w *world) offer(from, code string) (yes, lang string) {
+	w.t.Helper()
+	switch got := w.text(from, "OMBUD "+code); {
+	case strings.Contains(got, "Svara JA"):
+		return "ja", "sv"
+	case strings.Contains(got, "Reply YES"):
+		return "yes", "en"
+	case strings.Contains(got, "Vastaa KYLLÄ"):
+		return "kyllä", "fi"
+	default:
+		w.t.Fatalf("OMBUD %s: no offer:\n%s", code, got)
+		return "", ""
 	}
 }
 
@@ -351,6 +380,115 @@ func TestJoinAndLeave(t *testing.T) {
 	}
 }
 
+// TestJoinAnswersTruthfully: the answer to JA tells the truth about the registration. The
+// host tells the engine before the turn whether the invite is still held and valid: when
+// the hold ran out, the code was used by someone else or the invite expired meanwhile,
+// the answer says the resident is not registered and how to try again, and nothing is
+// registered or sent besides. When the code is lost between that check and the
+// registration (another replica's JA in between), the answer already said "registered",
+// so a correction goes out by SMS in the resident's language.
+func TestJoinAnswersTruthfully(t *testing.T) {
+	engine, err := loadEngine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const resident, other = "+46701112233", "+46704445566"
+	type outcome int
+	const (
+		joined outcome = iota
+		refused
+		corrected
+	)
+	for _, tc := range []struct {
+		name string
+		// before runs before the OMBUD message and returns the code; after runs between
+		// the offer and the JA.
+		before func(w *world) string
+		after  func(w *world, code string)
+		want   outcome
+		// retry is whether OMBUD and the same code then get the offer again.
+		retry bool
+	}{
+		{name: "in time", want: joined},
+		{name: "hold expired", after: func(w *world, _ string) {
+			w.clock.Add(grannsamverkan.PendingTTL + time.Minute)
+			w.mini.Advance(grannsamverkan.PendingTTL + time.Minute)
+		}, want: refused, retry: true},
+		{name: "code used by another meanwhile", after: func(w *world, code string) {
+			w.joinCode(other, code, "backby")
+		}, want: refused},
+		{name: "invite expired while waiting", before: func(w *world) string {
+			code := w.invite("backby")
+			w.clock.Add(grannsamverkan.InviteValid - 10*time.Minute)
+			return code
+		}, after: func(w *world, _ string) {
+			w.clock.Add(20 * time.Minute)
+			w.mini.Advance(20 * time.Minute)
+		}, want: refused},
+		{name: "lost race after the check", after: func(w *world, code string) {
+			w.between = func(msg *bot.Message) {
+				w.between = nil
+				if !msg.InviteHeld {
+					t.Errorf("Prepare did not find the invite held for %q", msg.Text)
+				}
+				// Another replica registers someone with the same code now: it takes the
+				// code's once-guard first, as the register's join does.
+				if _, taken, err := w.store.Remember(context.Background(), "gs-invite-used", code, []byte("x"), time.Hour); err != nil || taken {
+					t.Fatalf("take the code: %v, %v", taken, err)
+				}
+			}
+		}, want: corrected},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			code := w.invite("backby")
+			if tc.before != nil {
+				code = tc.before(w)
+			}
+			yes, lang := w.offer(resident, code)
+			if tc.after != nil {
+				tc.after(w, code)
+			}
+			before := len(w.list("backby"))
+			got := w.text(resident, yes)
+			w.gs.Wait()
+			sent := w.outbox.Sent()
+			registered := len(w.list("backby")) - before
+			notice := engine.OmbudNotRegistered(lang).Text
+			switch tc.want {
+			case joined:
+				if strings.Contains(got, notice) || registered != 1 || len(sent) != 0 {
+					t.Fatalf("%s: registered %d, %d notices, answer:\n%s", yes, registered, len(sent), got)
+				}
+			case refused:
+				if !strings.Contains(got, notice) {
+					t.Errorf("%s: answer lacks the not-registered text %q:\n%s", yes, notice, got)
+				}
+				if registered != 0 || len(sent) != 0 {
+					t.Errorf("%s: registered %d, %d notices; want none", yes, registered, len(sent))
+				}
+			case corrected:
+				if !strings.Contains(got, "du är med") && !strings.Contains(got, "you are a contact person") && !strings.Contains(got, "olet yhteyshenkilö") {
+					t.Errorf("%s: the engine was told the invite was held, but answered:\n%s", yes, got)
+				}
+				if registered != 0 {
+					t.Errorf("%s: registered %d with a code used by someone else", yes, registered)
+				}
+				if len(sent) != 1 || sent[0].To != resident || sent[0].Body != notice {
+					t.Errorf("notices = %+v, want one to %s: %q", sent, resident, notice)
+				}
+			}
+			if tc.retry {
+				yes, _ := w.offer(resident, code)
+				w.text(resident, yes)
+				if n := len(w.list("backby")) - before; n != 1 {
+					t.Errorf("retry with the same code: registered %d, want 1", n)
+				}
+			}
+		})
+	}
+}
+
 // fakeTwilio is Twilio's Messages API: it records each message with the fake clock's time,
 // answers with a fresh MessageSid, and 21610 for the numbers in optedOut.
 type fakeTwilio struct {
@@ -425,9 +563,9 @@ func (c *cards) update(_ context.Context, _ grannsamverkan.Alert, n grannsamverk
 	return nil
 }
 
-// newAlerts is one process's alert sender: the real REST sender at perSecond against the
-// fake Twilio, its pacing on the fake clock (a wait moves the clock).
-func (w *world) newAlerts(tw *fakeTwilio, perSecond float64, c *cards) *grannsamverkan.Alerts {
+// sender is the real REST sender at perSecond against the fake Twilio, its pacing on the
+// fake clock (a wait moves the clock).
+func (w *world) sender(tw *fakeTwilio, perSecond float64) *sms.Sender {
 	w.t.Helper()
 	target, _ := url.Parse(tw.srv.URL)
 	sender, err := sms.NewSender(sms.SenderConfig{
@@ -439,6 +577,14 @@ func (w *world) newAlerts(tw *fakeTwilio, perSecond float64, c *cards) *grannsam
 	if err != nil {
 		w.t.Fatal(err)
 	}
+	return sender
+}
+
+// newAlerts is one process's alert sender: the real REST sender at perSecond against the
+// fake Twilio, its pacing on the fake clock (a wait moves the clock).
+func (w *world) newAlerts(tw *fakeTwilio, perSecond float64, c *cards) *grannsamverkan.Alerts {
+	w.t.Helper()
+	sender := w.sender(tw, perSecond)
 	al, err := grannsamverkan.NewAlerts(grannsamverkan.AlertsConfig{
 		Service: w.gs, Records: w.store, Guard: w.store, Send: sender.Send,
 		OptedOut: func(err error) bool { return errors.Is(err, sms.ErrOptedOut) },
@@ -564,6 +710,23 @@ func TestAlertToTwentyFive(t *testing.T) {
 	}
 	if c.last != want {
 		t.Errorf("the card shows %+v, want %+v", c.last, want)
+	}
+	// Twilio repeats every callback (the channel counts each once), and a contradicting
+	// final status that gets past the channel does not change a job: the first one wins.
+	for i, s := range got {
+		st, code, later := "delivered", "", "failed"
+		if i >= 20 {
+			st, code, later = "undelivered", "30003", "delivered"
+		}
+		post(t, h.ServeStatus, sms.StatusPath, map[string]string{
+			"MessageSid": s.SID, "MessageStatus": st, "ErrorCode": code, "AccountSid": accountID, "To": s.To,
+		})
+		if err := second.Status(ctx, s.SID, later, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if counts, err := second.Counts(ctx, al.ID); err != nil || counts != want {
+		t.Errorf("after repeats and contradictions: counts = %+v, %v; want %+v", counts, err, want)
 	}
 
 	// 21610: the next alert deactivates the opted-out ombud and does not count them again.

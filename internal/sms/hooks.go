@@ -17,8 +17,9 @@ type Hooks struct {
 	// EventOmbudJoin and removes them on EventOmbudLeave and EventErase). A hook must not
 	// log or store the number in plain text.
 	AfterTurn func(ctx context.Context, from, scope string, o conversation.Outcome) error
-	// Status is told of each valid status callback: the MessageSid, the status as counted
-	// ("delivered", "failed", …) and Twilio's error code ("" for none).
+	// Status is told of each status callback that is counted: the MessageSid, the status
+	// as counted ("delivered", "failed", …) and Twilio's error code ("" for none). A repeat
+	// of a status, and a final status after another one, are not passed on (ServeStatus).
 	Status func(ctx context.Context, sid, status, code string) error
 }
 
