@@ -175,6 +175,12 @@ func (e *Engine) GuessLang(text string) string {
 	return flows.DefaultLang
 }
 
+// Says reports whether the lexicon reads intent (such as "yes") in text, in any language.
+// It lets a host skip preparing a fact that only a turn with that answer can need.
+func (e *Engine) Says(text, intent string) bool {
+	return e.matcher.Read(text, time.Time{}).Has(intent)
+}
+
 // say returns the reply for message id.
 func (e *Engine) say(lang, id string, g AgeGroup) Reply {
 	if byGroup, ok := e.texts[lang][id]; ok {

@@ -24,6 +24,7 @@ func (a *App) openGrannsamverkan() error {
 		Records: rec, Guard: a.Store, Hasher: a.Hasher, Areas: a.Flows.Areas, Now: a.now, Log: a.Log,
 		// A JA that lost its invite at the last moment is corrected by SMS, through the
 		// REST sender (built later, with the SMS channel).
+		IsYes: func(text string) bool { return a.Engine.Says(text, "yes") },
 		NotRegistered: func(ctx context.Context, to, lang string) error {
 			_, err := smsTexter{a}.Send(ctx, to, a.Engine.OmbudNotRegistered(lang).Text)
 			return err

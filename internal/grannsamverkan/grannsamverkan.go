@@ -95,6 +95,11 @@ type Config struct {
 	// JA that was answered with the registration but lost the invite at the last moment.
 	// Nil: only logged.
 	NotRegistered func(ctx context.Context, to, lang string) error
+	// IsYes reports whether a message answers yes (bot.Engine.Says(text, "yes")). Only a
+	// yes to the offer can need to know whether the invite is still held, so Prepare reads
+	// the hold for those messages alone and an SMS turn keeps its two Redis round trips.
+	// Nil reads it for every message.
+	IsYes func(text string) bool
 }
 
 // Guard stores a value once: store.Store's Remember.

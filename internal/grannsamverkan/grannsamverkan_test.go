@@ -26,6 +26,7 @@ import (
 	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/pseudonym"
 	"github.com/vasteras/trygg/internal/sms"
+	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/internal/store/redisstore"
 	"github.com/vasteras/trygg/internal/store/redisstore/redistest"
 	"github.com/vasteras/trygg/locales"
@@ -84,6 +85,7 @@ func newWorld(t *testing.T) *world {
 	w.gs, err = grannsamverkan.New(grannsamverkan.Config{
 		Records: w.store, Guard: w.store, Hasher: hasher, Now: w.clock.Now,
 		Areas: map[string]string{"backby": "Bäckby", "vallby": "Vallby", "oster_malarstrand": "Öster Mälarstrand"},
+		IsYes: func(text string) bool { return engine.Says(text, "yes") }, // as the app wires it
 		NotRegistered: func(ctx context.Context, to, lang string) error {
 			_, err := notices.Send(ctx, to, engine.OmbudNotRegistered(lang).Text)
 			return err
@@ -816,4 +818,58 @@ func mustEngine(t *testing.T) *bot.Engine {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// countingRecords counts the reads of one key.
+type countingRecords struct {
+	store.Records
+	key   string
+	reads int
+}
+
+func (c *countingRecords) Get(ctx context.Context, scope, key string) ([]byte, bool, error) {
+	if key == c.key {
+		c.reads++
+	}
+	return c.Records.Get(ctx, scope, key)
+}
+
+// TestPrepareReadsTheHoldOnlyForYes: whether the invite is still held matters only to a yes
+// (the answer to the offer), so Prepare reads the hold for such a message alone and every
+// other SMS turn keeps its two Redis round trips.
+func TestPrepareReadsTheHoldOnlyForYes(t *testing.T) {
+	engine, err := loadEngine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasher, err := pseudonym.New([]byte("a test secret of at least 16 bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := store.NewMemory(time.Now)
+	rec := &countingRecords{Records: mem, key: grannsamverkan.PendingKey}
+	gs, err := grannsamverkan.New(grannsamverkan.Config{
+		Records: rec, Guard: mem, Hasher: hasher, Now: time.Now,
+		Areas: map[string]string{"backby": "Bäckby"},
+		IsYes: func(text string) bool { return engine.Says(text, "yes") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text  string
+		reads int
+	}{
+		{"hej", 0}, {"Jag är 16 och blev rånad", 0}, {"1", 0}, {"nej", 0},
+		{"JA", 1}, {"ja tack", 1}, {"yes", 1}, {"kyllä", 1},
+	} {
+		rec.reads = 0
+		msg := bot.Message{Text: tc.text, Channel: "sms"}
+		if err := gs.Prepare(t.Context(), "scope", &msg); err != nil {
+			t.Fatal(err)
+		}
+		if rec.reads != tc.reads {
+			t.Errorf("Prepare(%q) read the hold %d times, want %d", tc.text, rec.reads, tc.reads)
+		}
+	}
 }

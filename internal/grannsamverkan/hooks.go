@@ -39,10 +39,12 @@ func (s *Service) Prepare(ctx context.Context, scope string, msg *bot.Message) e
 				}
 			}
 		}
-		if _, held, err := s.held(ctx, scope); err != nil {
-			errs = append(errs, err)
-		} else {
-			msg.InviteHeld = held
+		if s.cfg.IsYes == nil || s.cfg.IsYes(msg.Text) {
+			if _, held, err := s.held(ctx, scope); err != nil {
+				errs = append(errs, err)
+			} else {
+				msg.InviteHeld = held
+			}
 		}
 	}
 	areas, err := s.ActiveAreas(ctx)
