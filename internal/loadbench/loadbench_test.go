@@ -141,6 +141,20 @@ func TestStartRunsBothServers(t *testing.T) {
 	if rep.Ratio() <= 0 {
 		t.Errorf("ratio %v", rep.Ratio())
 	}
+
+	// One at a time (no two turns of one resident racing), every SMS turn of the whole app,
+	// Grannsamverkan's Prepare and the rest included, costs exactly two round trips.
+	tr := loadbench.NewTraffic(50)
+	before := s.FullTrips.Count()
+	const turns = 40
+	for range turns {
+		if status, body, err := s.Full.Send(tr.Next()); err != nil || status != http.StatusOK {
+			t.Fatalf("full: status %d, err %v: %s", status, err, body)
+		}
+	}
+	if n := s.FullTrips.Count() - before; n != 2*turns {
+		t.Errorf("%d SMS turns one at a time cost %d Redis round trips, want %d", turns, n, 2*turns)
+	}
 }
 
 // TestStartRefusesRemoteRedis: the benchmark only runs against a Redis on loopback.
