@@ -99,12 +99,12 @@ func (c *checker) definition() {
 	}
 	sf := d.Safety
 	line := func(key string) int { return firstLine(d.lines["safety."+key], d.lines["safety"]) }
-	for key, id := range map[string]string{"footer": sf.Footer, "danger": sf.Danger, "suicide": sf.Suicide, "safe": sf.Safe, "rate_limited": sf.RateLimited, "other_language": sf.OtherLanguage} {
+	for key, id := range sf.messages() {
 		if _, ok := s.Catalog.Text(DefaultLang, id); id == "" || !ok {
 			c.add(f, line(key), "safety.%s: unknown message %q", key, id)
 		}
 	}
-	for key, id := range map[string]string{"handoff_ended": g.HandoffEnded, "handoff_timeout": g.HandoffTimeout, "handoff_waiting": g.HandoffWaiting, "handoff_footer": g.HandoffFooter, "ombud_not_registered": g.OmbudNotRegistered} {
+	for key, id := range g.messages() {
 		if _, ok := s.Catalog.Text(DefaultLang, id); id == "" || !ok {
 			c.add(f, firstLine(d.lines["globals."+key], d.lines["globals"]), "globals.%s: unknown message %q", key, id)
 		}
@@ -406,8 +406,13 @@ func (c *checker) messages() {
 	s, d := c.s, c.s.Def
 	cat := s.Catalog
 	sf := d.Safety
-	used := map[string]bool{sf.Footer: true, sf.Danger: true, sf.Suicide: true, sf.Safe: true, sf.RateLimited: true, sf.OtherLanguage: true,
-		d.Globals.HandoffEnded: true, d.Globals.HandoffTimeout: true, d.Globals.HandoffWaiting: true, d.Globals.HandoffFooter: true, d.Globals.OmbudNotRegistered: true}
+	used := map[string]bool{}
+	for _, id := range sf.messages() {
+		used[id] = true
+	}
+	for _, id := range d.Globals.messages() {
+		used[id] = true
+	}
 	for _, n := range d.Nodes {
 		if n != nil && n.Say != "" {
 			used[n.Say] = true
@@ -735,4 +740,17 @@ func (c *checker) places() {
 			names[k] = p.ID
 		}
 	}
+}
+
+// messages lists the safety texts by their key in the flow file.
+func (sf Safety) messages() map[string]string {
+	return map[string]string{"footer": sf.Footer, "danger": sf.Danger, "suicide": sf.Suicide, "safe": sf.Safe,
+		"rate_limited": sf.RateLimited, "other_language": sf.OtherLanguage}
+}
+
+// messages lists the texts the host says on its own (not a node's) by their key in the
+// flow file.
+func (g Globals) messages() map[string]string {
+	return map[string]string{"handoff_ended": g.HandoffEnded, "handoff_timeout": g.HandoffTimeout,
+		"handoff_waiting": g.HandoffWaiting, "handoff_footer": g.HandoffFooter, "ombud_not_registered": g.OmbudNotRegistered}
 }
