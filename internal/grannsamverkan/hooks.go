@@ -20,8 +20,8 @@ const smsChannel = "sms"
 // It is a conversation.Config.Prepare hook: an error leaves the message as far as it got
 // and the turn goes on.
 //
-// An SMS without a code costs one store read more (the hold under the resident's scope);
-// one with a hold, two.
+// Only a yes (Config.IsYes) is checked for a held invite: one store read more, two when
+// there is a hold; every other message costs no read for it.
 func (s *Service) Prepare(ctx context.Context, scope string, msg *bot.Message) error {
 	var errs []error
 	if msg.Channel == smsChannel {
@@ -135,24 +135,12 @@ func (s *Service) Wait() { s.wg.Wait() }
 // when they are not in the register afterwards: the hold ran out, the invite is no longer
 // valid or was just used by someone else (a lost race), or the store failed first.
 func (s *Service) join(ctx context.Context, from, scope string) (registered bool, err error) {
-	raw, ok, err := s.cfg.Records.Get(ctx, scope, pendingKey)
-	if err != nil {
-		return false, wrap("read pending invite", err)
-	}
-	if !ok {
-		s.cfg.Log.Warn("grannsamverkan: JA without a pending invite (expired?); not registered")
-		return false, nil
-	}
-	var p pending
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return false, fmt.Errorf("grannsamverkan: pending invite unreadable: %w", err)
-	}
-	inv, valid, err := s.lookupInvite(ctx, p.Code)
+	inv, held, err := s.held(ctx, scope)
 	if err != nil {
 		return false, err
 	}
-	if !valid {
-		s.cfg.Log.Info("grannsamverkan: invite no longer valid at JA; not registered")
+	if !held {
+		s.cfg.Log.Info("grannsamverkan: no valid invite held at JA (expired or used); not registered")
 		return false, s.cfg.Records.Delete(ctx, scope, pendingKey)
 	}
 	if _, used, err := s.cfg.Guard.Remember(ctx, inviteUsedScope, inv.Code, []byte(scope), inviteKeep); err != nil {
