@@ -36,12 +36,15 @@ func (p *Phase) add(q Phase) {
 }
 
 // CPUPerRequest is the processor time, this process's and Redis', per answer; 0 if none.
-func (p Phase) CPUPerRequest() time.Duration {
+func (p Phase) CPUPerRequest() time.Duration { return p.perRequest(p.CPU + p.RedisCPU) }
+
+// perRequest divides d by the answers of the phase; 0 if none.
+func (p Phase) perRequest(d time.Duration) time.Duration {
 	n := p.OK + p.Failed
 	if n == 0 {
 		return 0
 	}
-	return (p.CPU + p.RedisCPU) / time.Duration(n)
+	return d / time.Duration(n)
 }
 
 // Throughput is OK answers per second.

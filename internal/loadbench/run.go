@@ -277,11 +277,10 @@ func (r Report) Write(w io.Writer) {
 		fmt.Fprintf(w, "  processor time per request (this process: load generator and server; plus Redis):\n")
 		for _, name := range []string{"bare", "full"} {
 			p := r.Max[name]
-			n := time.Duration(p.OK + p.Failed)
 			fmt.Fprintf(w, "    %-4s %v (process %v, Redis %v)\n", name, p.CPUPerRequest().Round(time.Microsecond),
-				(p.CPU / n).Round(time.Microsecond), (p.RedisCPU / n).Round(time.Microsecond))
+				p.perRequest(p.CPU).Round(time.Microsecond), p.perRequest(p.RedisCPU).Round(time.Microsecond))
 		}
-		pb, pf := r.Max["bare"].CPU/time.Duration(r.Max["bare"].OK+r.Max["bare"].Failed), r.Max["full"].CPU/time.Duration(r.Max["full"].OK+r.Max["full"].Failed)
+		pb, pf := r.Max["bare"].perRequest(r.Max["bare"].CPU), r.Max["full"].perRequest(r.Max["full"].CPU)
 		fmt.Fprintf(w, "    bare/full %.2f counting Redis too, %.2f counting this process only\n",
 			float64(b)/float64(f), float64(pb)/float64(pf))
 	}

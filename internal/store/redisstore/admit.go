@@ -65,16 +65,21 @@ func (s *Store) Admit(ctx context.Context, scope string, a store.Admission) (sto
 	}
 	if r.Duplicate || r.Sender > a.Sender.Limit {
 		s.unhit(ctx, g, cmds[1])
-		r.Conv, r.Loaded = store.Conversation{}, false
-		return r, nil
+		return settled(r, a), nil
 	}
 	if r.Global, err = cmds[1].Int64(); err != nil {
 		return store.AdmitResult{}, fmt.Errorf("redis store: admit: count all senders: %w", err)
 	}
-	if r.Global > a.Global.Limit {
+	return settled(r, a), nil
+}
+
+// settled drops the conversation Admit loaded when the turn will not run: the message is a
+// duplicate, or the sender or everyone is past the limit.
+func settled(r store.AdmitResult, a store.Admission) store.AdmitResult {
+	if r.Duplicate || r.Sender > a.Sender.Limit || r.Global > a.Global.Limit {
 		r.Conv, r.Loaded = store.Conversation{}, false
 	}
-	return r, nil
+	return r
 }
 
 // admitOne is Admit in one script, for a client whose keys all live on one server.
@@ -88,16 +93,13 @@ func (s *Store) admitOne(ctx context.Context, keys []string, args []any, a store
 		return store.AdmitResult{}, fmt.Errorf("redis store: admit: %w", err)
 	}
 	if r.Duplicate || r.Sender > a.Sender.Limit {
-		r.Conv, r.Loaded = store.Conversation{}, false
-		return r, nil
+		return settled(r, a), nil
 	}
 	if len(res) < 4 {
 		return store.AdmitResult{}, fmt.Errorf("redis store: admit: no global count in a reply of %d values", len(res))
 	}
-	if r.Global, _ = res[3].(int64); r.Global > a.Global.Limit {
-		r.Conv, r.Loaded = store.Conversation{}, false
-	}
-	return r, nil
+	r.Global, _ = res[3].(int64)
+	return settled(r, a), nil
 }
 
 // unhit takes back the global hit of cmd, if it counted one. A failure only leaves the
