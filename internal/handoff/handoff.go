@@ -386,7 +386,6 @@ func (s *Service) relay(ctx context.Context, scope, text string, danger bool, st
 	}
 	// Change the case as it is now, atomically: a staff reply may change it at the same
 	// time, on any replica, and neither change may be lost.
-	active := s.cfg.Clock.Now()
 	c, ok, err = s.updateCase(ctx, scope, func(c *caseRecord) {
 		if st.Lang != "" {
 			c.Lang = st.Lang
@@ -395,7 +394,7 @@ func (s *Service) relay(ctx context.Context, scope, text string, danger bool, st
 		if c.Answered && c.Unanswered.IsZero() {
 			c.Unanswered = now
 		}
-		c.Active = active
+		c.Active = now
 	})
 	if err == nil && ok {
 		err = s.keep(ctx, scope, c)
