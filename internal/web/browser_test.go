@@ -135,7 +135,7 @@ func sessionCookie(t *testing.T, ctx context.Context, url string) *network.Cooki
 		t.Fatal(err)
 	}
 	for _, c := range res.Cookies {
-		if c.Name == web.CookieName {
+		if c.Name == web.PlainCookieName {
 			return c
 		}
 	}
