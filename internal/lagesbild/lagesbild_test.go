@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/store"
 )
 
@@ -178,7 +179,7 @@ func TestRecorderStoresNoText(t *testing.T) {
 		{Kind: bot.EventUnsafePlace, Lang: "sv", Topic: secret, Report: &bot.PlaceReport{Place: "backby", Area: "backby", Time: "evening", Days: "weekend", Kind: "drugs"}},
 		{Kind: bot.EventUnsafePlace, Lang: "sv"}, // no report: nothing stored
 	}
-	if err := rec.Record(ctx, "sms", now, events); err != nil {
+	if err := rec.Record(ctx, conversation.Origin{Channel: "sms", Scope: "s1", Client: "s1"}, now, events); err != nil {
 		t.Fatal(err)
 	}
 	got, err := m.Week(ctx, "2026-W48")
