@@ -83,7 +83,7 @@ func lastHop(values []string) string {
 // "1.2.3.4:5678", "2001:db8::1", "[2001:db8::1]:5678".
 func parseHop(s string) (netip.Addr, bool) {
 	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap(), true
+		return ap.Addr().WithZone("").Unmap(), true
 	}
 	if a, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
 		return a.WithZone("").Unmap(), true
