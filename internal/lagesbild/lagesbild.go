@@ -9,6 +9,7 @@
 package lagesbild
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -165,7 +166,8 @@ const (
 )
 
 // Record stores each finished report among events, unless the conversation made the same
-// report today or its client is past the cap.
+// report today or its client is past the cap. Every report counts toward the client's cap,
+// a duplicate too.
 func (r Recorder) Record(ctx context.Context, from conversation.Origin, now time.Time, events []bot.Event) error {
 	var errs []error
 	local := now.In(r.loc())
@@ -204,6 +206,17 @@ func (r Recorder) admit(ctx context.Context, from conversation.Origin, e Event, 
 	if rest < time.Minute {
 		rest = time.Minute
 	}
+	// The client's count first: past the cap nothing more is written for the client that
+	// day, so what the marks below take is bounded by the cap.
+	if client := cmp.Or(from.Client, from.Scope); client != "" {
+		n, err := r.Limiter.Hit(ctx, client, capWindow+":"+e.Date, rest)
+		if err != nil {
+			return Recorded, fmt.Errorf("lägesbild: count report: %w", err)
+		}
+		if n > int64(cmp.Or(r.ClientCap, DefaultClientCap)) {
+			return Capped, nil
+		}
+	}
 	if from.Scope != "" {
 		mac := hmac.New(sha256.New, r.Key)
 		mac.Write([]byte(e.Date + "\x00" + e.Area + "\x00" + e.Place + "\x00" + e.Kind))
@@ -215,24 +228,6 @@ func (r Recorder) admit(ctx context.Context, from conversation.Origin, e Event, 
 		if seen {
 			return Duplicate, nil
 		}
-	}
-	client := from.Client
-	if client == "" {
-		client = from.Scope
-	}
-	if client == "" {
-		return Recorded, nil
-	}
-	n, err := r.Limiter.Hit(ctx, client, capWindow+":"+e.Date, rest)
-	if err != nil {
-		return Recorded, fmt.Errorf("lägesbild: count report: %w", err)
-	}
-	limit := r.ClientCap
-	if limit <= 0 {
-		limit = DefaultClientCap
-	}
-	if n > int64(limit) {
-		return Capped, nil
 	}
 	return Recorded, nil
 }
