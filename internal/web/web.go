@@ -82,8 +82,10 @@ type Config struct {
 	Hasher *pseudonym.Hasher
 	// ExitURL is the neutral page of the quick exit (TRYGG_QUICK_EXIT_URL).
 	ExitURL string
-	// SecureCookies marks the session cookie Secure on every request (the public URL is
-	// https behind a proxy); requests that arrive over TLS get it anyway.
+	// SecureCookies treats every request as https (the public URL is https behind a
+	// proxy): the session cookie is then the Secure __Host- one (CookieName). Requests
+	// that arrive over TLS, or from a trusted proxy with X-Forwarded-Proto: https, get it
+	// anyway.
 	SecureCookies bool
 	// RateLimit messages per RateWindow per session; 0 means the defaults.
 	RateLimit  int
