@@ -113,6 +113,12 @@ const clientChannel = "web-client"
 
 // client returns the store scope of r's client: the pseudonym of its address group.
 func (c *Chat) client(r *http.Request) string {
+	if r.Header.Get("X-Forwarded-For") != "" && !c.cfg.Proxies.Trusted(r) {
+		c.untrustedProxy.Do(func() {
+			c.cfg.Log.Warn("web chat: requests carry X-Forwarded-For from a peer not in TRYGG_TRUSTED_PROXIES; " +
+				"if trygg runs behind a proxy, name it there, or every resident counts as the proxy's one client")
+		})
+	}
 	a, ok := c.cfg.Proxies.Client(r)
 	group := "unknown"
 	if ok {

@@ -25,6 +25,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/vasteras/trygg/flows"
@@ -134,7 +135,9 @@ type Chat struct {
 	csrfKey    []byte
 	sessionKey []byte
 	cop        *http.CrossOriginProtection
-	static     http.Handler
+	// untrustedProxy logs once that forwarded requests come from a peer not trusted.
+	untrustedProxy sync.Once
+	static         http.Handler
 }
 
 // pageTexts are the ids of the page texts; each must exist in every language.
