@@ -11,13 +11,28 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vasteras/trygg/internal/app"
 	"github.com/vasteras/trygg/internal/config"
 )
 
-// start builds trygg from env like `trygg serve` and serves it over HTTP.
+// started maps each public test server start returned to its App's metrics listener.
+var started sync.Map // *httptest.Server → *httptest.Server
+
+// metricsOf returns the base URL of the metrics listener of a server start returned.
+func metricsOf(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
+	m, ok := started.Load(srv)
+	if !ok {
+		t.Fatal("not a server of start")
+	}
+	return m.(*httptest.Server).URL
+}
+
+// start builds trygg from env like `trygg serve` and serves it over HTTP: the public
+// listener's handler (returned) and the metrics listener's (metricsOf).
 func start(t *testing.T, env map[string]string) (*httptest.Server, *bytes.Buffer) {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string { return env[k] })
@@ -32,6 +47,10 @@ func start(t *testing.T, env map[string]string) (*httptest.Server, *bytes.Buffer
 	t.Cleanup(func() { a.Close() })
 	srv := httptest.NewServer(a.Server.Handler())
 	t.Cleanup(srv.Close)
+	metrics := httptest.NewServer(a.MetricsServer.Handler())
+	t.Cleanup(metrics.Close)
+	started.Store(srv, metrics)
+	t.Cleanup(func() { started.Delete(srv) })
 	return srv, &logs
 }
 
@@ -115,7 +134,7 @@ func TestSMSChannel(t *testing.T) {
 	if status, _, _ := postForm(t, srv.URL+"/twilio/sms", form, sig); status != http.StatusForbidden {
 		t.Errorf("forged: status %d, want 403", status)
 	}
-	status, metrics := get(t, srv.URL+"/metrics")
+	status, metrics := get(t, metricsOf(t, srv)+"/metrics")
 	if status != http.StatusOK {
 		t.Fatalf("/metrics: status %d", status)
 	}
@@ -134,7 +153,7 @@ func TestSMSChannel(t *testing.T) {
 }
 
 // TestSMSOff checks that without the Twilio variables the SMS routes are not mounted, the
-// start-up log says so, and /metrics is served anyway.
+// start-up log says so, and /metrics is served anyway (on its own listener).
 func TestSMSOff(t *testing.T) {
 	srv, logs := start(t, map[string]string{})
 	if !strings.Contains(logs.String(), "sms: off") {
@@ -143,7 +162,7 @@ func TestSMSOff(t *testing.T) {
 	if status, _, _ := postForm(t, srv.URL+"/twilio/sms", url.Values{"Body": {"hej"}}, "x"); status != http.StatusNotFound {
 		t.Errorf("/twilio/sms: status %d, want 404", status)
 	}
-	if status, body := get(t, srv.URL+"/metrics"); status != http.StatusOK || !strings.Contains(body, "trygg_sms_messages_in_total") {
+	if status, body := get(t, metricsOf(t, srv)+"/metrics"); status != http.StatusOK || !strings.Contains(body, "trygg_sms_messages_in_total") {
 		t.Errorf("/metrics: status %d", status)
 	}
 }
