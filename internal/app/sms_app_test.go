@@ -11,28 +11,13 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/vasteras/trygg/internal/app"
 	"github.com/vasteras/trygg/internal/config"
 )
 
-// started maps each public test server start returned to its App's metrics listener.
-var started sync.Map // *httptest.Server → *httptest.Server
-
-// metricsOf returns the base URL of the metrics listener of a server start returned.
-func metricsOf(t *testing.T, srv *httptest.Server) string {
-	t.Helper()
-	m, ok := started.Load(srv)
-	if !ok {
-		t.Fatal("not a server of start")
-	}
-	return m.(*httptest.Server).URL
-}
-
-// start builds trygg from env like `trygg serve` and serves it over HTTP: the public
-// listener's handler (returned) and the metrics listener's (metricsOf).
+// start builds trygg from env like `trygg serve` and serves it over HTTP.
 func start(t *testing.T, env map[string]string) (*httptest.Server, *bytes.Buffer) {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string { return env[k] })
@@ -47,10 +32,6 @@ func start(t *testing.T, env map[string]string) (*httptest.Server, *bytes.Buffer
 	t.Cleanup(func() { a.Close() })
 	srv := httptest.NewServer(a.Server.Handler())
 	t.Cleanup(srv.Close)
-	metrics := httptest.NewServer(a.MetricsServer.Handler())
-	t.Cleanup(metrics.Close)
-	started.Store(srv, metrics)
-	t.Cleanup(func() { started.Delete(srv) })
 	return srv, &logs
 }
 
@@ -112,13 +93,14 @@ func get(t *testing.T, u string) (int, string) {
 // set, trygg answers a correctly signed webhook with TwiML that routes the resident,
 // refuses a forged one, and counts both in /metrics.
 func TestSMSChannel(t *testing.T) {
-	srv, logs := start(t, map[string]string{
+	s := serveLoopback(t, map[string]string{
 		"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef",
 		"TWILIO_AUTH_TOKEN":  "trygg0test0auth0token0123456789a",
 		"TWILIO_FROM":        "+46701740650",
 		"TRYGG_PUBLIC_URL":   "https://trygg.example.se",
 		"TRYGG_SECRET":       "app-test-secret-0123456789",
 	})
+	srv, logs := struct{ URL string }{s.Public}, s.Logs
 	if !strings.Contains(logs.String(), "sms: on") {
 		t.Errorf("start-up log does not say SMS is on:\n%s", logs)
 	}
@@ -134,7 +116,7 @@ func TestSMSChannel(t *testing.T) {
 	if status, _, _ := postForm(t, srv.URL+"/twilio/sms", form, sig); status != http.StatusForbidden {
 		t.Errorf("forged: status %d, want 403", status)
 	}
-	status, metrics := get(t, metricsOf(t, srv)+"/metrics")
+	status, metrics := get(t, s.Metrics+"/metrics")
 	if status != http.StatusOK {
 		t.Fatalf("/metrics: status %d", status)
 	}
@@ -155,14 +137,15 @@ func TestSMSChannel(t *testing.T) {
 // TestSMSOff checks that without the Twilio variables the SMS routes are not mounted, the
 // start-up log says so, and /metrics is served anyway (on its own listener).
 func TestSMSOff(t *testing.T) {
-	srv, logs := start(t, map[string]string{})
+	s := serveLoopback(t, map[string]string{})
+	srv, logs := struct{ URL string }{s.Public}, s.Logs
 	if !strings.Contains(logs.String(), "sms: off") {
 		t.Errorf("start-up log does not say SMS is off:\n%s", logs)
 	}
 	if status, _, _ := postForm(t, srv.URL+"/twilio/sms", url.Values{"Body": {"hej"}}, "x"); status != http.StatusNotFound {
 		t.Errorf("/twilio/sms: status %d, want 404", status)
 	}
-	if status, body := get(t, metricsOf(t, srv)+"/metrics"); status != http.StatusOK || !strings.Contains(body, "trygg_sms_messages_in_total") {
+	if status, body := get(t, s.Metrics+"/metrics"); status != http.StatusOK || !strings.Contains(body, "trygg_sms_messages_in_total") {
 		t.Errorf("/metrics: status %d", status)
 	}
 }
