@@ -49,7 +49,7 @@ func (b *Bot) HandleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) er
 		b.log.Debug("slack event already handled")
 		return nil
 	}
-	refused := b.refusal(b.home(installation(cb)), eventTeams(cb, m.UserTeam, m.SourceTeam), m.Channel)
+	refused := b.refusal(b.home(installation(cb)), cb.TeamID, eventTeams(cb, m.UserTeam, m.SourceTeam), m.Channel)
 	b.background(ctx, "mention", func(ctx context.Context) { b.mention(ctx, refused, *m) })
 	return nil
 }
@@ -110,7 +110,7 @@ func (b *Bot) mentionAnswer(ctx context.Context, m slackevents.AppMentionEvent, 
 // card (Ta ärendet, Avsluta) are handled in the background, and the card is updated when
 // done. The returned message, when not nil, is shown to whoever pressed.
 func (b *Bot) HandleInteraction(ctx context.Context, cb slackapi.InteractionCallback) *slackapi.WebhookMessage {
-	if r := b.refusal(b.home(cb.Team.ID), []string{cb.Team.ID, cb.User.TeamID}, cb.Channel.ID); r != "" {
+	if r := b.refusal(b.home(cb.Team.ID), cb.Team.ID, []string{cb.User.TeamID}, cb.Channel.ID); r != "" {
 		b.log.Info("slack interaction refused", "reason", "team or channel not allowed")
 		return notice(r).webhook()
 	}

@@ -217,7 +217,7 @@ func (b *Bot) handoffReply(ctx context.Context, cb *slackevents.EventsAPICallbac
 	if m.BotID != "" || (m.SubType != "" && m.SubType != "thread_broadcast") || m.User == "" || b.isOwnUser(cb, m.User) {
 		return nil
 	}
-	refused := outsider(b.home(installation(cb)), eventTeams(cb, m.UserTeam, m.SourceTeam)...)
+	refused := outsider(b.home(installation(cb)), cb.TeamID, eventTeams(cb, m.UserTeam, m.SourceTeam)...)
 	if !b.tryAcquire() {
 		b.log.Warn("slack: handoff reply put off", "reason", "busy")
 		return ErrBusy

@@ -353,3 +353,24 @@ func TestResidentWordsHideNumbers(t *testing.T) {
 		})
 	}
 }
+
+// TestOutsider: a request is served only when its own workspace is the one served, and
+// every other workspace it names is too; one that names no workspace is not served.
+func TestOutsider(t *testing.T) {
+	for _, row := range []struct {
+		home, team string
+		others     []string
+		want       bool
+	}{
+		{testTeam, testTeam, nil, false},
+		{testTeam, testTeam, []string{"", testTeam, ""}, false},
+		{testTeam, outsideTeam, nil, true},
+		{testTeam, "", nil, true},
+		{"", "", nil, true},
+		{testTeam, testTeam, []string{"", outsideTeam}, true},
+	} {
+		if got := outsider(row.home, row.team, row.others...); got != row.want {
+			t.Errorf("outsider(%q, %q, %q) = %v, want %v", row.home, row.team, row.others, got, row.want)
+		}
+	}
+}

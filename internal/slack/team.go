@@ -24,20 +24,20 @@ func (b *Bot) home(installed string) string {
 	return installed
 }
 
-// outsider reports whether any of the workspaces a request names is not home; a request
-// that names none is not refused for it.
-func outsider(home string, teams ...string) bool {
-	if home == "" {
-		return slices.ContainsFunc(teams, func(t string) bool { return t != "" })
-	}
-	return slices.ContainsFunc(teams, func(t string) bool { return t != "" && t != home })
+// outsider reports whether a request is not home's: its own workspace (team, the
+// envelope's, a command's or a button's team) is not home, or any other workspace it
+// names (users', in shared channels) is another. A request that names no workspace of its
+// own is an outsider too.
+func outsider(home, team string, others ...string) bool {
+	return team == "" || team != home ||
+		slices.ContainsFunc(others, func(t string) bool { return t != "" && t != home })
 }
 
-// refusal returns why a request naming teams (the workspace it came from and, in a shared
-// channel, the user's own workspace) in channel is not served, as a text for staff; ""
-// when it is served. home is the workspace served (see Bot.home).
-func (b *Bot) refusal(home string, teams []string, channel string) string {
-	if outsider(home, teams...) {
+// refusal returns why a request of team, naming the other workspaces others (users' own,
+// in shared channels), in channel is not served, as a text for staff; "" when it is
+// served. home is the workspace served (see Bot.home).
+func (b *Bot) refusal(home, team string, others []string, channel string) string {
+	if outsider(home, team, others...) {
 		return b.text.get("staff_refused_team", nil)
 	}
 	if len(b.cfg.AllowedChannels) > 0 && !slices.Contains(b.cfg.AllowedChannels, channel) {
@@ -57,14 +57,14 @@ func installation(cb *slackevents.EventsAPICallbackEvent) string {
 	return cb.TeamID
 }
 
-// eventTeams returns every workspace an event names: the envelope's team_id, and from the
-// inner event the user's and the source's team (user_team, source_team, in shared
-// channels), the message's team and the team of the user_profile Slack attaches to
+// eventTeams returns the other workspaces an event names besides its envelope's team_id:
+// from the inner event the user's and the source's team (user_team, source_team, in
+// shared channels), the message's team and the team of the user_profile Slack attaches to
 // messages of shared channels. slack-go's event types hold user_team and source_team; the
 // message's team and user_profile (as slack-go's UserProfile) are read from the inner
 // event here, since no slack-go event type holds them.
 func eventTeams(cb *slackevents.EventsAPICallbackEvent, userTeam, sourceTeam string) []string {
-	teams := []string{cb.TeamID, userTeam, sourceTeam}
+	teams := []string{userTeam, sourceTeam}
 	if cb.InnerEvent == nil {
 		return teams
 	}
