@@ -282,6 +282,8 @@ func TestStaffReplyReachesResidentAsPlainText(t *testing.T) {
 		{"date", "Vi ses <!date^1764486000^{date_short}|5 dec 2026>.", "Vi ses 5 dec 2026."},
 		{"emoji", "Bra att du skrev :slightly_smiling_face: Vi finns här :wave::skin-tone-3:", "Bra att du skrev Vi finns här"},
 		{"times are no emoji", "Kl 10:30: ring oss", "Kl 10:30: ring oss"},
+		{"a link's address is no emoji", "<https://sv.wikipedia.org/wiki/Special:Sök:x|Wikipedia>", "Wikipedia (https://sv.wikipedia.org/wiki/Special:Sök:x)"},
+		{"a link's address is no emoji, bare", "<https://x.se/a:b:c>", "https://x.se/a:b:c"},
 		{"curly quotes and dashes", "Du är inte ensam \u2013 det \u201dvanliga\u201d svaret är \u2019ja\u2019\u2026", `Du är inte ensam - det "vanliga" svaret är 'ja'...`},
 		{"lines kept", "Hej!\n<@U0STAFF> och jag\nläser.", "Hej!\noch jag\nläser."},
 		{"only a mention", "<@U0STAFF>", ""},

@@ -28,10 +28,12 @@ import (
 //
 // *Bold*, _italic_ and ~struck~ markers are left as typed: they read the same in an SMS.
 func staffText(s string) string {
-	s = slackToken.ReplaceAllStringFunc(s, func(tok string) string {
-		return tokenText(tok[1 : len(tok)-1])
+	s = slackMarkup.ReplaceAllStringFunc(s, func(tok string) string {
+		if strings.HasPrefix(tok, "<") {
+			return tokenText(tok[1 : len(tok)-1])
+		}
+		return dropped // an emoji
 	})
-	s = emojiCode.ReplaceAllString(s, dropped)
 	s = unescape(s)
 	s = typography.Replace(s)
 	// Tidy the spaces where something was left out.
@@ -47,10 +49,10 @@ func staffText(s string) string {
 const dropped = "\x00"
 
 var (
-	// slackToken is one <…> of Slack's markup; a < or > staff typed arrives escaped.
-	slackToken = regexp.MustCompile(`<[^<>]*>`)
-	// emojiCode is an emoji as Slack writes it, with an optional skin tone.
-	emojiCode = regexp.MustCompile(`:[a-z0-9_+'-]*[a-z][a-z0-9_+'-]*:(?::skin-tone-[2-6]:)?`)
+	// slackMarkup is one <…> of Slack's markup (a < or > staff typed arrives escaped), or an
+	// emoji as Slack writes it, with an optional skin tone, outside of one: a link's
+	// address may hold :word: too.
+	slackMarkup = regexp.MustCompile(`<[^<>]*>|:[a-z0-9_+'-]*[a-z][a-z0-9_+'-]*:(?::skin-tone-[2-6]:)?`)
 
 	droppedBeforePunct = regexp.MustCompile(`[ \t]*` + dropped + `+[ \t]*([,.;:!?])`)
 	droppedAtLineStart = regexp.MustCompile(`(^|\n)[ \t]*(?:` + dropped + `[ \t]*)+`)
