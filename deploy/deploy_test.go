@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -949,6 +950,9 @@ type composeService struct {
 	Ports       []string          `yaml:"ports"`
 	Expose      []string          `yaml:"expose"`
 	Volumes     []string          `yaml:"volumes"`
+	Networks    map[string]struct {
+		IPv4Address string `yaml:"ipv4_address"`
+	} `yaml:"networks"`
 	Healthcheck *struct {
 		Test     []string `yaml:"test"`
 		Interval string   `yaml:"interval"`
@@ -962,6 +966,13 @@ type compose struct {
 	Trygg    composeService            `yaml:"x-trygg"`
 	Services map[string]composeService `yaml:"services"`
 	Volumes  map[string]any            `yaml:"volumes"`
+	Networks map[string]struct {
+		IPAM struct {
+			Config []struct {
+				Subnet string `yaml:"subnet"`
+			} `yaml:"config"`
+		} `yaml:"ipam"`
+	} `yaml:"networks"`
 }
 
 func composeFile(t *testing.T) compose {
@@ -1012,6 +1023,23 @@ func TestCompose(t *testing.T) {
 	p, ok := c.Services["proxy"]
 	if !ok || !slices.Contains(p.Ports, "8080:8080") {
 		t.Fatalf("proxy: ports %v, want 8080:8080", p.Ports)
+	}
+	// The web chat's per-client limits count residents only if the replicas believe the
+	// proxy's X-Forwarded-For: its fixed address must be their one trusted proxy, inside
+	// the network's subnet.
+	proxyIP := p.Networks["default"].IPv4Address
+	if proxyIP == "" {
+		t.Errorf("proxy has no fixed address on the default network")
+	}
+	if got := c.Trygg.Environment["TRYGG_TRUSTED_PROXIES"]; got != proxyIP {
+		t.Errorf("TRYGG_TRUSTED_PROXIES = %q, want the proxy's address %q", got, proxyIP)
+	}
+	if cfgs := c.Networks["default"].IPAM.Config; len(cfgs) != 1 {
+		t.Errorf("default network: want one subnet, got %d", len(cfgs))
+	} else if subnet, err := netip.ParsePrefix(cfgs[0].Subnet); err != nil {
+		t.Errorf("default network subnet: %v", err)
+	} else if ip, err := netip.ParseAddr(proxyIP); err != nil || !subnet.Contains(ip) {
+		t.Errorf("proxy address %q is not in the subnet %s", proxyIP, subnet)
 	}
 	var caddyfile string
 	for _, v := range p.Volumes {
