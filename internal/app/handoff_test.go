@@ -611,7 +611,7 @@ func TestHandoffStaffReplyFooterWeb(t *testing.T) {
 
 func TestHandoffTimeout(t *testing.T) {
 	e := newHandoffEnv(t, monday10, nil)
-	const number = "0701234568"
+	const number = "+46701234568"
 	scope := e.a.Hasher.Of("sms", number)
 	e.sms(number, "PERSON")
 	e.sms(number, "JA")

@@ -47,6 +47,10 @@ func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, InboundPath, metrics.RejectMissing, http.StatusBadRequest)
 		return
 	}
+	if reason := h.refusal(params); reason != "" {
+		h.refuse(w, r, reason)
+		return
+	}
 	// From here on the sender is only a pseudonym; the number itself goes only to the
 	// AfterTurn hook (Grannsamverkan's register, which stores it encrypted).
 	scope := h.cfg.Hasher.Of(PseudonymChannel, from)
@@ -55,8 +59,11 @@ func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
 	// should stay consistent for the retry.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.cfg.ReplyWithin)
 	defer cancel()
-	body := h.answer(ctx, scope, from, sid, params["Body"])
+	writeTwiML(w, h.answer(ctx, scope, from, sid, params["Body"]))
+}
 
+// writeTwiML answers 200 with a TwiML document.
+func writeTwiML(w http.ResponseWriter, body []byte) {
 	hd := w.Header()
 	hd.Set("Content-Type", "text/xml")
 	hd.Set("Cache-Control", "no-store")
