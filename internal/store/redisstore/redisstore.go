@@ -9,6 +9,7 @@
 //
 //	trygg:{<scope>}:conv  string "<version>:<token><state>"             TTL: the conversation TTL
 //	trygg:{<scope>}:once  hash id → "<expiry ms>:<token><value>"        TTL: the longest Remember ttl
+//	                      (a resident's: its last Keep reservations and their replies, see keep)
 //	trygg:{<scope>}:hit   hash window → "<expiry ms>:<count>"           TTL: the longest open window
 //	trygg:stats:<day>     hash counter → n                              TTL: store.StatsTTL
 //
