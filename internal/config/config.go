@@ -138,10 +138,14 @@ type Config struct {
 	// SMSPerSecond is the rate for messages trygg sends itself (TRYGG_SMS_PER_SECOND).
 	SMSPerSecond float64
 	// SMSSenderLimit is how many SMS one sender may send in a window before getting one
-	// notice and then no answers until the window ends (TRYGG_SMS_SENDER_LIMIT).
+	// notice and then no answers until the window ends (TRYGG_SMS_SENDER_LIMIT). A sender
+	// gets at most one notice per such window, for this limit or the global one, and what
+	// trygg keeps of a sender is bounded by it (its last N+1 answered messages).
 	SMSSenderLimit Limit
-	// SMSGlobalLimit is how many SMS all senders together may send in a window before
-	// further senders get one notice each and then no answers (TRYGG_SMS_GLOBAL_LIMIT).
+	// SMSGlobalLimit is how many answers (turns and rate-limit notices together) the SMS
+	// channel gives all senders in a window (TRYGG_SMS_GLOBAL_LIMIT): a tenth of it is kept
+	// for notices, so that when the turns are spent further senders still get one notice
+	// each (112 and the numbers) until that tenth is spent too; then nothing is sent.
 	SMSGlobalLimit Limit
 	// SMSCountries are the country calling codes (e.g. "46") whose E.164 numbers the SMS
 	// channel answers (TRYGG_SMS_COUNTRIES); a message from any other sender gets no answer.
