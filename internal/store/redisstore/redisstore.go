@@ -56,6 +56,17 @@ const (
 	DialAttempts = 1
 )
 
+// MaxMemoryPolicy is the eviction policy trygg's Redis must run with (maxmemory-policy),
+// together with a maxmemory. Every key trygg writes has a TTL, and volatile-ttl evicts the
+// keys closest to expiring first: the conversations, remembered replies and rate windows
+// of the residents who have been silent longest (each kept TRYGG_CONVERSATION_TTL after
+// their last message), long before the statistics (400 days), the lägesbild (730 days) or
+// the Grannsamverkan register. So a full Redis forgets its oldest conversations, and those
+// residents start afresh, instead of refusing every write, which would answer every
+// resident with the safety reply (noeviction). volatile-lru and allkeys-lru would evict
+// the long-lived records first, being the least recently used.
+const MaxMemoryPolicy = "volatile-ttl"
+
 // noRetries is how go-redis' options say MaxRetries; 0 there means its default of 3.
 const noRetries = -1
 
