@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -165,4 +166,39 @@ func infoInt(t *testing.T, rdb *redis.Client, section, name string) int64 {
 	}
 	t.Fatalf("INFO %s has no %s", section, name)
 	return 0
+}
+
+// TestRedisEvictionWarning: at start-up trygg warns when Redis runs with another
+// maxmemory-policy than redisstore.MaxMemoryPolicy, and not when it runs with it.
+func TestRedisEvictionWarning(t *testing.T) {
+	srv := redistest.StartServer(t)
+	opts, _ := redis.ParseURL(srv.URL())
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	env := map[string]string{"REDIS_URL": srv.URL(), "TRYGG_SECRET": "eviction warning secret 0123"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		policy string
+		warn   bool
+	}{
+		{"noeviction", true},
+		{"allkeys-lru", true},
+		{redisstore.MaxMemoryPolicy, false},
+	} {
+		if err := rdb.ConfigSet(context.Background(), "maxmemory-policy", tc.policy).Err(); err != nil {
+			t.Fatal(err)
+		}
+		var logs strings.Builder
+		a, err := app.New(t.Context(), cfg, slog.New(slog.NewTextHandler(&logs, nil)), app.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Close()
+		if got := strings.Contains(logs.String(), "maxmemory-policy is not"); got != tc.warn {
+			t.Errorf("%s: warned %v, want %v; logs:\n%s", tc.policy, got, tc.warn, logs.String())
+		}
+	}
 }

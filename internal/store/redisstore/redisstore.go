@@ -292,6 +292,21 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// EvictionPolicy returns the server's maxmemory-policy (CONFIG GET), so trygg can warn at
+// start-up when it is not MaxMemoryPolicy. A server that refuses CONFIG (many managed
+// services rename it) gives an error; so does a reply without the setting.
+func (s *Store) EvictionPolicy(ctx context.Context) (string, error) {
+	m, err := s.rdb.ConfigGet(ctx, "maxmemory-policy").Result()
+	if err != nil {
+		return "", fmt.Errorf("redis store: config get maxmemory-policy: %w", err)
+	}
+	p, ok := m["maxmemory-policy"]
+	if !ok {
+		return "", errors.New("redis store: config get maxmemory-policy: no such setting")
+	}
+	return p, nil
+}
+
 // Close closes the client's connections.
 func (s *Store) Close() error {
 	if err := s.rdb.Close(); err != nil {
