@@ -54,7 +54,8 @@ func newToken() []byte { return binary.LittleEndian.AppendUint64(nil, rand.Uint6
 // never pruned by reading it whole; "\0next" holds "-" to say so, and an expired field
 // stays invisible (every read checks its expiry) until its slot is reused or the hash
 // expires. Fields whose names start with "\0" are the hash's own; ids and keys are
-// printable.
+// printable. A hash written before it kept a ring is read whole once, when keep first
+// writes to it, to drop what has expired; what has not stays until the hash expires.
 const luaNow = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -116,6 +117,7 @@ end
 local HEAD = '\0head'
 local function keep(key, field, exp, payload, n)
   if redis.call('HGET', key, NEXT) ~= KEPT then
+    redis.call('HDEL', key, NEXT)
     prune(key)
     redis.call('HSET', key, NEXT, KEPT)
   end
