@@ -227,8 +227,24 @@ func openStore(ctx context.Context, cfg config.Config, now func() time.Time, log
 			"error", err.Error())
 	} else {
 		log.Info("store: Redis")
+		checkEviction(pctx, s, log)
 	}
 	return s, nil
+}
+
+// checkEviction warns when Redis would not evict the oldest conversations when full
+// (redisstore.MaxMemoryPolicy): with noeviction, the default, a full Redis answers every
+// resident with the safety reply. A Redis that refuses CONFIG is not checked.
+func checkEviction(ctx context.Context, s *redisstore.Store, log *slog.Logger) {
+	p, err := s.EvictionPolicy(ctx)
+	if err != nil {
+		log.Debug("store: cannot read Redis' maxmemory-policy", "error", err.Error())
+		return
+	}
+	if p != redisstore.MaxMemoryPolicy {
+		log.Warn("store: Redis' maxmemory-policy is not "+redisstore.MaxMemoryPolicy+": when Redis is full it will not drop the oldest conversations (see Memory sizing in the README)",
+			"maxmemory_policy", p)
+	}
 }
 
 // openLagesbild keeps the reports of unsafe places in the conversation store's records,

@@ -41,6 +41,9 @@ const (
 	// DefaultSMSGlobalLimit is TRYGG_SMS_GLOBAL_LIMIT's default: 600 incoming messages a
 	// minute across all senders, a ceiling against SMS pumping.
 	DefaultSMSGlobalLimit = "600/1m"
+	// DefaultSMSCountries is TRYGG_SMS_COUNTRIES' default: only Swedish numbers (+46) are
+	// answered; a message from any other number costs trygg nothing.
+	DefaultSMSCountries = "46"
 
 	// MinSecretLen is the shortest TRYGG_SECRET accepted, in bytes.
 	MinSecretLen = 16
@@ -154,10 +157,14 @@ type Config struct {
 	// SMSPerSecond is the rate for messages trygg sends itself (TRYGG_SMS_PER_SECOND).
 	SMSPerSecond float64
 	// SMSSenderLimit is how many SMS one sender may send in a window before getting one
-	// notice and then no answers until the window ends (TRYGG_SMS_SENDER_LIMIT).
+	// notice and then no answers until the window ends (TRYGG_SMS_SENDER_LIMIT). A sender
+	// gets at most one notice per such window, for this limit or the global one, and what
+	// trygg keeps of a sender is bounded by it (its last N+1 answered messages).
 	SMSSenderLimit Limit
-	// SMSGlobalLimit is how many SMS all senders together may send in a window before
-	// further senders get one notice each and then no answers (TRYGG_SMS_GLOBAL_LIMIT).
+	// SMSGlobalLimit is how many answers (turns and rate-limit notices together) the SMS
+	// channel gives all senders in a window (TRYGG_SMS_GLOBAL_LIMIT): a tenth of it is kept
+	// for notices, so that when the turns are spent further senders still get one notice
+	// each (112 and the numbers) until that tenth is spent too; then nothing is sent.
 	SMSGlobalLimit Limit
 	// WebClientLimit bounds the web chat messages of one client (TRYGG_WEB_CLIENT_LIMIT),
 	// WebNewLimit the web conversations one client starts (TRYGG_WEB_NEW_LIMIT) and
@@ -171,6 +178,9 @@ type Config struct {
 	// LagesbildClientCap is how many lägesbild reports one client (a web address or an
 	// SMS sender) adds in a day (TRYGG_LAGESBILD_CLIENT_CAP).
 	LagesbildClientCap int
+	// SMSCountries are the country calling codes (e.g. "46") whose E.164 numbers the SMS
+	// channel answers (TRYGG_SMS_COUNTRIES); a message from any other sender gets no answer.
+	SMSCountries []string
 	// ConversationTTL is how long a silent conversation is kept (TRYGG_CONVERSATION_TTL).
 	ConversationTTL time.Duration
 	// LagesbildRetention is how long reports of unsafe places are kept
@@ -231,6 +241,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("web_global_limit", c.WebGlobalLimit.String()),
 		slog.Int("trusted_proxies", len(c.TrustedProxies)),
 		slog.Int("lagesbild_client_cap", c.LagesbildClientCap),
+		slog.String("sms_countries", strings.Join(c.SMSCountries, ",")),
 		slog.Duration("conversation_ttl", c.ConversationTTL),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("flows_dir", c.FlowsDir),
@@ -425,6 +436,7 @@ func Load(getenv func(string) string) (Config, error) {
 			c.LagesbildClientCap = n
 		}
 	}
+	c.SMSCountries = countries(&p, "TRYGG_SMS_COUNTRIES", env("TRYGG_SMS_COUNTRIES"), DefaultSMSCountries)
 	if v := env("TRYGG_LOG_LEVEL"); v != "" {
 		lvl, ok := parseLevel(v)
 		if !ok {
@@ -667,6 +679,57 @@ func limit(p *problems, name, v, def string) Limit {
 		return d
 	}
 	return l
+}
+
+// ParseCountries reads a comma-separated list of country calling codes, e.g. "46" or
+// "46,358": each one to three digits, not starting with 0, none twice.
+func ParseCountries(v string) ([]string, error) {
+	items, errs := splitList(v)
+	seen := map[string]bool{}
+	for _, cc := range items {
+		switch {
+		case !isCallingCode(cc):
+			errs = append(errs, fmt.Errorf("%q is not a country calling code: 1 to 3 digits without + or 00 (e.g. 46)", cc))
+		case seen[cc]:
+			errs = append(errs, fmt.Errorf("%q is listed twice", cc))
+		}
+		seen[cc] = true
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return items, nil
+}
+
+// isCallingCode reports whether s is one to three digits, the first not 0.
+func isCallingCode(s string) bool {
+	if len(s) < 1 || len(s) > 3 || s[0] == '0' {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// countries parses v as calling codes for variable name, returning the default def when
+// v is empty or invalid.
+func countries(p *problems, name, v, def string) []string {
+	d, err := ParseCountries(def)
+	if err != nil {
+		panic(fmt.Sprintf("config: default %s %q: %v", name, def, err))
+	}
+	if v == "" {
+		return d
+	}
+	cc, err := ParseCountries(v)
+	if err != nil {
+		p.add(name, err)
+		return d
+	}
+	return cc
 }
 
 // parseLevel reads one of the four log level names, in any case.

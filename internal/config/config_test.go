@@ -59,6 +59,9 @@ func TestLoadDefaults(t *testing.T) {
 	if want := (Limit{600, time.Minute}); c.SMSGlobalLimit != want {
 		t.Errorf("SMSGlobalLimit = %v, want %v", c.SMSGlobalLimit, want)
 	}
+	if got := fmt.Sprint(c.SMSCountries); got != "[46]" {
+		t.Errorf("SMSCountries = %s, want [46]", got)
+	}
 	if c.LogLevel != slog.LevelInfo {
 		t.Errorf("LogLevel = %v, want info", c.LogLevel)
 	}
@@ -113,6 +116,7 @@ func TestLoadValid(t *testing.T) {
 		"TRYGG_SMS_PER_SECOND":         "0.5",
 		"TRYGG_SMS_SENDER_LIMIT":       "5 / 90s",
 		"TRYGG_SMS_GLOBAL_LIMIT":       "1000/1h",
+		"TRYGG_SMS_COUNTRIES":          "46, 358,47",
 		"TRYGG_CONVERSATION_TTL":       "48h",
 		"TRYGG_LOG_LEVEL":              "DEBUG",
 		"TRYGG_FLOWS_DIR":              flows,
@@ -151,6 +155,7 @@ func TestLoadValid(t *testing.T) {
 		{"SMSPerSecond", c.SMSPerSecond, 0.5},
 		{"SMSSenderLimit", c.SMSSenderLimit, Limit{5, 90 * time.Second}},
 		{"SMSGlobalLimit", c.SMSGlobalLimit, Limit{1000, time.Hour}},
+		{"SMSCountries", fmt.Sprint(c.SMSCountries), "[46 358 47]"},
 		{"ConversationTTL", c.ConversationTTL, 48 * time.Hour},
 		{"LogLevel", c.LogLevel, slog.LevelDebug},
 		{"FlowsDir", c.FlowsDir, flows},
@@ -282,6 +287,12 @@ func TestLoadInvalid(t *testing.T) {
 		{"sender limit zero window", map[string]string{"TRYGG_SMS_SENDER_LIMIT": "30/0s"}, "TRYGG_SMS_SENDER_LIMIT", "duration"},
 		{"global limit window too long", map[string]string{"TRYGG_SMS_GLOBAL_LIMIT": "600/25h"}, "TRYGG_SMS_GLOBAL_LIMIT", "duration"},
 		{"global limit count too high", map[string]string{"TRYGG_SMS_GLOBAL_LIMIT": "1000001/1m"}, "TRYGG_SMS_GLOBAL_LIMIT", "whole number from 1"},
+		{"countries with plus", map[string]string{"TRYGG_SMS_COUNTRIES": "+46"}, "TRYGG_SMS_COUNTRIES", `"+46" is not a country calling code`},
+		{"countries with 00", map[string]string{"TRYGG_SMS_COUNTRIES": "0046"}, "TRYGG_SMS_COUNTRIES", `"0046" is not a country calling code`},
+		{"countries a name", map[string]string{"TRYGG_SMS_COUNTRIES": "46,SE"}, "TRYGG_SMS_COUNTRIES", `"SE" is not a country calling code`},
+		{"countries too long", map[string]string{"TRYGG_SMS_COUNTRIES": "4670"}, "TRYGG_SMS_COUNTRIES", "1 to 3 digits"},
+		{"countries empty item", map[string]string{"TRYGG_SMS_COUNTRIES": "46,,47"}, "TRYGG_SMS_COUNTRIES", "item 2"},
+		{"countries twice", map[string]string{"TRYGG_SMS_COUNTRIES": "46,46"}, "TRYGG_SMS_COUNTRIES", "listed twice"},
 		{"log level", map[string]string{"TRYGG_LOG_LEVEL": "verbose"}, "TRYGG_LOG_LEVEL", "not one of debug, info, warn, error"},
 		{"log level numeric", map[string]string{"TRYGG_LOG_LEVEL": "warn+2"}, "TRYGG_LOG_LEVEL", "not one of"},
 		{"flows dir missing", map[string]string{"TRYGG_FLOWS_DIR": filepath.Join(file, "nope")}, "TRYGG_FLOWS_DIR", "cannot read"},
