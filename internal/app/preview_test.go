@@ -61,7 +61,7 @@ func TestPreviewIsWhatAResidentGets(t *testing.T) {
 	if code == nil {
 		t.Fatalf("no invite code in %q", answer)
 	}
-	for _, text := range []string{"OMBUD " + code[1], "PERSON"} {
+	for _, text := range []string{"PERSON", "OMBUD " + code[1]} {
 		preview := texts(t, e.command("fråga "+text))
 		msgs := smsTexts(t, e.sms("+46703333333", text))
 		if len(msgs) == 0 {
