@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/flows/events"
 	"github.com/vasteras/trygg/internal/clock"
 	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/seal"
@@ -54,14 +55,14 @@ const (
 	footerSeparator = "\n\n"
 )
 
-// Ended reasons, as the engine's EventHandoffEnded names them.
+// Ended reasons, as the engine's EventHandoffEnded names them (flows/events.Ended).
 const (
-	EndedStaff    = "staff"
-	EndedTimeout  = "timeout"
-	EndedResident = "resident"
+	EndedStaff    = string(events.EndedStaff)
+	EndedTimeout  = string(events.EndedTimeout)
+	EndedResident = string(events.EndedResident)
 	// EndedExpired: an answered case had no message either way for its TTL. The resident
 	// is told the conversation with staff ended and gets the numbers, as on Avsluta.
-	EndedExpired = "expired"
+	EndedExpired = string(events.EndedExpired)
 )
 
 // Card is what staff see of a case: never text, never a number.
