@@ -236,17 +236,21 @@ type Turn struct {
 // Name names the feature.
 func (s *Service) Name() string { return "handoff" }
 
-// Before tells the engine whether staff are on duty now to take over the conversation
-// (Config.Staffed at the message's time): the one rule for it, since a handoff is
-// offered only where this service runs.
+// Before tells the engine whether staff can take over the conversation now: staff are on
+// duty (Config.Staffed at the message's time) and can answer through the message's
+// channel (an outbox for it). It is the one rule for it: a handoff is offered only where
+// this service runs, so without it staff are never on duty.
 func (s *Service) Before(_ context.Context, in conversation.Inbound, msg *bot.Message) error {
-	msg.Staffed = s.staffed(in.At)
+	msg.Staffed = s.cfg.Outboxes[in.Channel] != nil && s.staffed(in.At)
 	return nil
 }
 
-// After is Observe as a conversation.Feature: the message's address is kept, sealed, only
-// when the turn starts a handoff.
+// After is Observe as a conversation.Feature, for the channels staff can answer through:
+// the message's address is kept, sealed, only when the turn starts a handoff.
 func (s *Service) After(ctx context.Context, in conversation.Inbound, o conversation.Outcome) error {
+	if s.cfg.Outboxes[in.Channel] == nil {
+		return nil
+	}
 	s.Observe(ctx, Turn{Channel: in.Channel, Scope: in.Scope, Address: in.Address, Text: in.Text, Outcome: o})
 	return nil
 }
