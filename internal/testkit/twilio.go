@@ -250,7 +250,7 @@ func (f *TwilioAPI) serve(w http.ResponseWriter, r *http.Request) {
 		"from": from, "messaging_service_sid": mss, "num_media": "0", "num_segments": "1",
 		"price": nil, "price_unit": "USD", "sid": m.SID, "status": "queued",
 		"subresource_uris": map[string]string{"media": uri + "/Media.json"},
-		"to": m.To, "uri": uri + ".json",
+		"to":               m.To, "uri": uri + ".json",
 	})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
