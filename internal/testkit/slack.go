@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
@@ -177,10 +178,10 @@ func (f *SlackAPI) Responses() []json.RawMessage {
 	return append([]json.RawMessage(nil), f.responses...)
 }
 
-// WaitFor waits until cond holds, checking after every call the fake receives; it fails
+// WaitFor waits until cond holds, for the test t,, checking after every call the fake receives; it fails
 // the test after a generous deadline. It is for work trygg does in the background.
-func (f *SlackAPI) WaitFor(what string, cond func() bool) {
-	f.t.Helper()
+func (f *SlackAPI) WaitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
 	deadline := time.After(10 * time.Second)
 	for {
 		f.mu.Lock()
@@ -192,7 +193,7 @@ func (f *SlackAPI) WaitFor(what string, cond func() bool) {
 		select {
 		case <-ch:
 		case <-deadline:
-			f.t.Fatalf("fake Slack API: still waiting for %s; calls: %d", what, len(f.Calls()))
+			t.Fatalf("fake Slack API: still waiting for %s; calls: %d", what, len(f.Calls()))
 			return
 		}
 	}
@@ -346,4 +347,97 @@ func (f *SlackAPI) receiveResponse(w http.ResponseWriter, r *http.Request) {
 	f.notify()
 	f.mu.Unlock()
 	io.WriteString(w, "ok")
+}
+
+// The workspace of the bodies below when a field is left empty.
+const (
+	DefaultTeam    = "T0TEAM"
+	DefaultChannel = "C0TRYGG"
+	DefaultUser    = "U0STAFF"
+	DefaultBotUser = "U0TRYGG"
+)
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// SlashCommand is a slash command as Slack posts it; empty fields get the defaults.
+type SlashCommand struct {
+	Team, Channel, User, Command, Text, ResponseURL string
+}
+
+// Body is the form Slack posts, field for field.
+func (c SlashCommand) Body() []byte {
+	return []byte(url.Values{
+		"token": {"gIkuvaNzQIHg97ATvDxqgjtO"}, "team_id": {or(c.Team, DefaultTeam)}, "team_domain": {"vasteras"},
+		"channel_id": {or(c.Channel, DefaultChannel)}, "channel_name": {"trygg"},
+		"user_id": {or(c.User, DefaultUser)}, "user_name": {"anna"}, "command": {or(c.Command, "/trygg")},
+		"text": {c.Text}, "api_app_id": {"A0TRYGG"}, "is_enterprise_install": {"false"},
+		"response_url": {or(c.ResponseURL, "https://hooks.slack.com/commands/T0TEAM/1/x")},
+		"trigger_id":   {"13345224609.738474920.8088930838d88f008e0"},
+	}.Encode())
+}
+
+// BlockAction is a button pressed in a message, as Slack posts it to the interactivity URL;
+// empty fields get the defaults.
+type BlockAction struct {
+	Team, Channel, User, ActionID, BlockID, Value, ResponseURL, MessageTS string
+}
+
+// Body is the form Slack posts: the payload field holding the interaction's JSON.
+func (a BlockAction) Body() []byte {
+	team := or(a.Team, DefaultTeam)
+	p := map[string]any{
+		"type": "block_actions", "api_app_id": "A0TRYGG", "token": "XXYYZZ", "trigger_id": "1.2.3",
+		"team":      map[string]any{"id": team, "domain": "vasteras"},
+		"user":      map[string]any{"id": or(a.User, DefaultUser), "username": "anna", "team_id": team},
+		"channel":   map[string]any{"id": or(a.Channel, DefaultChannel), "name": "trygg"},
+		"container": map[string]any{"type": "message", "message_ts": or(a.MessageTS, "1763283001.000200"), "channel_id": or(a.Channel, DefaultChannel)},
+		"actions": []map[string]any{{"type": "button", "action_id": a.ActionID, "block_id": or(a.BlockID, "actions"),
+			"value": a.Value, "action_ts": "1763283600.000300"}},
+	}
+	if a.ResponseURL != "" {
+		p["response_url"] = a.ResponseURL
+	}
+	b, _ := json.Marshal(p)
+	return []byte(url.Values{"payload": {string(b)}}.Encode())
+}
+
+// MessageEvent is a message posted in a channel or a thread, as the Events API delivers it
+// (event_callback, type message); empty fields get the defaults.
+type MessageEvent struct {
+	EventID, Team, Channel, User, Text, TS, ThreadTS string
+}
+
+// Body is the JSON Slack posts.
+func (m MessageEvent) Body() []byte {
+	team := or(m.Team, DefaultTeam)
+	ev := map[string]any{"type": "message", "channel": or(m.Channel, DefaultChannel), "channel_type": "channel",
+		"user": or(m.User, DefaultUser), "text": m.Text, "ts": or(m.TS, "1763283700.000900"), "team": team}
+	if m.ThreadTS != "" {
+		ev["thread_ts"] = m.ThreadTS
+	}
+	b, _ := json.Marshal(map[string]any{
+		"token": "XXYYZZ", "team_id": team, "api_app_id": "A0TRYGG", "type": "event_callback",
+		"event_id": m.EventID, "event_time": 1763283700, "event": ev,
+		"authorizations": []map[string]any{{"team_id": team, "user_id": DefaultBotUser, "is_bot": true}},
+	})
+	return b
+}
+
+// Do sends r, a request built for a handler (TwilioRequest, SlackRequest), to the server at
+// base ("http://127.0.0.1:port") with client, keeping its path, query, headers and body.
+func Do(client *http.Client, base string, r *http.Request) (*http.Response, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	out := r.Clone(r.Context())
+	out.RequestURI = ""
+	out.URL.Scheme, out.URL.Host = u.Scheme, u.Host
+	out.Host = u.Host
+	return client.Do(out)
 }

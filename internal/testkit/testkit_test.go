@@ -159,5 +159,5 @@ func TestSlackAPI(t *testing.T) {
 	if f.Count("chat.postMessage") != 2 || len(f.Responses()) != 1 {
 		t.Errorf("count %d, responses %d", f.Count("chat.postMessage"), len(f.Responses()))
 	}
-	f.WaitFor("the response", func() bool { return len(f.Responses()) == 1 })
+	f.WaitFor(t, "the response", func() bool { return len(f.Responses()) == 1 })
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -114,6 +115,7 @@ type TwilioAPI struct {
 	accountSID, auth string
 
 	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every request
 	now      func() time.Time
 	optedOut map[string]bool
 	next     []http.HandlerFunc
@@ -124,7 +126,7 @@ type TwilioAPI struct {
 
 // NewTwilioAPI starts a fake of Twilio's Messages API for the account; it closes with t.
 func NewTwilioAPI(t tb, accountSID, authToken string) *TwilioAPI {
-	f := &TwilioAPI{t: t, accountSID: accountSID, auth: authToken, now: time.Now, optedOut: map[string]bool{}}
+	f := &TwilioAPI{t: t, accountSID: accountSID, auth: authToken, changed: make(chan struct{}), now: time.Now, optedOut: map[string]bool{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Server.Close)
 	return f
@@ -205,6 +207,8 @@ func (f *TwilioAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.requests++
+	close(f.changed)
+	f.changed = make(chan struct{})
 	if len(f.next) > 0 {
 		h := f.next[0]
 		f.next = f.next[1:]
@@ -257,6 +261,27 @@ func (f *TwilioAPI) serve(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 	if onCreate != nil {
 		onCreate(m)
+	}
+}
+
+// WaitFor waits until cond holds, for the test t,, checking after every request the fake receives; it fails
+// the test after a generous deadline. It is for messages trygg sends in the background.
+func (f *TwilioAPI) WaitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		f.mu.Lock()
+		ch := f.changed
+		f.mu.Unlock()
+		if cond() {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("fake Twilio API: still waiting for %s; %d messages", what, len(f.Messages()))
+			return
+		}
 	}
 }
 
