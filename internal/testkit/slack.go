@@ -3,11 +3,13 @@ package testkit
 import (
 	"bytes"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -94,6 +96,7 @@ type SlackAPI struct {
 	counts    map[string]int
 	calls     []SlackCall
 	posts     int
+	tsBase    int64 // the seconds of the first message's ts
 	pending   map[string]*SlackUpload
 	uploads   []SlackUpload
 	responses []json.RawMessage
@@ -104,6 +107,10 @@ type SlackAPI struct {
 func NewSlackAPI(t tb, token string) *SlackAPI {
 	f := &SlackAPI{t: t, token: token, changed: make(chan struct{}), failNext: map[string][]string{},
 		counts: map[string]int{}, pending: map[string]*SlackUpload{}}
+	// Each fake's messages get their own ts, as Slack's are unique: a test against a shared
+	// Redis must not meet the cards of an earlier run.
+	n, _ := rand.Int(rand.Reader, big.NewInt(1e8))
+	f.tsBase = 1_700_000_000 + n.Int64()
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Server.Close)
 	return f
@@ -241,7 +248,7 @@ func (f *SlackAPI) serve(w http.ResponseWriter, r *http.Request) {
 	switch method {
 	case "chat.postMessage":
 		f.posts++
-		c.TS = fmt.Sprintf("1763283%03d.000200", f.posts)
+		c.TS = fmt.Sprintf("%d.000200", f.tsBase+int64(f.posts))
 		answer = map[string]any{"ok": true, "channel": c.Channel(), "ts": c.TS, "message": f.message(c)}
 	case "chat.update":
 		c.TS = r.PostForm.Get("ts")

@@ -100,7 +100,7 @@ func TestTwilioAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Sid == nil || *m.Sid != "SM00000000000000000000000000000001" || m.Status == nil || *m.Status != "queued" || *m.To != "+46701234567" {
+	if m.Sid == nil || len(*m.Sid) != 34 || (*m.Sid)[:2] != "SM" || m.Status == nil || *m.Status != "queued" || *m.To != "+46701234567" {
 		t.Errorf("created %+v", m)
 	}
 	f.OptOut("+46709999999")
