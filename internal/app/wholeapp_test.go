@@ -203,6 +203,16 @@ func wholeApp(t *testing.T, redisURL string) {
 		if got := w.slash(waAlerter, "ombud lista Bäckby"); !strings.Contains(got, "2 aktiva, 1 avslutade") {
 			t.Errorf("/trygg ombud lista after the 21610: %s", got)
 		}
+		// Avbryt on a second preview: the preview is replaced, nothing is sent.
+		raw = w.slashRaw(waAlerter, "larm Bäckby "+text)
+		requests = w.twilio.Requests()
+		answer := w.press(testkit.BlockAction{Channel: waStaff, User: waAlerter, ActionID: "gs_alert_cancel", BlockID: "gs_alert", Value: buttonValue(raw, "gs_alert_cancel")})
+		if got := jsonTexts(answer); !strings.Contains(got, "skickades inte") || !strings.Contains(string(answer), `"replace_original":true`) {
+			t.Errorf("Avbryt: %s", got)
+		}
+		if w.twilio.Requests() != requests {
+			t.Error("Avbryt sent SMS")
+		}
 		w.noNumbersInSlack()
 	})
 
@@ -517,8 +527,8 @@ func keysOf[V any](m map[string]V) []string {
 	return out
 }
 
-// press presses a button as Slack delivers it.
-func (w *whole) press(a testkit.BlockAction) {
+// press presses a button as Slack delivers it and returns the answer (often empty).
+func (w *whole) press(a testkit.BlockAction) []byte {
 	w.t.Helper()
 	if a.ResponseURL == "" {
 		a.ResponseURL = strings.Replace(w.slack.ResponseURL(), "/commands/", "/actions/", 1)
@@ -527,6 +537,7 @@ func (w *whole) press(a testkit.BlockAction) {
 	if code != http.StatusOK {
 		w.t.Fatalf("button %s: %d %s", a.ActionID, code, body)
 	}
+	return body
 }
 
 // event delivers an Events API event.
