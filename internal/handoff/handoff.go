@@ -232,6 +232,24 @@ type Turn struct {
 	Outcome conversation.Outcome
 }
 
+// Name names the feature.
+func (s *Service) Name() string { return "handoff" }
+
+// Before tells the engine whether staff are on duty now to take over the conversation
+// (Config.Staffed at the message's time): the one rule for it, since a handoff is
+// offered only where this service runs.
+func (s *Service) Before(_ context.Context, in conversation.Inbound, msg *bot.Message) error {
+	msg.Staffed = s.staffed(in.At)
+	return nil
+}
+
+// After is Observe as a conversation.Feature: the message's address is kept, sealed, only
+// when the turn starts a handoff.
+func (s *Service) After(ctx context.Context, in conversation.Inbound, o conversation.Outcome) error {
+	s.Observe(ctx, Turn{Channel: in.Channel, Scope: in.Scope, Address: in.Address, Text: in.Text, Outcome: o})
+	return nil
+}
+
 // Observe acts on a resident's turn in the background: it opens a case on
 // EventHandoffStarted, relays the message on EventRelay (flagged on EventDanger), and
 // closes the case on EventHandoffEnded by the resident. Turns without these cost nothing.
