@@ -149,9 +149,6 @@ func wholeApp(t *testing.T, redisURL string) {
 	})
 
 	w.run("larm", func(t *testing.T) {
-		// Remove this line once the wiring branch is merged: it builds the alerts before the
-		// Slack bot, and this subtest passes with that fix (checked against a local patch).
-		t.Skip("issue 15: /trygg larm is dead in trygg serve: the Slack bot copies a.Alerts while it is still nil")
 		// The third ombud texted STOP to the number: Twilio refuses with 21610.
 		w.twilio.OptOut(numbers[2])
 		const text = "Inbrott i Bäckby i natt. Lås dörrar och fönster."
