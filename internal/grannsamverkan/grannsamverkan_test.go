@@ -24,8 +24,8 @@ import (
 	"github.com/vasteras/trygg/internal/sms"
 	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/internal/store/redisstore"
-	"github.com/vasteras/trygg/internal/testkit"
 	"github.com/vasteras/trygg/internal/store/redisstore/redistest"
+	"github.com/vasteras/trygg/internal/testkit"
 	"github.com/vasteras/trygg/locales"
 )
 
