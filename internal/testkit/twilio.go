@@ -91,6 +91,10 @@ var (
 	ErrInternal = TwilioError{Status: http.StatusInternalServerError, Code: 20500, Message: "Internal Server Error"}
 )
 
+// ServeHTTP answers with the error's JSON, as Twilio does: a TwilioError is an answer for
+// AnswerNext.
+func (e TwilioError) ServeHTTP(w http.ResponseWriter, _ *http.Request) { e.write(w) }
+
 // write answers with the error's JSON, as Twilio does.
 func (e TwilioError) write(w http.ResponseWriter) {
 	if e.RetryAfter != "" {
@@ -120,8 +124,8 @@ type TwilioAPI struct {
 	changed  chan struct{} // closed and replaced on every request
 	now      func() time.Time
 	optedOut map[string]bool
-	next     []http.HandlerFunc
-	requests int
+	next     []http.Handler
+	forms    []url.Values
 	messages []TwilioMessage
 	onCreate func(TwilioMessage)
 }
@@ -153,13 +157,13 @@ func (f *TwilioAPI) OptOut(numbers ...string) {
 // FailNext makes the next requests fail with errs, one each, before any message is made.
 func (f *TwilioAPI) FailNext(errs ...TwilioError) {
 	for _, e := range errs {
-		f.AnswerNext(func(w http.ResponseWriter, _ *http.Request) { e.write(w) })
+		f.AnswerNext(e)
 	}
 }
 
 // AnswerNext makes the next requests get these answers, one each, instead of a message
-// (e.g. a proxy's HTML 502).
-func (f *TwilioAPI) AnswerNext(hs ...http.HandlerFunc) {
+// (a TwilioError, or e.g. a proxy's HTML 502).
+func (f *TwilioAPI) AnswerNext(hs ...http.Handler) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.next = append(f.next, hs...)
@@ -186,10 +190,13 @@ func (f *TwilioAPI) Messages() []TwilioMessage {
 }
 
 // Requests is how many create requests arrived, failed ones too.
-func (f *TwilioAPI) Requests() int {
+func (f *TwilioAPI) Requests() int { return len(f.Forms()) }
+
+// Forms returns the form of every create request that arrived, failed ones too.
+func (f *TwilioAPI) Forms() []url.Values {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.requests
+	return append([]url.Values(nil), f.forms...)
 }
 
 func (f *TwilioAPI) serve(w http.ResponseWriter, r *http.Request) {
@@ -208,14 +215,14 @@ func (f *TwilioAPI) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
-	f.requests++
+	f.forms = append(f.forms, r.PostForm)
 	close(f.changed)
 	f.changed = make(chan struct{})
 	if len(f.next) > 0 {
 		h := f.next[0]
 		f.next = f.next[1:]
 		f.mu.Unlock()
-		h(w, r)
+		h.ServeHTTP(w, r)
 		return
 	}
 	to := r.PostForm.Get("To")
