@@ -144,17 +144,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err := a.buildCore(ctx, opts); err != nil {
 		return nil, err
 	}
-	for _, tier := range []func() error{
-		func() error { return a.buildOutboxes(opts.SlackAPIURL) },
-		a.buildFeatures,
-		a.buildChannels,
-	} {
-		if err := tier(); err != nil {
-			a.Store.Close()
-			return nil, err
-		}
+	if err := a.buildTiers(opts.SlackAPIURL); err != nil {
+		a.Store.Close()
+		return nil, err
 	}
 	return a, nil
+}
+
+// buildTiers builds the outboxes, then the features on them, then the channels on those.
+func (a *App) buildTiers(slackAPIURL string) error {
+	if err := a.buildOutboxes(slackAPIURL); err != nil {
+		return err
+	}
+	if err := a.buildFeatures(); err != nil {
+		return err
+	}
+	return a.buildChannels()
 }
 
 // buildCore builds the flows, the engine, the pseudonyms, the store, the metrics, the

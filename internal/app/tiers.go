@@ -111,11 +111,11 @@ func (a *App) buildGrannsamverkan() error {
 	}
 	gsCfg := grannsamverkan.Config{
 		Records: rec, Guard: a.Store, Hasher: a.Hasher, Areas: a.Flows.Areas, Now: a.now, Log: a.Log,
-		IsYes: func(text string) bool { return a.Engine.Says(text, "yes") },
 	}
+	engine := a.Engine
+	gsCfg.IsYes = func(text string) bool { return engine.Says(text, "yes") }
 	if s := a.SMSSender; s != nil {
 		// A JA that lost its invite at the last moment is corrected by SMS.
-		engine := a.Engine
 		gsCfg.NotRegistered = func(ctx context.Context, to, lang string) error {
 			_, err := s.Send(ctx, to, engine.OmbudNotRegistered(lang).Text)
 			return err
