@@ -134,7 +134,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if a.Flows, err = LoadFlows(cfg); err != nil {
 		return nil, err
 	}
-	a.Engine = bot.New(a.Flows, bot.Options{Location: a.Location})
+	texts := TextConfig(cfg)
+	a.Engine = bot.New(a.Flows, bot.Options{Location: a.Location, Texts: &texts})
 
 	if cfg.Secret != nil {
 		if a.Hasher, err = pseudonym.New(cfg.Secret); err != nil {

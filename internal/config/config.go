@@ -157,6 +157,10 @@ type Config struct {
 	// QuickExitURL is the neutral page the web chat's quick exit replaces itself with
 	// (TRYGG_QUICK_EXIT_URL).
 	QuickExitURL string
+
+	// HandoffReaders says who reads a handoff, by language; the key "" is for every
+	// language (TRYGG_HANDOFF_READERS, see ParseHandoffReaders). nil: each locale's default.
+	HandoffReaders map[string]string
 }
 
 // SMSEnabled reports whether the Twilio SMS channel is configured.
@@ -374,6 +378,12 @@ func Load(getenv func(string) string) (Config, error) {
 			p.addf("TRYGG_QUICK_EXIT_URL", "%q %v", v, err)
 		}
 		c.QuickExitURL = v
+	}
+
+	if readers, err := ParseHandoffReaders(env("TRYGG_HANDOFF_READERS")); err != nil {
+		p.add("TRYGG_HANDOFF_READERS", err)
+	} else {
+		c.HandoffReaders = readers
 	}
 
 	if err := p.err(); err != nil {
