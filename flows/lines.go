@@ -386,7 +386,7 @@ func (c *checker) lineRules(file string, line int, lang, id, text string) {
 				case sex != "" && sex != g.Sex:
 					reported[key] = true
 					c.add(file, line, "message %s is said only to %s (its id ends in _%s) but gives %s (%s), which is for %s", id, sexName(sex), sex, l, firstName(l), gname)
-				case sex == "" && !g.named(lang, text, m.start):
+				case sex == "" && len(g.Words[lang]) > 0 && !g.named(lang, text, m.start):
 					reported[key] = true
 					c.add(file, line, "message %s gives %s (%s), which is for %s, but can reach anyone: name the group near it (%s) or say it only in a text for them (a base id ending in _%s)", id, l, firstName(l), gname, quoteList(g.Words[lang]), g.Sex)
 				}
@@ -400,8 +400,8 @@ func (c *checker) lineRules(file string, line int, lang, id, text string) {
 					if sp.min >= lo && sp.max <= hi {
 						continue
 					}
-					if g.named(lang, text, m.start) {
-						break
+					if len(g.Words[lang]) == 0 || g.named(lang, text, m.start) {
+						break // a language without words for the group is reported once, in lines.yaml
 					}
 					reported[key] = true
 					c.add(file, line, "message %s gives %s (%s), which is for %s, but can reach %s: name the group near it (%s) or give it only in an age variant for them", id, l, firstName(l), gname, sp.who, quoteList(g.Words[lang]))

@@ -23,8 +23,8 @@ func TestTextData(t *testing.T) {
 		tc   flows.TextConfig
 		want map[string]string
 	}{
-		{"sv", flows.SampleTextConfig(), map[string]string{"StaffedHours": "vardagar 9-16", "HandoffReaders": "en person i personalen", "LagesbildKept": "2 år", "ConversationKept": "1 dygn"}},
-		{"en", flows.SampleTextConfig(), map[string]string{"StaffedHours": "weekdays 09:00-16:00", "HandoffReaders": "a member of staff", "LagesbildKept": "2 years", "ConversationKept": "1 day"}},
+		{"sv", flows.SampleTextConfig(), map[string]string{"StaffedHours": "vardagar 9-16", "HandoffReaders": "en person i personalen", "LagesbildKept": "2 år", "ConversationKept": "ett dygn"}},
+		{"en", flows.SampleTextConfig(), map[string]string{"StaffedHours": "weekdays 09:00-16:00", "HandoffReaders": "a member of staff", "LagesbildKept": "2 years", "ConversationKept": "a day"}},
 		{"fi", flows.SampleTextConfig(), map[string]string{"StaffedHours": "arkisin klo 9-16", "LagesbildKept": "2 vuotta", "ConversationKept": "vuorokauden"}},
 		{"sv", flows.TextConfig{
 			Staffed:          []flows.Opening{{Days: days(time.Monday, time.Tuesday, time.Wednesday, time.Saturday), Start: 8*60 + 30, End: 12 * 60}, {Days: days(time.Sunday), Start: 10 * 60, End: 24 * 60}},

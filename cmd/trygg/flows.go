@@ -32,6 +32,15 @@ func flowsCmd(cfg config.Config, args []string, stdout, stderr io.Writer) int {
 	for _, p := range problems {
 		fmt.Fprintln(stdout, p)
 	}
+	if len(problems) > 0 {
+		if len(problems) == 1 {
+			fmt.Fprintln(stderr, "1 problem")
+		} else {
+			fmt.Fprintf(stderr, "%d problems\n", len(problems))
+		}
+		return 1
+	}
+	fmt.Fprintf(stdout, "ok: %d nodes, %d messages in %d languages\n", len(set.Def.Nodes), len(set.Catalog.IDs()), len(set.Catalog.Langs()))
 	// Lines that need a check before launch: told, not failed.
 	for _, n := range flows.Notices(set) {
 		fmt.Fprintln(stdout, n)
@@ -42,14 +51,5 @@ func flowsCmd(cfg config.Config, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	if len(problems) > 0 {
-		if len(problems) == 1 {
-			fmt.Fprintln(stderr, "1 problem")
-		} else {
-			fmt.Fprintf(stderr, "%d problems\n", len(problems))
-		}
-		return 1
-	}
-	fmt.Fprintf(stdout, "ok: %d nodes, %d messages in %d languages\n", len(set.Def.Nodes), len(set.Catalog.IDs()), len(set.Catalog.Langs()))
 	return 0
 }
