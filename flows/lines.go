@@ -434,17 +434,23 @@ func quoteList(words []string) string {
 	return strings.Join(q, ", ")
 }
 
-// Notice is something `flows check` tells without failing: a text that depends on a line
-// that must be checked before launch.
+// Notice is something `flows check` tells without failing: the texts that depend on a line
+// that must be checked before launch, or a text that gives children Brottsofferjouren's
+// number without a variant of its own for them.
 type Notice struct {
 	// Line is the pilot or verify line.
 	Line Line
 	// Texts are the "lang/id" of every text that states it.
 	Texts []string
+	// Msg, when set, is the whole notice (Line and Texts are then unused).
+	Msg string
 }
 
 // String formats the notice for `trygg flows check`.
 func (n Notice) String() string {
+	if n.Msg != "" {
+		return "notice: " + n.Msg
+	}
 	kind := "verify"
 	if n.Line.Pilot {
 		kind = "pilot"
@@ -479,6 +485,7 @@ func Notices(s *Set) []Notice {
 		}
 	}
 	var out []Notice
+	out = append(out, childNotices(s)...)
 	for i := range s.Lines.Lines {
 		l := &s.Lines.Lines[i]
 		if l.Pilot || l.Verify {
@@ -488,6 +495,32 @@ func Notices(s *Set) []Notice {
 				texts = []string{"none yet"}
 			}
 			out = append(out, Notice{Line: *l, Texts: texts})
+		}
+	}
+	return out
+}
+
+// childNotices lists the texts said to a child (under 18) that give Brottsofferjouren's
+// number for the young but have no _child variant, which could give BRIS (116 111) too.
+// Texts said only while the age is unknown, and the footers, are left out.
+func childNotices(s *Set) []Notice {
+	cat, sf := s.Catalog, s.Def.Safety
+	skip := map[string]bool{sf.Footer: true, sf.OtherLanguage: true, s.Def.Globals.HandoffFooter: true}
+	for _, id := range sf.AgeUnknownOnly {
+		skip[id] = true
+	}
+	var out []Notice
+	for _, id := range cat.all {
+		base, variant := SplitVariant(id)
+		if variant != "" || skip[id] || strings.HasPrefix(id, WebPrefix) || strings.HasPrefix(id, PartPrefix) || strings.HasPrefix(id, "staff_") || hasText(cat, base+VariantChild) {
+			continue
+		}
+		said := id // what a child gets: the _youth variant, else the plain text
+		if hasText(cat, base+VariantYouth) {
+			said = base + VariantYouth
+		}
+		if t, _ := cat.Text(DefaultLang, said); strings.Contains(t, sf.YouthNumber) {
+			out = append(out, Notice{Msg: fmt.Sprintf("message %s gives children %s but has no %s variant: would BRIS (116 111) help there?", said, sf.YouthNumber, base+VariantChild)})
 		}
 	}
 	return out

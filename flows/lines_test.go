@@ -116,3 +116,21 @@ func TestNoticesListPilotTexts(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestNoticesAskForChildVariants: a text a child gets with Brottsofferjouren's number for
+// the young, and no _child variant, is told (it could give BRIS); one with it is not.
+func TestNoticesAskForChildVariants(t *testing.T) {
+	f := realFiles(t)
+	f.appendTo(svText, `planted: "Under 20 år: 010-567 63 25. 20 år eller äldre: 021-41 32 60. Ring 112."`+"\n")
+	var got []string
+	for _, n := range flows.Notices(f.load(t)) {
+		got = append(got, n.String())
+	}
+	all := strings.Join(got, "\n")
+	if !strings.Contains(all, "notice: message planted gives children 010-567 63 25 but has no planted_child variant") {
+		t.Errorf("no notice for the planted text:\n%s", all)
+	}
+	if strings.Contains(all, "message support ") || strings.Contains(all, "message support_youth ") {
+		t.Errorf("a notice for support, which has a _child variant:\n%s", all)
+	}
+}
