@@ -234,6 +234,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("flows_dir", c.FlowsDir),
 		slog.String("locales_dir", c.LocalesDir),
 		slog.String("quick_exit_url", c.QuickExitURL),
+		slog.Any("handoff_readers", c.HandoffReaders),
 	)
 }
 
