@@ -3,11 +3,13 @@ package flows
 import (
 	"errors"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/vasteras/trygg/internal/gsm7"
 )
 
 // PartPrefix starts the ids of text fragments: the words trygg builds template data from
@@ -173,4 +175,36 @@ func duration(d time.Duration, part func(string, map[string]any) string) string 
 		return part("part_duration_"+unit, nil)
 	}
 	return part("part_duration_"+unit+"s", map[string]any{"N": n})
+}
+
+// CheckConfigured finds the texts that a configuration makes too long: each text that
+// uses template data, rendered with tc in every language (with the footer when it has no
+// help number), must stay within the SMS budget. `flows check` measures the sample
+// configuration; this measures the real one, at start-up.
+func CheckConfigured(s *Set, tc TextConfig) []Problem {
+	cat, sf := s.Catalog, s.Def.Safety
+	var out []Problem
+	for _, lang := range cat.Langs() {
+		data, err := cat.TextData(lang, tc)
+		if err != nil {
+			out = append(out, Problem{File: s.localeFile(lang), Msg: err.Error()})
+			continue
+		}
+		for _, id := range cat.all {
+			if !cat.templated[id] || !cat.own[lang][id] || strings.HasPrefix(id, WebPrefix) || strings.HasPrefix(id, PartPrefix) {
+				continue
+			}
+			text, _ := cat.Render(lang, id, data)
+			if !HasHelpNumber(text, sf.HelpNumbers) {
+				footer, _ := cat.Text(lang, sf.Footer)
+				text += FooterSeparator + footer
+			}
+			if info := gsm7.Analyze(text); info.Segments > sf.MaxSegments || info.Encoding != gsm7.GSM7 {
+				file, line := cat.where(lang, id)
+				out = append(out, Problem{File: path.Join(s.src.LocalesName, file), Line: line,
+					Msg: fmt.Sprintf("message %s costs %d SMS segments (%s, %d characters) with this configuration; the budget is %d: shorten TRYGG_STAFFED_HOURS or TRYGG_HANDOFF_READERS", id, info.Segments, info.Encoding, info.Units, sf.MaxSegments)})
+			}
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -50,5 +51,27 @@ func TestTextData(t *testing.T) {
 				t.Errorf("%s %s = %q, want %q", tt.lang, k, got, want)
 			}
 		}
+	}
+}
+
+// TestCheckConfigured: the sample configuration fits every text; staffed hours too long
+// for the welcome do not.
+func TestCheckConfigured(t *testing.T) {
+	set := realFiles(t).load(t)
+	if ps := flows.CheckConfigured(set, flows.SampleTextConfig()); len(ps) > 0 {
+		t.Errorf("the sample configuration: %v", ps)
+	}
+	var many []flows.Opening
+	for d := time.Sunday; d <= time.Saturday; d += 2 {
+		for h := 6; h < 22; h += 2 {
+			var days [7]bool
+			days[d] = true
+			many = append(many, flows.Opening{Days: days, Start: h*60 + 15, End: h*60 + 75})
+		}
+	}
+	ps := flows.CheckConfigured(set, flows.TextConfig{Staffed: many})
+	got := strings.Join(problemStrings(ps), "\n")
+	if !strings.Contains(got, "message welcome costs") || !strings.Contains(got, "shorten TRYGG_STAFFED_HOURS") {
+		t.Errorf("problems %q, want the welcome too long", got)
 	}
 }

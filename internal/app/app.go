@@ -135,6 +135,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	texts := TextConfig(cfg)
+	if problems := flows.CheckConfigured(a.Flows, texts); len(problems) > 0 {
+		return nil, fmt.Errorf("texts with this configuration: %s", problems[0])
+	}
 	a.Engine = bot.New(a.Flows, bot.Options{Location: a.Location, Texts: &texts})
 
 	if cfg.Secret != nil {
