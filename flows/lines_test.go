@@ -29,6 +29,8 @@ func TestLinesRefusePlantedTexts(t *testing.T) {
 		{"Stödlinjen för män for women", svText, "planted_f", "Stödlinjen för män 020-80 80 80 för dig som fyllt 18. Ring 112.", "which is for men"},
 		{"Stödlinjen för män to children", svText, "planted_m_child", "Stödlinjen för män 020-80 80 80. Ring 112.", "which is for adults, but can reach under 18"},
 		{"Stödlinjen för män to men 18 or older", svText, "planted_m", "Är du 18 år eller äldre? Stödlinjen för män 020-80 80 80 svarar varje dag. Ring 112.", ""},
+		{"Stödlinjen för män to youth who may be 17", enText, "planted_m_youth", "Stödlinjen för män 020-80 80 80, every day. Call 112.", "which is for adults, but can reach under 20, perhaps under 18"},
+		{"Stödlinjen för män to youth, 18+", enText, "planted_m_youth", "Men 18+: Stödlinjen för män 020-80 80 80. Call 112.", ""},
 		{"BRIS to 18 and 19", svText, "planted_youth", "Prata med BRIS på 116 111. Ring 112.", "which is for under18, but can reach under 20"},
 		{"BRIS to children", fiText, "planted_child", "Voit puhua BRISin kanssa numerossa 116 111. Soita 112.", ""},
 		{"BRIS with its age", enText, "planted", "If you are under 18 you can talk to BRIS on 116 111. Call 112.", ""},
