@@ -34,6 +34,10 @@ type Line struct {
 	Verify bool `yaml:"verify"`
 	// Note says what must be checked, or what never to say about the line.
 	Note string `yaml:"note"`
+	// MustSay lists, per language, words a text in that language should say near the line
+	// (one of them): e.g. that it answers only in Swedish and English. A text that does not
+	// is told as a notice.
+	MustSay map[string][]string `yaml:"must_say"`
 
 	// Line is the line's line in its file.
 	Line int `yaml:"-"`
@@ -468,6 +472,7 @@ func Notices(s *Set) []Notice {
 		return nil
 	}
 	deps := map[*Line][]string{}
+	var must []Notice // texts that do not say what a line's must_say asks
 	for _, lang := range s.Catalog.Langs() {
 		for _, id := range s.Catalog.all {
 			if !s.Catalog.own[lang][id] {
@@ -477,6 +482,10 @@ func Notices(s *Set) []Notice {
 			found, _ := s.Lines.mentions(text)
 			seen := map[*Line]bool{}
 			for _, m := range found {
+				if words := m.line.MustSay[lang]; len(words) > 0 && !seen[m.line] && !(Group{Words: map[string][]string{lang: words}}).named(lang, text, m.start) {
+					file, line := s.Catalog.where(lang, id)
+					must = append(must, Notice{Msg: fmt.Sprintf("%s:%d: message %s gives %s but does not say near it %s", path.Join(s.src.LocalesName, file), line, id, m.line, quoteList(words))})
+				}
 				if (m.line.Pilot || m.line.Verify) && !seen[m.line] {
 					seen[m.line] = true
 					deps[m.line] = append(deps[m.line], lang+"/"+id)
@@ -485,6 +494,7 @@ func Notices(s *Set) []Notice {
 		}
 	}
 	var out []Notice
+	out = append(out, must...)
 	out = append(out, childNotices(s)...)
 	for i := range s.Lines.Lines {
 		l := &s.Lines.Lines[i]

@@ -136,3 +136,22 @@ func TestNoticesAskForChildVariants(t *testing.T) {
 		t.Errorf("a notice for support, which has a _child variant:\n%s", all)
 	}
 }
+
+// TestNoticesAskForMustSay: a Finnish text that gives 114 14 without saying it answers in
+// Swedish (and English) is told; one that says it is not.
+func TestNoticesAskForMustSay(t *testing.T) {
+	f := realFiles(t)
+	f.appendTo(fiText, `planted: "Soita poliisille 114 14. Soita 112."`+"\n"+`planted_adult: "Soita poliisille 114 14 (ruotsiksi ja englanniksi). Soita 112."`+"\n")
+	var all []string
+	for _, n := range flows.Notices(f.load(t)) {
+		all = append(all, n.String())
+	}
+	got := strings.Join(all, "\n")
+	want := "notice: " + fiText + ":" + itoa(f.line(t, fiText, "planted: ")) + `: message planted gives 114 14 but does not say near it "ruotsiksi"`
+	if !strings.Contains(got, want) {
+		t.Errorf("no notice %q in:\n%s", want, got)
+	}
+	if strings.Contains(got, "message planted_adult ") {
+		t.Errorf("a notice for a text that says it:\n%s", got)
+	}
+}
