@@ -22,7 +22,9 @@ import (
 
 // Defaults for the optional settings.
 const (
-	DefaultAddr            = ":8080"
+	DefaultAddr = ":8080"
+	// DefaultMetricsAddr is where /metrics is served: its own listener, never TRYGG_ADDR.
+	DefaultMetricsAddr     = ":9090"
 	DefaultHandoffWait     = 10 * time.Minute
 	DefaultSMSPerSecond    = 1.0
 	DefaultConversationTTL = 24 * time.Hour
@@ -95,6 +97,9 @@ func ParseLimit(v string) (Limit, error) {
 type Config struct {
 	// Addr is the listen address (TRYGG_ADDR).
 	Addr string
+	// MetricsAddr is the private listen address of /metrics (TRYGG_METRICS_ADDR); never
+	// the same port as Addr, which is public.
+	MetricsAddr string
 	// PublicURL is the public base URL Twilio and Slack call, without a trailing slash
 	// (TRYGG_PUBLIC_URL); "" means derive it from each request.
 	PublicURL string
@@ -212,6 +217,7 @@ func (c Config) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("addr", c.Addr),
+		slog.String("metrics_addr", c.MetricsAddr),
 		slog.String("public_url", c.PublicURL),
 		slog.Bool("secret_set", c.Secret != nil),
 		slog.String("store", redis),
@@ -254,6 +260,7 @@ func Load(getenv func(string) string) (Config, error) {
 	var p problems
 	c := Config{
 		Addr:               DefaultAddr,
+		MetricsAddr:        DefaultMetricsAddr,
 		HandoffWait:        DefaultHandoffWait,
 		SMSPerSecond:       DefaultSMSPerSecond,
 		ConversationTTL:    DefaultConversationTTL,
@@ -268,6 +275,15 @@ func Load(getenv func(string) string) (Config, error) {
 		if err := checkHostPort(v); err != nil {
 			p.addf("TRYGG_ADDR", "%q %v (e.g. :8080)", v, err)
 		}
+	}
+	if v := env("TRYGG_METRICS_ADDR"); v != "" {
+		c.MetricsAddr = v
+		if err := checkHostPort(v); err != nil {
+			p.addf("TRYGG_METRICS_ADDR", "%q %v (e.g. :9090)", v, err)
+		}
+	}
+	if samePort(c.Addr, c.MetricsAddr) {
+		p.addf("TRYGG_METRICS_ADDR", "%q is the port of TRYGG_ADDR %q: /metrics must have its own, private port (e.g. :9090)", c.MetricsAddr, c.Addr)
 	}
 	if v := env("TRYGG_PUBLIC_URL"); v != "" {
 		u, err := parsePublicURL(v)
@@ -540,6 +556,24 @@ func checkHostPort(v string) error {
 		return errors.New("has a port that is not a number from 0 to 65535")
 	}
 	return nil
+}
+
+// samePort reports whether two listen addresses would share a port: the same port
+// number on the same host, or on every interface (no host) for either. Port 0 (any free
+// port, in tests) never clashes.
+func samePort(a, b string) bool {
+	ha, pa, errA := net.SplitHostPort(a)
+	hb, pb, errB := net.SplitHostPort(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	na, errA := strconv.Atoi(pa)
+	nb, errB := strconv.Atoi(pb)
+	if errA != nil || errB != nil || na == 0 || na != nb {
+		return false
+	}
+	everywhere := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return everywhere(ha) || everywhere(hb) || strings.EqualFold(ha, hb)
 }
 
 // splitList splits a comma-separated list, trimming each item. Empty items are errors.

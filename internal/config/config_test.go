@@ -41,6 +41,9 @@ func TestLoadDefaults(t *testing.T) {
 	if c.Addr != ":8080" {
 		t.Errorf("Addr = %q, want :8080", c.Addr)
 	}
+	if c.MetricsAddr != ":9090" {
+		t.Errorf("MetricsAddr = %q, want :9090", c.MetricsAddr)
+	}
 	if c.HandoffWait != 10*time.Minute {
 		t.Errorf("HandoffWait = %v, want 10m", c.HandoffWait)
 	}
@@ -207,6 +210,11 @@ func TestLoadInvalid(t *testing.T) {
 	}{
 		{"addr without port", map[string]string{"TRYGG_ADDR": "8080"}, "TRYGG_ADDR", "is not host:port"},
 		{"addr bad port", map[string]string{"TRYGG_ADDR": ":http-alt"}, "TRYGG_ADDR", "port"},
+		{"metrics addr without port", map[string]string{"TRYGG_METRICS_ADDR": "9090"}, "TRYGG_METRICS_ADDR", "is not host:port"},
+		{"metrics addr bad port", map[string]string{"TRYGG_METRICS_ADDR": ":99999"}, "TRYGG_METRICS_ADDR", "port"},
+		{"metrics on the public port", map[string]string{"TRYGG_METRICS_ADDR": ":8080"}, "TRYGG_METRICS_ADDR", "own, private port"},
+		{"metrics on the public port of one host", map[string]string{"TRYGG_ADDR": "10.0.0.5:8000", "TRYGG_METRICS_ADDR": ":8000"}, "TRYGG_METRICS_ADDR", "own, private port"},
+		{"public on the default metrics port", map[string]string{"TRYGG_ADDR": ":9090"}, "TRYGG_METRICS_ADDR", "own, private port"},
 		{"public url relative", map[string]string{"TRYGG_PUBLIC_URL": "/trygg"}, "TRYGG_PUBLIC_URL", "absolute http or https"},
 		{"public url ftp", map[string]string{"TRYGG_PUBLIC_URL": "ftp://example.se"}, "TRYGG_PUBLIC_URL", "absolute http or https"},
 		{"public url no host", map[string]string{"TRYGG_PUBLIC_URL": "https:///x"}, "TRYGG_PUBLIC_URL", "no host"},
@@ -592,5 +600,25 @@ func TestWithHolidaysDoesNotChangeOriginal(t *testing.T) {
 	}
 	if !strings.Contains(closed.String(), "closed 2025-12-24") {
 		t.Errorf("String() = %q lacks the holiday", closed.String())
+	}
+}
+
+// TestMetricsAddr: /metrics gets its own listener; another host or port than TRYGG_ADDR's
+// is accepted, and port 0 (any free port) never clashes.
+func TestMetricsAddr(t *testing.T) {
+	for _, row := range []struct{ addr, metrics, want string }{
+		{"", "", ":9090"},
+		{"", "127.0.0.1:9100", "127.0.0.1:9100"},
+		{"10.0.0.5:8080", "127.0.0.1:8080", "127.0.0.1:8080"},
+		{"127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"},
+	} {
+		c, err := Load(getenv(map[string]string{"TRYGG_ADDR": row.addr, "TRYGG_METRICS_ADDR": row.metrics}))
+		if err != nil {
+			t.Errorf("TRYGG_ADDR=%q TRYGG_METRICS_ADDR=%q: %v", row.addr, row.metrics, err)
+			continue
+		}
+		if c.MetricsAddr != row.want {
+			t.Errorf("TRYGG_METRICS_ADDR=%q: MetricsAddr = %q, want %q", row.metrics, c.MetricsAddr, row.want)
+		}
 	}
 }
