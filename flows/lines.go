@@ -41,6 +41,8 @@ type Line struct {
 
 	// Line is the line's line in its file.
 	Line int `yaml:"-"`
+	// re finds the number in a text (numberRE), compiled at load.
+	re *regexp.Regexp
 }
 
 // String is the number or the address.
@@ -88,12 +90,29 @@ func loadLines(fsys fs.FS, display string) (*Lines, error) {
 	if err := yaml.Unmarshal(b, &ls); err != nil {
 		return nil, fmt.Errorf("%s: %w", display, err)
 	}
+	for i := range ls.Lines {
+		if l := &ls.Lines[i]; len(digitsOf(l.Number)) > 0 {
+			l.re = numberRE(l.Number)
+		}
+	}
 	return &ls, nil
 }
 
 // addressRE finds web addresses: a host of a few labels and a top-level domain, with an
 // optional scheme, www and path.
 var addressRE = regexp.MustCompile(`(?i)(?:https?://)?(?:www\.)?((?:[a-z0-9åäö-]+\.)+(?:se|nu|com|org|net|fi|eu|info|io|app))\b(?:/[^\s]*[^\s.,;:!?)])?`)
+
+// hasTLD reports whether text may hold a web address: a dot before one of addressRE's
+// top-level domains.
+func hasTLD(text string) bool {
+	lower := strings.ToLower(text)
+	for _, tld := range []string{".se", ".nu", ".com", ".org", ".net", ".fi", ".eu", ".info", ".io", ".app"} {
+		if strings.Contains(lower, tld) {
+			return true
+		}
+	}
+	return false
+}
 
 // digitRunRE finds runs of digits joined by single spaces or dashes: phone number
 // candidates.
@@ -127,7 +146,11 @@ func (ls *Lines) mentions(text string) ([]mention, []unknownMention) {
 	blank := func(start, end int) {
 		text = text[:start] + strings.Repeat(" ", end-start) + text[end:]
 	}
-	for _, m := range addressRE.FindAllStringSubmatchIndex(text, -1) {
+	var addresses [][]int
+	if hasTLD(text) { // most texts have no address; the regular expression is the slow part
+		addresses = addressRE.FindAllStringSubmatchIndex(text, -1)
+	}
+	for _, m := range addresses {
 		host := strings.ToLower(text[m[2]:m[3]])
 		var line *Line
 		for i := range ls.Lines {
@@ -141,9 +164,10 @@ func (ls *Lines) mentions(text string) ([]mention, []unknownMention) {
 			unknown = append(unknown, unknownMention{start: m[0], written: text[m[0]:m[1]]})
 		}
 	}
-	for _, m := range addressRE.FindAllStringIndex(text, -1) {
+	for _, m := range addresses {
 		blank(m[0], m[1])
 	}
+	digits := digitsOf(text)
 	// Registered numbers, longest first, so that one never hides inside another.
 	order := make([]int, 0, len(ls.Lines))
 	for i, l := range ls.Lines {
@@ -156,10 +180,13 @@ func (ls *Lines) mentions(text string) ([]mention, []unknownMention) {
 	})
 	for _, i := range order {
 		l := &ls.Lines[i]
-		for _, m := range numberRE(l.Number).FindAllStringSubmatchIndex(text, -1) {
+		if l.re == nil || !strings.Contains(digits, digitsOf(l.Number)) {
+			continue
+		}
+		for _, m := range l.re.FindAllStringSubmatchIndex(text, -1) {
 			found = append(found, mention{line: l, start: m[2], written: text[m[2]:m[3]]})
 		}
-		for _, m := range numberRE(l.Number).FindAllStringSubmatchIndex(text, -1) {
+		for _, m := range l.re.FindAllStringSubmatchIndex(text, -1) {
 			blank(m[2], m[3])
 		}
 	}
