@@ -536,21 +536,21 @@ func TestCheckProblemsExactly(t *testing.T) {
 		{
 			name: "message missing in Finnish",
 			edit: func(t *testing.T, f files) { f.deleteLine(t, fiText, "privacy:") },
-			want: `locales/fi.yaml: message privacy is missing (it is in locales/sv.yaml:52)`,
+			want: `locales/fi.yaml: message privacy is missing (it is in locales/sv.yaml:75)`,
 		},
 		{
 			name: "emoji",
 			edit: func(t *testing.T, f files) {
 				f.replace(t, enText, `erased: "Done, everything is deleted.`, `erased: "Done 🙂, everything is deleted.`)
 			},
-			want: `locales/en.yaml:93: message erased has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`,
+			want: `locales/en.yaml:116: message erased has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`,
 		},
 		{
 			name: "youth variant with the adult number",
 			edit: func(t *testing.T, f files) {
 				f.replace(t, svText, "chatten. Ring gärna Brottsofferjouren för unga på 010-567 63 25.", "chatten. Ring gärna Brottsofferjouren på 021-41 32 60.")
 			},
-			want: `locales/sv.yaml:78: message person_unavailable_youth is for residents under 20 but gives 021-41 32 60`,
+			want: `locales/sv.yaml:101: message person_unavailable_youth is for residents under 20 but gives 021-41 32 60`,
 		},
 	}
 	for _, tt := range tests {
