@@ -101,6 +101,10 @@ func topicOf(before bot.State, res bot.Result) string {
 		return "not_understood"
 	}
 	after := res.State
+	if strings.HasPrefix(after.Topic, "kind_") {
+		// A kind of unsafe place ("knark", "gäng") starts the report of an unsafe place.
+		after.Topic = "unsafe_place"
+	}
 	switch {
 	case after.Topic != "" && after.Topic != before.Topic:
 		return after.Topic

@@ -28,7 +28,7 @@ func danger(found []match) (bool, bool) {
 		return false
 	}
 	var always, past, now, suicide bool
-	var harms, nows, threats, threatHarms, others []match
+	var harms, nows, threats, threatHarms, others, pairA, pairB []match
 	for _, f := range found {
 		if !f.e.kind.exact() || f.e.kind == kindIdiom || inIdiom(f) {
 			continue
@@ -51,10 +51,41 @@ func danger(found []match) (bool, bool) {
 			threatHarms = append(threatHarms, f)
 		case kindOthers:
 			others = append(others, f)
+		case kindPairA:
+			pairA = append(pairA, f)
+		case kindPairB:
+			pairB = append(pairB, f)
+		}
+	}
+	// Two words near each other: "vill" … "dö", "ta" … "livet".
+	pairNow := false
+	for _, a := range pairA {
+		for _, b := range pairB {
+			if a.e.pair != b.e.pair || a.start < b.end && b.start < a.end {
+				continue
+			}
+			gap := b.start - a.end
+			if a.start > b.start {
+				gap = a.start - b.end
+			}
+			if gap > a.e.pair.reach {
+				continue
+			}
+			switch a.e.pair.kind {
+			case "suicide":
+				suicide = true
+			case "threat":
+				return true, false
+			case "now":
+				pairNow = true
+			}
 		}
 	}
 	if suicide {
 		return true, true
+	}
+	if pairNow && (!past || now) {
+		return true, false
 	}
 	// A knife, someone at the door: danger, unless the message tells of it as past
 	// ("blev rånad med kniv förra veckan") and says nothing of now.

@@ -78,12 +78,27 @@ type Danger struct {
 	Past []string `yaml:"past"`
 	// Idioms are never danger, whatever words they hold ("döda tiden", "skjuta upp").
 	Idioms []string `yaml:"idioms"`
+	// Pairs are danger told by two words near each other, in either order: "vill" and
+	// "dö", "ta" and "livet".
+	Pairs []Pair `yaml:"pairs"`
 	// Harm words mean danger together with a Now word ("slår" + "nu").
 	Harm []string `yaml:"harm"`
 	// Now words place harm in the present ("nu", "just nu").
 	Now []string `yaml:"now"`
 	// Suicide words mean the person may hurt themselves.
 	Suicide []string `yaml:"suicide"`
+}
+
+// Pair is a kind of danger told by a word of A and a word of B within Reach words of each
+// other (default 4). Words of danger lists may end in "*" to match every word that starts
+// so ("självmord*"): write them only where no ordinary word starts the same.
+type Pair struct {
+	// Kind is "now" (someone is in danger now; not when the message tells of the past),
+	// "threat" or "suicide".
+	Kind  string   `yaml:"kind"`
+	A     []string `yaml:"a"`
+	B     []string `yaml:"b"`
+	Reach int      `yaml:"reach"`
 }
 
 // AgeWords are the words around an age in a sentence.

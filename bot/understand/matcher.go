@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -23,6 +24,8 @@ const (
 	kindThreat
 	kindThreatHarm
 	kindOthers
+	kindPairA
+	kindPairB
 	kindPast
 	kindIdiom
 	kindBefore
@@ -67,6 +70,13 @@ type entry struct {
 	negated  string // the intent a negated kindIntent phrase counts as
 	sex      string // "f", "m" or "", for kindPerson
 	min, max int    // the ages, for kindSchool
+	pair     *pair  // the pair, for kindPairA and kindPairB
+}
+
+// pair is a compiled danger Pair.
+type pair struct {
+	kind  string
+	reach int
 }
 
 // fuzzyMin is the shortest word that may match with one typo. Shorter words ("nu", "112",
@@ -79,6 +89,7 @@ type Matcher struct {
 	langs   []string
 	byFirst map[string][]*entry // phrases by their first normalised word
 	exact   map[string][]*entry // danger phrases, by their first word as written
+	prefix  []*entry            // one-word danger phrases written with a trailing "*"
 	vocab   map[string]bool     // every word of every phrase but the danger words, for typo correction
 	deletes map[string][]string // one-deletion variants of long vocab words → the words
 	numbers map[string]int      // number words 1..99, compounds included
@@ -119,6 +130,13 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 				return fmt.Errorf("%s: phrase %q has no letters or digits", lx.Lang, phrase)
 			}
 			e.words, e.lang = words, lx.Lang
+			if e.kind.exact() && strings.HasSuffix(strings.TrimSpace(phrase), "*") {
+				if len(words) != 1 || utf8.RuneCountInString(words[0]) < 4 {
+					return fmt.Errorf("%s: %q: only one word of four letters or more may end in *", lx.Lang, phrase)
+				}
+				m.prefix = append(m.prefix, &e)
+				return nil
+			}
 			if e.kind.exact() {
 				m.exact[words[0]] = append(m.exact[words[0]], &e)
 				return nil
@@ -164,6 +182,21 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 		addAll(lx.Danger.Others, entry{kind: kindOthers})
 		addAll(lx.Danger.Past, entry{kind: kindPast})
 		addAll(lx.Danger.Idioms, entry{kind: kindIdiom})
+		for _, p := range lx.Danger.Pairs {
+			switch p.Kind {
+			case "now", "threat", "suicide":
+			default:
+				if err == nil {
+					err = fmt.Errorf("%s: danger pair kind %q is not now, threat or suicide", lx.Lang, p.Kind)
+				}
+			}
+			pp := &pair{kind: p.Kind, reach: p.Reach}
+			if pp.reach <= 0 {
+				pp.reach = 4
+			}
+			addAll(p.A, entry{kind: kindPairA, pair: pp})
+			addAll(p.B, entry{kind: kindPairB, pair: pp})
+		}
 		addAll(lx.Age.Before, entry{kind: kindBefore})
 		addAll(lx.Age.BeforeOther, entry{kind: kindBeforeOther})
 		addAll(lx.Age.After, entry{kind: kindAfter})
@@ -457,6 +490,11 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 		for _, e := range m.exact[toks[i]] {
 			if hasAt(toks, i, e.words) {
 				found = append(found, match{e: e, start: i, end: i + len(e.words)})
+			}
+		}
+		for _, e := range m.prefix {
+			if strings.HasPrefix(toks[i], e.words[0]) {
+				found = append(found, match{e: e, start: i, end: i + 1})
 			}
 		}
 	}
