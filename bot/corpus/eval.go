@@ -146,13 +146,16 @@ func wrongLines(m Message, res bot.Result) []string {
 				out = append(out, r.MessageID+": a line for 18 or older to a victim under 18")
 			}
 		}
+		// A reply that gives both lines, each with who it is for (said while the sex is
+		// unknown), sends no one to the wrong one; one that gives only the other sex's does.
+		women, men := strings.Contains(t, Kvinnofridslinjen), strings.Contains(t, StodlinjenMan)
 		switch m.VictimSex {
 		case "m":
-			if strings.Contains(t, Kvinnofridslinjen) {
+			if women && !men {
 				out = append(out, r.MessageID+": Kvinnofridslinjen to a man")
 			}
 		case "f":
-			if strings.Contains(t, StodlinjenMan) {
+			if men && !women {
 				out = append(out, r.MessageID+": Stödlinjen för män to a woman")
 			}
 		}

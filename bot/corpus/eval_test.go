@@ -27,6 +27,7 @@ func TestWrongLines(t *testing.T) {
 		{"men's line to 16", Message{VictimAge: age(16), Danger: DangerNone}, reply("a", "Stödlinjen för män 020-80 80 80"), "under 18"},
 		{"Kvinnofridslinjen to a man", Message{VictimSex: "m", Danger: DangerNone}, reply("a", "Kvinnofridslinjen 020-50 50 50"), "to a man"},
 		{"men's line to a woman", Message{VictimSex: "f", Danger: DangerNone}, reply("a", "020-80 80 80"), "to a woman"},
+		{"both lines, each for whom", Message{VictimSex: "f", Danger: DangerNone}, reply("a", "Kvinnor 020-50 50 50, män 020-80 80 80"), ""},
 		{"danger without 112 first", Message{Danger: DangerThreat}, bot.Result{Replies: []bot.Reply{{Text: "Ring 114 14."}, {Text: "Ring 112."}}}, "no 112"},
 		{"suicide without 90101", Message{Danger: DangerSuicide}, reply("danger", "Ring 112."), "90101"},
 		{"suicide reply", Message{Danger: DangerSuicide}, reply("suicide", "Ring 112 or 90101."), ""},

@@ -26,8 +26,8 @@ type Scores struct {
 	AgeLabelled, AgeRight, AgeWrong int
 	// AgeSpurious counts messages without a victim age where the engine holds one.
 	AgeSpurious int
-	// WriterLabelled counts messages whose writer's age differs from the victim's, and
-	// WriterTaken those where the engine holds the writer's age instead.
+	// WriterLabelled counts messages whose writer's age differs from the victim's known
+	// age, and WriterTaken those where the engine holds the writer's age instead.
 	WriterLabelled, WriterTaken int
 	// WrongLine counts messages with a line for another age or sex (see Outcome.WrongLines).
 	WrongLine int
@@ -67,10 +67,13 @@ func Score(outs []Outcome) Scores {
 			case o.AgeMax > 0:
 				s.AgeWrong++
 			}
-		case o.AgeMax > 0:
+		case o.AgeMax > 0 && (m.WriterAge == nil || *m.WriterAge < o.AgeMin || *m.WriterAge > o.AgeMax):
 			s.AgeSpurious++
 		}
-		if m.WriterAge != nil && (m.VictimAge == nil || *m.WriterAge != *m.VictimAge) {
+		// The writer's age matters where the victim's is known and another: a parent's age
+		// must not be taken for the child's. Holding the writer's age when the victim's is
+		// not said routes the writer, which is no mistake.
+		if m.WriterAge != nil && m.VictimAge != nil && *m.WriterAge != *m.VictimAge {
 			s.WriterLabelled++
 			if o.AgeMax > 0 && o.AgeMin <= *m.WriterAge && *m.WriterAge <= o.AgeMax && !AgeRight(o) {
 				s.WriterTaken++

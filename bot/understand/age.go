@@ -94,7 +94,7 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 	// i, for "han är 12" after "min son", or "other".
 	whoNear := func(i int) string {
 		for k := len(persons) - 1; k >= 0; k-- {
-			if p := persons[k]; p.end <= i && i-p.end <= 6 && p.e.name != VictimOther {
+			if p := persons[k]; p.end <= i && i-p.end <= 6 && p.e.name != VictimOther && p.e.name != VictimPartner {
 				return p.e.name
 			}
 		}
@@ -116,14 +116,14 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 		}
 		j := i + width
 		owner := func() string {
-			switch {
-			case cues[i]&cueBeforeOther != 0:
+			if cues[i]&cueBeforeOther != 0 {
 				return whoNear(i)
-			case cues[i]&cueBefore != 0:
-				return "self"
 			}
 			if w := whoBefore(i); w != "" {
-				return w
+				return w // "min son e 16": "e" joins the son and his age
+			}
+			if cues[i]&cueBefore != 0 {
+				return "self"
 			}
 			if glued || cues[j]&cueAfter != 0 {
 				if w := whoAfter(j); w != "" {
@@ -146,7 +146,7 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 			continue
 		}
 		// A time, not an age: "för två år sedan", "12 years ago", "gift i tolv år".
-		if cues[j]&cueDuration != 0 || cues[i]&cueDurationBefore != 0 && cues[j]&cueAfter != 0 && cues[i]&(cueBefore|cueBeforeOther) == 0 {
+		if cues[j]&cueDuration != 0 || cues[i]&cueDurationBefore != 0 && cues[j]&cueAfter != 0 && cues[i]&(cueBefore|cueBeforeOther) == 0 && whoBefore(i-1) == "" {
 			continue
 		}
 		// A small number word ("en", "ett", "one") is an age only with an age word after it:
@@ -176,7 +176,9 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 	} else if self {
 		victim = VictimSelf
 	} else {
-		for _, who := range []string{VictimRelative, VictimPartner, VictimFriend, VictimSelf, VictimOther} {
+		// A partner named is, in what residents write here, nearly always the one who harms
+		// ("min fru slår mig", "my wife checks my phone"): the writer is the victim.
+		for _, who := range []string{VictimRelative, VictimFriend, VictimSelf, VictimOther} {
 			if who == VictimSelf {
 				// The writer speaks of themselves ("jag är 16, han tog min telefon"):
 				// they are the one, but that is no reason to forget someone named before.
@@ -191,6 +193,18 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 			}
 		}
 	}
+	// Someone named, but only the writer's own age said ("e sexton o blev rånad, mamma sa
+	// att ja skulle skriva hit"): the writer is the one.
+	if victim == VictimRelative || victim == VictimFriend || victim == VictimOther {
+		owned, selfAge := false, false
+		for _, a := range ages {
+			owned = owned || a.owner == victim || a.owner == VictimOther
+			selfAge = selfAge || a.owner == "self"
+		}
+		if selfAge && !owned {
+			victim, sex = "", ""
+		}
+	}
 	if victim == "" || victim == VictimSelf {
 		sex = ""
 		switch {
@@ -199,13 +213,22 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 		case sexM && !sexF:
 			sex = "m"
 		case !sexF && !sexM:
-			// The partner's sex tells the writer's only as a default: "min fru" → m.
+			// The partner's sex tells the writer's only as a default: "min fru" → m; and
+			// so, failing that, does the one other person spoken of: "han slog mig" → f.
 			if p, ok := last(VictimPartner); ok {
-				switch p.e.sex {
-				case "f":
-					sex = "m"
-				case "m":
+				sex = opposite(p.e.sex)
+			}
+			if sex == "" {
+				he, she := false, false
+				for _, p := range persons {
+					he = he || p.e.name == VictimOther && p.e.sex == "m"
+					she = she || p.e.name == VictimOther && p.e.sex == "f"
+				}
+				switch {
+				case he && !she:
 					sex = "f"
+				case she && !he:
+					sex = "m"
 				}
 			}
 		}
@@ -237,4 +260,15 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 			pick(func(o string) bool { return o == VictimOther }) ||
 			pick(func(o string) bool { return o == "bare" })
 	}
+}
+
+// opposite returns the other sex, or "".
+func opposite(sex string) string {
+	switch sex {
+	case "f":
+		return "m"
+	case "m":
+		return "f"
+	}
+	return ""
 }

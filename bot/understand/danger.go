@@ -58,7 +58,7 @@ func danger(found []match) (bool, bool) {
 		}
 	}
 	// Two words near each other: "vill" … "dö", "ta" … "livet".
-	pairNow := false
+	pairNow, pairThreat := false, false
 	for _, a := range pairA {
 		for _, b := range pairB {
 			if a.e.pair != b.e.pair || a.start < b.end && b.start < a.end {
@@ -75,7 +75,7 @@ func danger(found []match) (bool, bool) {
 			case "suicide":
 				suicide = true
 			case "threat":
-				return true, false
+				pairThreat = true
 			case "now":
 				pairNow = true
 			}
@@ -84,7 +84,7 @@ func danger(found []match) (bool, bool) {
 	if suicide {
 		return true, true
 	}
-	if pairNow && (!past || now) {
+	if pairThreat || pairNow && (!past || now) {
 		return true, false
 	}
 	// A knife, someone at the door: danger, unless the message tells of it as past
