@@ -168,7 +168,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		TTL:    cfg.ConversationTTL,
 		Now:    opts.Now,
 		Log:    log,
-		Sinks:  []conversation.Sink{lagesbild.Recorder{Store: a.Lagesbild, Location: a.Location}},
+		Sinks: []conversation.Sink{lagesbild.Recorder{
+			Store: a.Lagesbild, Location: a.Location, Limiter: a.Store, ClientCap: cfg.LagesbildClientCap,
+			Key: a.Hasher.Key("lagesbild"), Counted: a.Metrics.CountReport,
+		}},
 		// Handoffs are offered only where staff can be reached and can answer.
 		Staffed: func(t time.Time) bool { return HandoffPossible(cfg) && cfg.StaffedHours.Open(t) },
 		Prepare: a.prepareTurn(),
@@ -291,6 +294,10 @@ func (a *App) mountWeb() error {
 		Hasher:        a.Hasher,
 		ExitURL:       a.Config.QuickExitURL,
 		SecureCookies: strings.HasPrefix(a.Config.PublicURL, "https://"),
+		Proxies:       web.Proxies(a.Config.TrustedProxies),
+		ClientLimit:   web.Limit{N: a.Config.WebClientLimit.N, Per: a.Config.WebClientLimit.Per},
+		NewLimit:      web.Limit{N: a.Config.WebNewLimit.N, Per: a.Config.WebNewLimit.Per},
+		GlobalLimit:   web.Limit{N: a.Config.WebGlobalLimit.N, Per: a.Config.WebGlobalLimit.Per},
 		Log:           a.Log,
 		Handoff:       a.handoffObserver,
 		Inbox:         a.webInbox(),

@@ -102,7 +102,7 @@ func TestMetricsAfterTurns(t *testing.T) {
 		`trygg_conversations_total{channel="web",lang="sv"} 1`,
 		`trygg_webhook_signature_failures_total{route="/twilio/sms"} 1`,
 		`trygg_webhook_signature_failures_total{route="/slack/commands"} 1`,
-		`trygg_web_rate_limited_total 0`,
+		`trygg_web_rate_limited_total{limit="session"} 0`,
 		`trygg_sms_rate_limited_total`,
 		`trygg_sms_segments_out_total{encoding="GSM-7",via="twiml"}`,
 		`trygg_store_errors_total{class="timeout",op="load"} 0`,

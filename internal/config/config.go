@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -41,6 +42,19 @@ const (
 
 	// MinSecretLen is the shortest TRYGG_SECRET accepted, in bytes.
 	MinSecretLen = 16
+	// DefaultWebClientLimit is TRYGG_WEB_CLIENT_LIMIT's default: 120 web chat messages per
+	// client (address; IPv6 by /64) in 10 minutes, four sessions' worth, since residents
+	// behind one NAT share an address.
+	DefaultWebClientLimit = "120/10m"
+	// DefaultWebNewLimit is TRYGG_WEB_NEW_LIMIT's default: 20 new web conversations per
+	// client in 10 minutes.
+	DefaultWebNewLimit = "20/10m"
+	// DefaultWebGlobalLimit is TRYGG_WEB_GLOBAL_LIMIT's default: 600 web chat messages a
+	// minute from all clients together, like the SMS one.
+	DefaultWebGlobalLimit = "600/1m"
+	// DefaultLagesbildClientCap is TRYGG_LAGESBILD_CLIENT_CAP's default: lägesbild reports
+	// per client (web address or SMS sender) a day.
+	DefaultLagesbildClientCap = 5
 	// MaxSMSPerSecond caps TRYGG_SMS_PER_SECOND.
 	MaxSMSPerSecond = 100.0
 	// MaxLimitCount and MaxLimitWindow bound the message limits (TRYGG_SMS_*_LIMIT).
@@ -140,6 +154,18 @@ type Config struct {
 	// SMSGlobalLimit is how many SMS all senders together may send in a window before
 	// further senders get one notice each and then no answers (TRYGG_SMS_GLOBAL_LIMIT).
 	SMSGlobalLimit Limit
+	// WebClientLimit bounds the web chat messages of one client (TRYGG_WEB_CLIENT_LIMIT),
+	// WebNewLimit the web conversations one client starts (TRYGG_WEB_NEW_LIMIT) and
+	// WebGlobalLimit the web chat messages of all clients together (TRYGG_WEB_GLOBAL_LIMIT).
+	// Past each, the message gets the safety reply and no turn.
+	WebClientLimit, WebNewLimit, WebGlobalLimit Limit
+	// TrustedProxies are the proxies whose X-Forwarded-For (the rightmost address that is
+	// not one of them is the client) and X-Forwarded-Proto trygg believes
+	// (TRYGG_TRUSTED_PROXIES); empty: none, the client is the socket's peer.
+	TrustedProxies []netip.Prefix
+	// LagesbildClientCap is how many lägesbild reports one client (a web address or an
+	// SMS sender) adds in a day (TRYGG_LAGESBILD_CLIENT_CAP).
+	LagesbildClientCap int
 	// ConversationTTL is how long a silent conversation is kept (TRYGG_CONVERSATION_TTL).
 	ConversationTTL time.Duration
 	// LagesbildRetention is how long reports of unsafe places are kept
@@ -194,6 +220,11 @@ func (c Config) LogValue() slog.Value {
 		slog.Float64("sms_per_second", c.SMSPerSecond),
 		slog.String("sms_sender_limit", c.SMSSenderLimit.String()),
 		slog.String("sms_global_limit", c.SMSGlobalLimit.String()),
+		slog.String("web_client_limit", c.WebClientLimit.String()),
+		slog.String("web_new_limit", c.WebNewLimit.String()),
+		slog.String("web_global_limit", c.WebGlobalLimit.String()),
+		slog.Int("trusted_proxies", len(c.TrustedProxies)),
+		slog.Int("lagesbild_client_cap", c.LagesbildClientCap),
 		slog.Duration("conversation_ttl", c.ConversationTTL),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("flows_dir", c.FlowsDir),
@@ -224,6 +255,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LagesbildRetention: DefaultLagesbildRetention,
 		LogLevel:           DefaultLogLevel,
 		QuickExitURL:       DefaultQuickExitURL,
+		LagesbildClientCap: DefaultLagesbildClientCap,
 	}
 
 	if v := env("TRYGG_ADDR"); v != "" {
@@ -359,6 +391,24 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.SMSSenderLimit = limit(&p, "TRYGG_SMS_SENDER_LIMIT", env("TRYGG_SMS_SENDER_LIMIT"), DefaultSMSSenderLimit)
 	c.SMSGlobalLimit = limit(&p, "TRYGG_SMS_GLOBAL_LIMIT", env("TRYGG_SMS_GLOBAL_LIMIT"), DefaultSMSGlobalLimit)
+	c.WebClientLimit = limit(&p, "TRYGG_WEB_CLIENT_LIMIT", env("TRYGG_WEB_CLIENT_LIMIT"), DefaultWebClientLimit)
+	c.WebNewLimit = limit(&p, "TRYGG_WEB_NEW_LIMIT", env("TRYGG_WEB_NEW_LIMIT"), DefaultWebNewLimit)
+	c.WebGlobalLimit = limit(&p, "TRYGG_WEB_GLOBAL_LIMIT", env("TRYGG_WEB_GLOBAL_LIMIT"), DefaultWebGlobalLimit)
+	if v := env("TRYGG_TRUSTED_PROXIES"); v != "" {
+		proxies, err := ParseProxies(v)
+		if err != nil {
+			p.add("TRYGG_TRUSTED_PROXIES", err)
+		}
+		c.TrustedProxies = proxies
+	}
+	if v := env("TRYGG_LAGESBILD_CLIENT_CAP"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxLimitCount {
+			p.addf("TRYGG_LAGESBILD_CLIENT_CAP", "%q is not a whole number from 1 to %d (e.g. 5)", v, MaxLimitCount)
+		} else {
+			c.LagesbildClientCap = n
+		}
+	}
 	if v := env("TRYGG_LOG_LEVEL"); v != "" {
 		lvl, ok := parseLevel(v)
 		if !ok {
@@ -615,4 +665,40 @@ func directory(p *problems, name, v string) string {
 		p.addf(name, "%q is not a directory", v)
 	}
 	return v
+}
+
+// ParseProxies reads TRYGG_TRUSTED_PROXIES: a comma-separated list of IP addresses and
+// CIDR networks, e.g. "10.0.0.0/8, 127.0.0.1, ::1". Each address is a network of one.
+func ParseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	var bad []string
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if strings.Contains(item, "/") {
+			p, err := netip.ParsePrefix(item)
+			if err != nil {
+				bad = append(bad, strconv.Quote(item))
+				continue
+			}
+			if p.Addr().Is4In6() && p.Bits() >= 96 {
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil || a.Zone() != "" {
+			bad = append(bad, strconv.Quote(item))
+			continue
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("%s: not an IP address or a CIDR network (e.g. 10.0.0.0/8,127.0.0.1)", strings.Join(bad, ", "))
+	}
+	return out, nil
 }

@@ -59,6 +59,18 @@ func TestLoadDefaults(t *testing.T) {
 	if c.LogLevel != slog.LevelInfo {
 		t.Errorf("LogLevel = %v, want info", c.LogLevel)
 	}
+	for name, l := range map[string]struct{ got, want Limit }{
+		"WebClientLimit": {c.WebClientLimit, Limit{120, 10 * time.Minute}},
+		"WebNewLimit":    {c.WebNewLimit, Limit{20, 10 * time.Minute}},
+		"WebGlobalLimit": {c.WebGlobalLimit, Limit{600, time.Minute}},
+	} {
+		if l.got != l.want {
+			t.Errorf("%s = %v, want %v", name, l.got, l.want)
+		}
+	}
+	if len(c.TrustedProxies) != 0 || c.LagesbildClientCap != 5 {
+		t.Errorf("TrustedProxies = %v, LagesbildClientCap = %d; want none, 5", c.TrustedProxies, c.LagesbildClientCap)
+	}
 	if c.QuickExitURL != "https://www.smhi.se/" {
 		t.Errorf("QuickExitURL = %q, want https://www.smhi.se/", c.QuickExitURL)
 	}
@@ -103,6 +115,11 @@ func TestLoadValid(t *testing.T) {
 		"TRYGG_FLOWS_DIR":              flows,
 		"TRYGG_LOCALES_DIR":            locales,
 		"TRYGG_QUICK_EXIT_URL":         "https://www.google.com/search?q=v%C3%A4der",
+		"TRYGG_TRUSTED_PROXIES":        "10.0.0.0/8, 127.0.0.1 ,::1, fd00::/8, ::ffff:192.0.2.1",
+		"TRYGG_WEB_CLIENT_LIMIT":       "50/5m",
+		"TRYGG_WEB_NEW_LIMIT":          "10/1h",
+		"TRYGG_WEB_GLOBAL_LIMIT":       "100/1m",
+		"TRYGG_LAGESBILD_CLIENT_CAP":   "2",
 	}))
 	if err != nil {
 		t.Fatalf("Load = %v", err)
@@ -136,6 +153,11 @@ func TestLoadValid(t *testing.T) {
 		{"FlowsDir", c.FlowsDir, flows},
 		{"LocalesDir", c.LocalesDir, locales},
 		{"QuickExitURL", c.QuickExitURL, "https://www.google.com/search?q=v%C3%A4der"},
+		{"TrustedProxies", fmt.Sprint(c.TrustedProxies), "[10.0.0.0/8 127.0.0.1/32 ::1/128 fd00::/8 192.0.2.1/32]"},
+		{"WebClientLimit", c.WebClientLimit, Limit{50, 5 * time.Minute}},
+		{"WebNewLimit", c.WebNewLimit, Limit{10, time.Hour}},
+		{"WebGlobalLimit", c.WebGlobalLimit, Limit{100, time.Minute}},
+		{"LagesbildClientCap", c.LagesbildClientCap, 2},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -257,6 +279,12 @@ func TestLoadInvalid(t *testing.T) {
 		{"flows dir missing", map[string]string{"TRYGG_FLOWS_DIR": filepath.Join(file, "nope")}, "TRYGG_FLOWS_DIR", "cannot read"},
 		{"flows dir is a file", map[string]string{"TRYGG_FLOWS_DIR": file}, "TRYGG_FLOWS_DIR", "is not a directory"},
 		{"locales dir missing", map[string]string{"TRYGG_LOCALES_DIR": "/does/not/exist"}, "TRYGG_LOCALES_DIR", "does not exist"},
+		{"trusted proxy a name", map[string]string{"TRYGG_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, "TRYGG_TRUSTED_PROXIES", `"proxy.local": not an IP address or a CIDR network`},
+		{"trusted proxy bad network", map[string]string{"TRYGG_TRUSTED_PROXIES": "10.0.0.0/33"}, "TRYGG_TRUSTED_PROXIES", "not an IP address or a CIDR"},
+		{"web client limit", map[string]string{"TRYGG_WEB_CLIENT_LIMIT": "many/10m"}, "TRYGG_WEB_CLIENT_LIMIT", "whole number from 1"},
+		{"web new limit", map[string]string{"TRYGG_WEB_NEW_LIMIT": "20"}, "TRYGG_WEB_NEW_LIMIT", "count/duration"},
+		{"web global limit", map[string]string{"TRYGG_WEB_GLOBAL_LIMIT": "600/0s"}, "TRYGG_WEB_GLOBAL_LIMIT", "duration"},
+		{"lägesbild client cap", map[string]string{"TRYGG_LAGESBILD_CLIENT_CAP": "0"}, "TRYGG_LAGESBILD_CLIENT_CAP", "whole number from 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

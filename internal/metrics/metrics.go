@@ -61,6 +61,17 @@ const (
 	// something unexpected.
 	ChannelOther = "other"
 
+	// Limits of the web chat (WebRateLimited).
+	WebLimitSession = "session" // messages of one session
+	WebLimitClient  = "client"  // turns of one client (address)
+	WebLimitNew     = "new"     // conversations one client starts
+	WebLimitGlobal  = "global"  // turns of all clients together
+
+	// What became of a lägesbild report (LagesbildReports).
+	ReportRecorded  = "recorded"  // stored
+	ReportDuplicate = "duplicate" // the same place and kind again from the conversation that day
+	ReportCapped    = "capped"    // past the client's reports that day
+
 	// Results of a turn (TurnDuration).
 	TurnAnswered = "answered"
 	TurnDegraded = "degraded"
@@ -114,8 +125,13 @@ type Metrics struct {
 	Conversations *prometheus.CounterVec
 	// LanguageSwitches counts conversations switching language, by the new language.
 	LanguageSwitches *prometheus.CounterVec
-	// WebRateLimited counts web chat messages past the per-session limit.
-	WebRateLimited prometheus.Counter
+	// WebRateLimited counts web chat messages past a limit, by limit: "session", "client"
+	// (turns of one client), "new" (conversations one client starts), "global".
+	WebRateLimited *prometheus.CounterVec
+	// LagesbildReports counts the lägesbild reports residents finished, by channel and
+	// what became of them (Report*): a rise of recorded web reports is the sign of a
+	// faked hotspot.
+	LagesbildReports *prometheus.CounterVec
 	// StoreDuration is how long store calls took, by operation.
 	StoreDuration *prometheus.HistogramVec
 	// StoreErrors counts failed store calls, by operation and error class (StoreErr*).
@@ -195,10 +211,14 @@ func New() *Metrics {
 			Name: "trygg_language_switches_total",
 			Help: "Conversations that switched language, by the new language.",
 		}, []string{"lang"}),
-		WebRateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+		WebRateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_web_rate_limited_total",
-			Help: "Web chat messages past the per-session limit, answered with the safety reply and no turn.",
-		}),
+			Help: "Web chat messages past a limit (session, client, new, global), answered with the safety reply and no turn.",
+		}, []string{"limit"}),
+		LagesbildReports: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_lagesbild_reports_total",
+			Help: "Lägesbild reports residents finished, by channel and result (recorded, duplicate, capped).",
+		}, []string{"channel", "result"}),
 		StoreDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "trygg_store_duration_seconds",
 			Help:    "How long store calls took, by operation.",
@@ -215,7 +235,7 @@ func New() *Metrics {
 		m.SMSIn, m.SMSOut, m.SMSSegments, m.SMSSends, m.SMSSendRetries, m.SMSStatus,
 		m.RateLimited, m.SignatureFailures, m.WebhookRejected, m.TurnFailures,
 		m.MessagesIn, m.MessagesOut, m.DegradedTurns, m.TurnDuration, m.Routes,
-		m.Conversations, m.LanguageSwitches, m.WebRateLimited, m.StoreDuration, m.StoreErrors,
+		m.Conversations, m.LanguageSwitches, m.WebRateLimited, m.LagesbildReports, m.StoreDuration, m.StoreErrors,
 	)
 	// Start the series alerts watch at zero, so a rate() sees the first failure.
 	for _, r := range []string{ResultAnswered, ResultDegraded, ResultDuplicate, ResultRateLimited, ResultFailed} {
@@ -226,6 +246,14 @@ func New() *Metrics {
 	}
 	for _, s := range []string{StageAdmit, StageTurn, StageReply} {
 		m.TurnFailures.WithLabelValues("sms", s)
+	}
+	for _, l := range []string{WebLimitSession, WebLimitClient, WebLimitNew, WebLimitGlobal} {
+		m.WebRateLimited.WithLabelValues(l)
+	}
+	for _, c := range []string{ChannelSMS, ChannelWeb} {
+		for _, r := range []string{ReportRecorded, ReportDuplicate, ReportCapped} {
+			m.LagesbildReports.WithLabelValues(c, r)
+		}
 	}
 	for _, l := range []string{LimitSender, LimitGlobal} {
 		for _, a := range []string{ActionNotice, ActionSilent} {
