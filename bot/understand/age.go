@@ -171,7 +171,22 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 		}
 		return match{}, false
 	}
-	if p, ok := last(VictimChild); ok {
+	// A person given an age is the one the message is about ("min kompis e 13 o blev
+	// rånad ... sina föräldrar").
+	for _, a := range ages {
+		if a.owner == VictimChild || a.owner == VictimRelative || a.owner == VictimFriend {
+			victim = a.owner
+			if p, ok := last(a.owner); ok {
+				sex = p.e.sex
+			}
+			break
+		}
+	}
+	_, partner := last(VictimPartner)
+	if victim != "" {
+		// Given by an age above.
+	} else if p, ok := last(VictimChild); ok && !(self && partner) {
+		// ("my husband locked me in, I write from my son's ipad": the writer.)
 		victim, sex = VictimChild, p.e.sex
 	} else if self {
 		victim = VictimSelf

@@ -20,10 +20,11 @@ import (
 //   - "whole" phrases (STOPP, MENY) match exactly, or near it: "stoppa honom" is no STOPP;
 //   - shorthand and dialect ("ngn", "mej", "e"), number words, age words and the words for
 //     people are not inflections a stemmer knows;
-//   - short words (under stemMin letters) are left alone: there a stem is mostly a guess.
+//   - short words (under stemMin letters) are left alone: there a stem is mostly a guess
+//     ("långt" is no "langar").
 
 // stemMin is the shortest token the stemmers are asked about.
-const stemMin = 5
+const stemMin = 6
 
 // stemFunc returns the Snowball stemmer of a language trygg speaks, or nil.
 func stemFunc(lang string) func(*snowballstem.Env) bool {
@@ -67,7 +68,7 @@ func (m *Matcher) addStems(words []langWord) {
 	shared := map[key]bool{}
 	for _, lw := range words {
 		f := stemFunc(lw.lang)
-		if f == nil || utf8.RuneCountInString(lw.word) < stemMin-1 || isDigits(lw.word) {
+		if f == nil || utf8.RuneCountInString(lw.word) < stemMin-2 || isDigits(lw.word) {
 			continue
 		}
 		k := key{lw.lang, stemOf(f, lw.word)}
@@ -91,7 +92,7 @@ func (m *Matcher) addStems(words []langWord) {
 	}
 	for _, lw := range words {
 		st := byLang[lw.lang]
-		if st == nil || utf8.RuneCountInString(lw.word) < stemMin-1 || isDigits(lw.word) {
+		if st == nil || utf8.RuneCountInString(lw.word) < stemMin-2 || isDigits(lw.word) {
 			continue
 		}
 		s := stemOf(st.stem, lw.word)
