@@ -16,6 +16,10 @@ type Lexicon struct {
 	Age AgeWords `yaml:"age"`
 	// Numbers maps 1..19 and the tens 20, 30 .. 90 to their words; 21..99 are composed.
 	Numbers map[int][]string `yaml:"numbers"`
+	// Shorthand maps the short forms people text to the word they stand for ("ngn":
+	// "någon", "e": "är", "mej": "mig"). Danger words, which match only as written, are
+	// compared with shorthand written out, so "ngn e i huset" is "någon är i huset".
+	Shorthand map[string]string `yaml:"shorthand"`
 	// Negation holds the words that turn the phrase right after them around ("vill inte
 	// anmäla"): a negated phrase does not count, or counts as its intent's Negated.
 	Negation []string `yaml:"negation"`

@@ -88,7 +88,8 @@ const fuzzyMin = 5
 type Matcher struct {
 	langs   []string
 	byFirst map[string][]*entry // phrases by their first normalised word
-	exact   map[string][]*entry // danger phrases, by their first word as written
+	exact   map[string][]*entry // danger phrases, by their first word as written (shorthand written out)
+	short   map[string]string   // shorthand → the word it stands for, for danger phrases
 	prefix  []*entry            // one-word danger phrases written with a trailing "*"
 	vocab   map[string]bool     // every word of every phrase but the danger words, for typo correction
 	deletes map[string][]string // one-deletion variants of long vocab words → the words
@@ -117,6 +118,15 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 		tens:       map[string]int{},
 		ones:       map[string]int{},
 		alias:      map[string]string{},
+		short:      map[string]string{},
+	}
+	for _, lx := range lexicons {
+		for k, v := range lx.Shorthand {
+			k, v = Normalize(k), Normalize(v)
+			if _, taken := m.short[k]; !taken && k != "" && v != "" && !containsSpace(k) && !containsSpace(v) {
+				m.short[k] = v
+			}
+		}
 	}
 	var intentWords []langWord
 	for _, lx := range lexicons {
@@ -138,6 +148,11 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 				return nil
 			}
 			if e.kind.exact() {
+				for j, w := range words {
+					if long, ok := m.short[w]; ok {
+						words[j] = long
+					}
+				}
 				m.exact[words[0]] = append(m.exact[words[0]], &e)
 				return nil
 			}
@@ -480,6 +495,17 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 			r.Number = n
 		}
 	}
+	// Danger words are compared with shorthand written out ("ngn e här").
+	dtoks := toks
+	if len(m.short) > 0 && len(toks) > 1 {
+		dtoks = make([]string, len(toks))
+		for i, t := range toks {
+			dtoks[i] = t
+			if long, ok := m.short[t]; ok {
+				dtoks[i] = long
+			}
+		}
+	}
 	var found []match
 	for i, w := range canon {
 		for _, e := range m.byFirst[w] {
@@ -487,8 +513,8 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 				found = append(found, match{e: e, start: i, end: i + len(e.words)})
 			}
 		}
-		for _, e := range m.exact[toks[i]] {
-			if hasAt(toks, i, e.words) {
+		for _, e := range m.exact[dtoks[i]] {
+			if hasAt(dtoks, i, e.words) {
 				found = append(found, match{e: e, start: i, end: i + len(e.words)})
 			}
 		}

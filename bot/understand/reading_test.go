@@ -35,6 +35,8 @@ func TestDangerWider(t *testing.T) {
 		{"haluan kuolla", true, true},
 		{"en jaksa enaa elaa", true, true},
 		{"jag har tänkt på självmordet länge", true, true}, // a prefix word: självmord*
+		{"ngn e i huset", true, false},                     // shorthand: "någon är i huset"
+		{"mä oon piilossa", true, false},
 		// Not danger: ordinary words one letter from a danger word, idioms, the past.
 		{"jag sköts inte om hemma", false, false},
 		{"någon har snott min cykel", false, false},
