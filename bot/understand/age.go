@@ -65,7 +65,8 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 	}
 
 	// whoBefore returns the relation of a person named right before token i, directly or
-	// joined by an Of word ("min dotter 13", "min dotter på 13"), or "".
+	// joined by an Of word up to two words after them ("min dotter 13", "min dotter på 13",
+	// "my friend at school is 15"), or "".
 	whoBefore := func(i int) string {
 		for k := len(persons) - 1; k >= 0; k-- {
 			p := persons[k]
@@ -73,7 +74,8 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 				return p.e.name
 			}
 			for _, o := range ofs {
-				if p.end == o.start && o.end == i {
+				// "min dotter på 13", "my friend at school is 15".
+				if p.end <= o.start && o.start-p.end <= 2 && o.end == i {
 					return p.e.name
 				}
 			}
