@@ -640,7 +640,7 @@ func (w *webChat) post(path string, form url.Values) []string {
 
 func TestHandoffTimeout(t *testing.T) {
 	e := newHandoffEnv(t, monday10, nil)
-	const number = "0701234568"
+	const number = "+46701234568"
 	scope := e.a.Hasher.Of("sms", number)
 	e.sms(number, "PERSON")
 	e.sms(number, "JA")

@@ -41,6 +41,9 @@ func TestLoadDefaults(t *testing.T) {
 	if c.Addr != ":8080" {
 		t.Errorf("Addr = %q, want :8080", c.Addr)
 	}
+	if c.MetricsAddr != ":9090" {
+		t.Errorf("MetricsAddr = %q, want :9090", c.MetricsAddr)
+	}
 	if c.HandoffWait != 10*time.Minute {
 		t.Errorf("HandoffWait = %v, want 10m", c.HandoffWait)
 	}
@@ -55,6 +58,9 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if want := (Limit{600, time.Minute}); c.SMSGlobalLimit != want {
 		t.Errorf("SMSGlobalLimit = %v, want %v", c.SMSGlobalLimit, want)
+	}
+	if got := fmt.Sprint(c.SMSCountries); got != "[46]" {
+		t.Errorf("SMSCountries = %s, want [46]", got)
 	}
 	if c.LogLevel != slog.LevelInfo {
 		t.Errorf("LogLevel = %v, want info", c.LogLevel)
@@ -110,6 +116,7 @@ func TestLoadValid(t *testing.T) {
 		"TRYGG_SMS_PER_SECOND":         "0.5",
 		"TRYGG_SMS_SENDER_LIMIT":       "5 / 90s",
 		"TRYGG_SMS_GLOBAL_LIMIT":       "1000/1h",
+		"TRYGG_SMS_COUNTRIES":          "46, 358,47",
 		"TRYGG_CONVERSATION_TTL":       "48h",
 		"TRYGG_LOG_LEVEL":              "DEBUG",
 		"TRYGG_FLOWS_DIR":              flows,
@@ -148,6 +155,7 @@ func TestLoadValid(t *testing.T) {
 		{"SMSPerSecond", c.SMSPerSecond, 0.5},
 		{"SMSSenderLimit", c.SMSSenderLimit, Limit{5, 90 * time.Second}},
 		{"SMSGlobalLimit", c.SMSGlobalLimit, Limit{1000, time.Hour}},
+		{"SMSCountries", fmt.Sprint(c.SMSCountries), "[46 358 47]"},
 		{"ConversationTTL", c.ConversationTTL, 48 * time.Hour},
 		{"LogLevel", c.LogLevel, slog.LevelDebug},
 		{"FlowsDir", c.FlowsDir, flows},
@@ -207,6 +215,11 @@ func TestLoadInvalid(t *testing.T) {
 	}{
 		{"addr without port", map[string]string{"TRYGG_ADDR": "8080"}, "TRYGG_ADDR", "is not host:port"},
 		{"addr bad port", map[string]string{"TRYGG_ADDR": ":http-alt"}, "TRYGG_ADDR", "port"},
+		{"metrics addr without port", map[string]string{"TRYGG_METRICS_ADDR": "9090"}, "TRYGG_METRICS_ADDR", "is not host:port"},
+		{"metrics addr bad port", map[string]string{"TRYGG_METRICS_ADDR": ":99999"}, "TRYGG_METRICS_ADDR", "port"},
+		{"metrics on the public port", map[string]string{"TRYGG_METRICS_ADDR": ":8080"}, "TRYGG_METRICS_ADDR", "own, private port"},
+		{"metrics on the public port of one host", map[string]string{"TRYGG_ADDR": "10.0.0.5:8000", "TRYGG_METRICS_ADDR": ":8000"}, "TRYGG_METRICS_ADDR", "own, private port"},
+		{"public on the default metrics port", map[string]string{"TRYGG_ADDR": ":9090"}, "TRYGG_METRICS_ADDR", "own, private port"},
 		{"public url relative", map[string]string{"TRYGG_PUBLIC_URL": "/trygg"}, "TRYGG_PUBLIC_URL", "absolute http or https"},
 		{"public url ftp", map[string]string{"TRYGG_PUBLIC_URL": "ftp://example.se"}, "TRYGG_PUBLIC_URL", "absolute http or https"},
 		{"public url no host", map[string]string{"TRYGG_PUBLIC_URL": "https:///x"}, "TRYGG_PUBLIC_URL", "no host"},
@@ -274,6 +287,12 @@ func TestLoadInvalid(t *testing.T) {
 		{"sender limit zero window", map[string]string{"TRYGG_SMS_SENDER_LIMIT": "30/0s"}, "TRYGG_SMS_SENDER_LIMIT", "duration"},
 		{"global limit window too long", map[string]string{"TRYGG_SMS_GLOBAL_LIMIT": "600/25h"}, "TRYGG_SMS_GLOBAL_LIMIT", "duration"},
 		{"global limit count too high", map[string]string{"TRYGG_SMS_GLOBAL_LIMIT": "1000001/1m"}, "TRYGG_SMS_GLOBAL_LIMIT", "whole number from 1"},
+		{"countries with plus", map[string]string{"TRYGG_SMS_COUNTRIES": "+46"}, "TRYGG_SMS_COUNTRIES", `"+46" is not a country calling code`},
+		{"countries with 00", map[string]string{"TRYGG_SMS_COUNTRIES": "0046"}, "TRYGG_SMS_COUNTRIES", `"0046" is not a country calling code`},
+		{"countries a name", map[string]string{"TRYGG_SMS_COUNTRIES": "46,SE"}, "TRYGG_SMS_COUNTRIES", `"SE" is not a country calling code`},
+		{"countries too long", map[string]string{"TRYGG_SMS_COUNTRIES": "4670"}, "TRYGG_SMS_COUNTRIES", "1 to 3 digits"},
+		{"countries empty item", map[string]string{"TRYGG_SMS_COUNTRIES": "46,,47"}, "TRYGG_SMS_COUNTRIES", "item 2"},
+		{"countries twice", map[string]string{"TRYGG_SMS_COUNTRIES": "46,46"}, "TRYGG_SMS_COUNTRIES", "listed twice"},
 		{"log level", map[string]string{"TRYGG_LOG_LEVEL": "verbose"}, "TRYGG_LOG_LEVEL", "not one of debug, info, warn, error"},
 		{"log level numeric", map[string]string{"TRYGG_LOG_LEVEL": "warn+2"}, "TRYGG_LOG_LEVEL", "not one of"},
 		{"flows dir missing", map[string]string{"TRYGG_FLOWS_DIR": filepath.Join(file, "nope")}, "TRYGG_FLOWS_DIR", "cannot read"},
@@ -592,5 +611,25 @@ func TestWithHolidaysDoesNotChangeOriginal(t *testing.T) {
 	}
 	if !strings.Contains(closed.String(), "closed 2025-12-24") {
 		t.Errorf("String() = %q lacks the holiday", closed.String())
+	}
+}
+
+// TestMetricsAddr: /metrics gets its own listener; another host or port than TRYGG_ADDR's
+// is accepted, and port 0 (any free port) never clashes.
+func TestMetricsAddr(t *testing.T) {
+	for _, row := range []struct{ addr, metrics, want string }{
+		{"", "", ":9090"},
+		{"", "127.0.0.1:9100", "127.0.0.1:9100"},
+		{"10.0.0.5:8080", "127.0.0.1:8080", "127.0.0.1:8080"},
+		{"127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"},
+	} {
+		c, err := Load(getenv(map[string]string{"TRYGG_ADDR": row.addr, "TRYGG_METRICS_ADDR": row.metrics}))
+		if err != nil {
+			t.Errorf("TRYGG_ADDR=%q TRYGG_METRICS_ADDR=%q: %v", row.addr, row.metrics, err)
+			continue
+		}
+		if c.MetricsAddr != row.want {
+			t.Errorf("TRYGG_METRICS_ADDR=%q: MetricsAddr = %q, want %q", row.metrics, c.MetricsAddr, row.want)
+		}
 	}
 }

@@ -48,6 +48,12 @@ const (
 	RejectBadForm     = "bad_form"
 	RejectMissing     = "missing_field"
 
+	// Reasons an incoming SMS with a valid signature is not answered (SMSRefused): it
+	// gets empty TwiML, which sends nothing, and touches no store.
+	RefuseAccount = "account" // AccountSid is not TWILIO_ACCOUNT_SID
+	RefuseNumber  = "number"  // From is not an E.164 number
+	RefuseCountry = "country" // From is a number of a country not in TRYGG_SMS_COUNTRIES
+
 	// Stages of a failed turn (TurnFailures).
 	StageAdmit = "admit" // dedupe and rate-limit store calls before the turn
 	StageTurn  = "turn"  // the conversation turn (store or engine)
@@ -101,6 +107,9 @@ type Metrics struct {
 	SMSStatus *prometheus.CounterVec
 	// RateLimited counts messages past a limit, by limit (Limit*) and action (Action*).
 	RateLimited *prometheus.CounterVec
+	// SMSRefused counts incoming SMS with a valid signature that get no answer, by reason
+	// (Refuse*): another account's, or from a number trygg does not answer.
+	SMSRefused *prometheus.CounterVec
 	// SignatureFailures counts webhooks refused for a missing or wrong signature, by route.
 	SignatureFailures *prometheus.CounterVec
 	// WebhookRejected counts webhooks refused for other reasons (Reject*), by route.
@@ -170,6 +179,10 @@ func New() *Metrics {
 			Name: "trygg_sms_rate_limited_total",
 			Help: "Incoming SMS past a limit, by limit (sender, global) and action (notice, silent).",
 		}, []string{"limit", "action"}),
+		SMSRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_sms_refused_total",
+			Help: "Incoming SMS with a valid signature answered with empty TwiML and no turn, by reason (account, number, country).",
+		}, []string{"reason"}),
 		SignatureFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_webhook_signature_failures_total",
 			Help: "Webhooks refused with 403 for a missing or wrong signature, by route.",
@@ -233,7 +246,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.SMSIn, m.SMSOut, m.SMSSegments, m.SMSSends, m.SMSSendRetries, m.SMSStatus,
-		m.RateLimited, m.SignatureFailures, m.WebhookRejected, m.TurnFailures,
+		m.RateLimited, m.SMSRefused, m.SignatureFailures, m.WebhookRejected, m.TurnFailures,
 		m.MessagesIn, m.MessagesOut, m.DegradedTurns, m.TurnDuration, m.Routes,
 		m.Conversations, m.LanguageSwitches, m.WebRateLimited, m.LagesbildReports, m.StoreDuration, m.StoreErrors,
 	)
@@ -243,6 +256,9 @@ func New() *Metrics {
 	}
 	for _, r := range []string{SendSent, SendOptedOut, SendFailed} {
 		m.SMSSends.WithLabelValues(r)
+	}
+	for _, r := range []string{RefuseAccount, RefuseNumber, RefuseCountry} {
+		m.SMSRefused.WithLabelValues(r)
 	}
 	for _, s := range []string{StageAdmit, StageTurn, StageReply} {
 		m.TurnFailures.WithLabelValues("sms", s)
