@@ -52,10 +52,11 @@ const (
 func (k kind) exact() bool { return k >= kindAlways && k <= kindIdiom }
 
 // tellsLang reports whether phrases of kind k tell the language of a message. Short
-// function words around ages and people ("i", "på", "min") are in several languages.
+// function words around ages and people ("i", "på", "min") and the halves of danger pairs
+// ("en", "vill") are in several languages.
 func (k kind) tellsLang() bool {
 	switch k {
-	case kindNegation, kindDurationBefore, kindOf, kindWriter:
+	case kindNegation, kindDurationBefore, kindOf, kindWriter, kindPairA, kindPairB:
 		return false
 	}
 	return true
