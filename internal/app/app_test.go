@@ -35,6 +35,8 @@ var factsNumbers = []string{
 	"90101",         // Mind Självmordslinjen
 	"1177",          // health care advice
 	"021-39 00 00",  // Västerås stad kontaktcenter (facts.md: verify before use)
+	"020-80 80 80",  // Stödlinjen för män, 18 and older (facts.md: pilot, verify)
+	"07-21",         // Stödlinjen för män's hours, every day 07–21 (facts.md: pilot)
 }
 
 // Other figures texts may give: the menus' choices (1-7) and the ages and years of facts.md
