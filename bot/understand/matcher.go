@@ -328,6 +328,9 @@ func (m *Matcher) canonical(tok string) string {
 	if m.vocab[tok] {
 		return m.aliased(tok)
 	}
+	if _, ok := m.numbers[tok]; ok {
+		return tok // a composed number word ("tjugotre") is no inflection and no typo
+	}
 	n := utf8.RuneCountInString(tok)
 	if n < fuzzyMin || n > m.longest+1 || tok[0] >= '0' && tok[0] <= '9' {
 		// Too short to trust a typo, too long to be one letter off any known word (and
