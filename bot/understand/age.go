@@ -27,7 +27,7 @@ type ageAt struct {
 func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time) {
 	n := len(toks)
 	cues := make([]uint16, n+1)
-	var persons, ofs, schools []match
+	var persons, ofs, schools, happened []match
 	self, writer, sexF, sexM := false, false, false, false
 	for _, f := range found {
 		switch f.e.kind {
@@ -57,6 +57,8 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 			self = true
 		case kindWriter:
 			writer = true
+		case kindHappened:
+			happened = append(happened, f)
 		case kindSexF:
 			sexF = true
 		case kindSexM:
@@ -185,8 +187,16 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 		}
 	}
 	_, partner := last(VictimPartner)
+	// A partner it happened to ("min fru blev nerslagen", "my husband died") is the victim.
+	for _, p := range persons {
+		for _, h := range happened {
+			if victim == "" && p.e.name == VictimPartner && h.start >= p.end && h.start-p.end <= 1 {
+				victim, sex = VictimPartner, p.e.sex
+			}
+		}
+	}
 	if victim != "" {
-		// Given by an age above.
+		// Given above.
 	} else if p, ok := last(VictimChild); ok && !(self && partner) {
 		// ("my husband locked me in, I write from my son's ipad": the writer.)
 		victim, sex = VictimChild, p.e.sex
@@ -212,7 +222,7 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 	}
 	// Someone named, but only the writer's own age said ("e sexton o blev rånad, mamma sa
 	// att ja skulle skriva hit"): the writer is the one.
-	if victim == VictimRelative || victim == VictimFriend || victim == VictimOther {
+	if victim == VictimRelative || victim == VictimFriend || victim == VictimOther || victim == VictimPartner {
 		owned, selfAge := false, false
 		for _, a := range ages {
 			owned = owned || a.owner == victim || a.owner == VictimOther

@@ -27,6 +27,10 @@ type Lexicon struct {
 	People []Person `yaml:"people"`
 	// Self holds the words that say the writer is the one harmed ("mig", "jag blev").
 	Self []string `yaml:"self"`
+	// Happened holds the words that, right after a person, make them the one it happened
+	// to ("min fru blev", "my husband died"): then a partner is the victim, not the one who
+	// harms.
+	Happened []string `yaml:"happened"`
 	// Writer holds the words by which writers speak of themselves ("jag", "I"): weaker than
 	// Self, they make the writer the victim only when no one else is named.
 	Writer []string `yaml:"writer"`

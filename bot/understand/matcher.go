@@ -41,6 +41,7 @@ const (
 	kindNegation
 	kindPerson
 	kindSelf
+	kindHappened
 	kindWriter
 	kindSexF
 	kindSexM
@@ -56,7 +57,7 @@ func (k kind) exact() bool { return k >= kindAlways && k <= kindIdiom }
 // ("en", "vill") are in several languages.
 func (k kind) tellsLang() bool {
 	switch k {
-	case kindNegation, kindDurationBefore, kindOf, kindWriter, kindPairA, kindPairB:
+	case kindNegation, kindDurationBefore, kindOf, kindWriter, kindHappened, kindPairA, kindPairB:
 		return false
 	}
 	return true
@@ -225,6 +226,7 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 		addAll(lx.Negation, entry{kind: kindNegation})
 		addAll(lx.Self, entry{kind: kindSelf})
 		addAll(lx.Writer, entry{kind: kindWriter})
+		addAll(lx.Happened, entry{kind: kindHappened})
 		addAll(lx.Sex.F, entry{kind: kindSexF})
 		addAll(lx.Sex.M, entry{kind: kindSexM})
 		for _, p := range lx.People {

@@ -123,6 +123,8 @@ func TestSex(t *testing.T) {
 		{"olen mies ja minut raiskattiin", "m"},
 		{"min sambo slår mig", ""},
 		{"min dotter blev rånad", "f"},
+		{"min fru blev nerslagen", "f"}, // a partner it happened to is the victim
+		{"my husband died after a drunk driver hit him", "m"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
