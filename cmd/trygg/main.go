@@ -7,6 +7,8 @@
 //	trygg flows check [--parts]         validate every flow and locale file (--parts: SMS parts per text)
 //	trygg flows graph                   print the flows as a Mermaid diagram
 //	trygg export --week 2026-W48        the week's lägesbild reports as CSV for EMBRACE
+//	trygg eval [--split train|heldout|all] [--lang sv] [-v]
+//	                                    how well trygg understands the labelled corpus
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -44,6 +46,9 @@ Usage:
   trygg export [--week 2026-W48] [--out file]
                                  the week's lägesbild reports as CSV for EMBRACE
                                  (default: last week)
+  trygg eval [--split train|heldout|all] [--lang sv|en|fi] [-v] [--dir bot/testdata/corpus]
+                                 play the labelled corpus through the engine and print
+                                 the figures; -v lists every miss
 
 Configuration comes from environment variables (TRYGG_ADDR, REDIS_URL, TWILIO_*,
 SLACK_* ...): see the README.
@@ -59,7 +64,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "serve", "chat", "flows", "export":
+	case "serve", "chat", "flows", "export", "eval":
 	default:
 		fmt.Fprintf(stderr, "trygg: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -82,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return chat(ctx, cfg, args, stdin, stdout, stderr)
 	case "export":
 		return export(ctx, cfg, args, stdout, stderr, time.Now())
+	case "eval":
+		return evalCmd(cfg, args, stdout, stderr)
 	default:
 		return flowsCmd(cfg, args, stdout, stderr)
 	}
