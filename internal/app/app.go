@@ -201,11 +201,12 @@ func (a *App) buildCore(ctx context.Context, opts Options) error {
 	a.Service = conversation.New(conversation.Config{
 		Engine: a.Engine, Store: a.Store, Stats: a.Stats, TTL: cfg.ConversationTTL, Now: opts.Now, Log: log,
 	})
-	a.Server = server.New(cfg.Addr, log, a.Store.Ping)
+	var serverOpts []server.Option
 	if strings.HasPrefix(cfg.PublicURL, "https://") {
 		// Residents reach trygg over https only: browsers keep to it from then on.
-		a.Server.SetHSTS(server.HSTS)
+		serverOpts = append(serverOpts, server.WithHSTS(server.HSTS))
 	}
+	a.Server = server.New(cfg.Addr, log, a.Store.Ping, serverOpts...)
 	a.MetricsServer = server.New(cfg.MetricsAddr, log.With("listener", "metrics"), a.Store.Ping)
 	a.MetricsServer.Handle("GET /metrics", a.Metrics.Handler())
 	return nil

@@ -55,7 +55,7 @@ type Server struct {
 // New returns a server that will listen on addr. ready is the readiness check behind
 // /readyz (typically the store's Ping); nil means always ready. log may be nil to discard.
 // /healthz and /readyz are mounted already.
-func New(addr string, log *slog.Logger, ready func(context.Context) error) *Server {
+func New(addr string, log *slog.Logger, ready func(context.Context) error, opts ...Option) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -66,6 +66,9 @@ func New(addr string, log *slog.Logger, ready func(context.Context) error) *Serv
 		mux:             http.NewServeMux(),
 		shutdownTimeout: ShutdownTimeout,
 		readyTimeout:    ReadyTimeout,
+	}
+	for _, opt := range opts {
+		opt(s)
 	}
 	s.handler = s.observe(s.mux)
 	s.Handle("GET /healthz", http.HandlerFunc(s.healthz))
@@ -86,10 +89,13 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 	}))
 }
 
-// SetHSTS makes every response, errors and unmatched routes included, carry
-// Strict-Transport-Security: value (e.g. HSTS); "" sends none. Call it before serving.
-// Only a server reached over https should send it: browsers ignore it over http.
-func (s *Server) SetHSTS(value string) { s.hsts = value }
+// Option tunes a Server when it is built.
+type Option func(*Server)
+
+// WithHSTS makes every response, errors and unmatched routes included, carry
+// Strict-Transport-Security: value (e.g. HSTS); "" sends none. Only a server reached over
+// https should send it: browsers ignore it over http.
+func WithHSTS(value string) Option { return func(s *Server) { s.hsts = value } }
 
 // Handler returns the server's complete handler, middleware included, e.g. for httptest.
 func (s *Server) Handler() http.Handler { return s.handler }

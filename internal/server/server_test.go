@@ -439,13 +439,12 @@ func TestRunReportsListenError(t *testing.T) {
 	}
 }
 
-// TestHSTSOnEveryResponse: with SetHSTS every response carries Strict-Transport-Security,
+// TestHSTSOnEveryResponse: with WithHSTS every response carries Strict-Transport-Security,
 // whatever route or status (404, 405, a handler's own answer, a panic's 500); without it,
 // none does.
 func TestHSTSOnEveryResponse(t *testing.T) {
 	for _, hsts := range []string{HSTS, ""} {
-		s := New(":0", nil, nil)
-		s.SetHSTS(hsts)
+		s := New(":0", nil, nil, WithHSTS(hsts))
 		s.Handle("POST /twilio/sms", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusForbidden)
 		}))
@@ -467,7 +466,7 @@ func TestHSTSOnEveryResponse(t *testing.T) {
 				t.Errorf("%s %s = %d, want %d", r.method, r.target, resp.StatusCode, r.status)
 			}
 			if got := resp.Header.Values("Strict-Transport-Security"); (hsts == "" && len(got) != 0) || (hsts != "" && (len(got) != 1 || got[0] != hsts)) {
-				t.Errorf("SetHSTS(%q): %s %s carries Strict-Transport-Security %q", hsts, r.method, r.target, got)
+				t.Errorf("WithHSTS(%q): %s %s carries Strict-Transport-Security %q", hsts, r.method, r.target, got)
 			}
 		}
 	}
