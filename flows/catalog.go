@@ -26,6 +26,8 @@ type Catalog struct {
 	missing map[string][]string
 	// own holds, per language, the ids its file defines.
 	own map[string]map[string]bool
+	// rtl holds the languages written right to left; their phone numbers are isolated.
+	rtl map[string]bool
 	// all lists every id of any language, sorted.
 	all []string
 	// files and lines locate each message for problems.
@@ -49,6 +51,7 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 		own:     map[string]map[string]bool{},
 		files:   map[string]string{},
 		lines:   map[string]map[string]int{},
+		rtl:     map[string]bool{},
 	}
 	c.bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	ids := map[string]bool{}
@@ -100,6 +103,7 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 			}
 		}
 		sort.Strings(c.missing[lang])
+		c.isolate(lang)
 	}
 	for id := range ids {
 		c.all = append(c.all, id)
@@ -133,6 +137,30 @@ func topLevelLines(fsys fs.FS, name string) (map[string]int, error) {
 		}
 	}
 	return lines, nil
+}
+
+// isolate marks lang right to left when its own texts are mostly written so, and then
+// wraps every phone number of its texts in directional isolates (IsolateNumbers).
+func (c *Catalog) isolate(lang string) {
+	var all strings.Builder
+	for id := range c.own[lang] {
+		all.WriteString(c.text[lang][id])
+	}
+	if !RightToLeft(all.String()) {
+		return
+	}
+	c.rtl[lang] = true
+	for id, t := range c.text[lang] {
+		c.text[lang][id] = IsolateNumbers(t)
+	}
+}
+
+// Dir returns the direction lang is written in: "rtl" (Arabic, Persian) or "ltr".
+func (c *Catalog) Dir(lang string) string {
+	if c.rtl[lang] {
+		return "rtl"
+	}
+	return "ltr"
 }
 
 // Langs lists the languages, the default first.
