@@ -392,7 +392,7 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 		r.Danger = true
 	}
 	r.Lang, r.LangSure = pickLang(m.langs, scores)
-	m.byScript(&r, text)
+	m.byScript(&r, text, scores)
 	r.Age = m.age(canon, found, now)
 	return r
 }

@@ -1,6 +1,9 @@
 package understand
 
-import "unicode"
+import (
+	"strings"
+	"unicode"
+)
 
 // ScriptLang returns the language a message's letters tell by their script alone, before
 // any word is read: "ti" for Ge'ez (Ethiopic) letters, "fa" for Arabic script with Persian
@@ -59,10 +62,19 @@ func ScriptLang(text string) string {
 // byScript lets the script decide the language before the words do: a message in Arabic
 // script or Ge'ez is in the language its letters tell, whatever words it shares with
 // another lexicon. A script whose language trygg has no lexicon for is another language.
-func (m *Matcher) byScript(r *Reading, text string) {
+// Arabic script without the letters only Persian has (پ چ ژ گ) is told apart from
+// Persian by the ی/ک forms, and where the words of the other language score higher (a
+// Persian writer on an Arabic keyboard), by the words.
+func (m *Matcher) byScript(r *Reading, text string, scores map[string]int) {
 	r.Script = ScriptLang(text)
 	if r.Script == "" {
 		return
+	}
+	if (r.Script == "ar" || r.Script == "fa") && !strings.ContainsAny(text, "پچژگ") {
+		other := map[string]string{"ar": "fa", "fa": "ar"}[r.Script]
+		if scores[other] > scores[r.Script] {
+			r.Script = other
+		}
 	}
 	for _, l := range m.langs {
 		if l == r.Script {
@@ -94,3 +106,6 @@ func foldArabic(r rune) ([]rune, bool) {
 	}
 	return nil, false
 }
+
+// Langs lists the languages of the matcher's lexicons.
+func (m *Matcher) Langs() []string { return append([]string(nil), m.langs...) }
