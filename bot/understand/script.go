@@ -70,15 +70,19 @@ func (m *Matcher) byScript(r *Reading, text string, scores map[string]int) {
 	if r.Script == "" {
 		return
 	}
+	sure := true
 	if (r.Script == "ar" || r.Script == "fa") && !strings.ContainsAny(text, "پچژگ") {
 		other := map[string]string{"ar": "fa", "fa": "ar"}[r.Script]
 		if scores[other] > scores[r.Script] {
 			r.Script = other
 		}
+		// "سلام" alone is Arabic and Persian alike: a guess, which does not switch a
+		// conversation already in one of them.
+		sure = scores["ar"] != scores["fa"] || strings.ContainsAny(text, "یکيكىة")
 	}
 	for _, l := range m.langs {
 		if l == r.Script {
-			r.Lang, r.LangSure, r.OtherScript = l, true, false
+			r.Lang, r.LangSure, r.OtherScript = l, sure, false
 			return
 		}
 	}
