@@ -340,8 +340,8 @@ func TestLanguage(t *testing.T) {
 		{"🙂", "", false, false},
 		{"", "", false, false},
 		{"asdf qwerty", "", false, false},
-		{"مرحبا، تعرضت للسرقة", "ar", true, false}, // the script decides
-		{"سلام، من ۱۶ سالمه", "fa", true, false}, // no Persian-only letter: the words tell
+		{"مرحبا، تعرضت للسرقة", "ar", true, false},  // the script decides
+		{"سلام، من ۱۶ سالمه", "fa", true, false},    // no Persian-only letter: the words tell
 		{"سڵاو، یارمەتیم پێویستە", "", false, true}, // Sorani Kurdish: not spoken
 		{"помогите мне", "", false, true},
 		{"ሰላም", "", false, true},
