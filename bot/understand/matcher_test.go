@@ -344,7 +344,7 @@ func TestLanguage(t *testing.T) {
 		{"سلام، من ۱۶ سالمه", "fa", true, false},    // no Persian-only letter: the words tell
 		{"سڵاو، یارمەتیم پێویستە", "", false, true}, // Sorani Kurdish: not spoken
 		{"помогите мне", "", false, true},
-		{"ሰላም", "ti", true, false}, // Ge'ez: Tigrinya
+		{"ሰላም", "ti", true, false},       // Ge'ez: Tigrinya
 		{"jag är ١٦", "sv", true, false}, // Arabic-Indic digits are not letters of another script
 	}
 	for _, tt := range tests {
