@@ -7,6 +7,7 @@
 //	trygg flows check                   validate every flow and locale file
 //	trygg flows graph                   print the flows as a Mermaid diagram
 //	trygg export --week 2026-W48        the week's lägesbild reports as CSV for EMBRACE
+//	trygg locales status|export|import  translations beside the Swedish texts, for review
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -43,6 +44,9 @@ Usage:
   trygg export [--week 2026-W48] [--out file]
                                  the week's lägesbild reports as CSV for EMBRACE
                                  (default: last week)
+  trygg locales status|export|import
+                                 who reviewed each language; a side-by-side file of a
+                                 language's texts for a reviewer, and taking it back
 
 Configuration comes from environment variables (TRYGG_ADDR, REDIS_URL, TWILIO_*,
 SLACK_* ...): see the README.
@@ -58,7 +62,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "serve", "chat", "flows", "export":
+	case "serve", "chat", "flows", "export", "locales":
 	default:
 		fmt.Fprintf(stderr, "trygg: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -81,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return chat(ctx, cfg, args, stdin, stdout, stderr)
 	case "export":
 		return export(ctx, cfg, args, stdout, stderr, time.Now())
+	case "locales":
+		return localesCmd(cfg, args, stdout, stderr)
 	default:
 		return flowsCmd(cfg, args, stdout, stderr)
 	}
