@@ -84,6 +84,10 @@ type Message struct {
 	// Channel names the channel the message came by ("sms", "web", "chat"), for the host's
 	// records; the engine does not read it.
 	Channel string
+	// Client is the pseudonym of the client that sent the message, where the channel tells
+	// clients apart from conversations (the web chat: the client's address), for the host's
+	// limits; "" means the conversation itself. The engine does not read it.
+	Client string
 }
 
 // Reply is one message to send to the resident.

@@ -3,21 +3,26 @@ package deploy
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -44,11 +49,12 @@ import (
 // apiTypes maps "apiVersion kind" to the k8s.io/api type of every object the manifests
 // may hold; any other apiVersion or kind is an error.
 var apiTypes = map[string]func() any{
-	"apps/v1 Deployment":            func() any { return new(appsv1.Deployment) },
-	"v1 Service":                    func() any { return new(corev1.Service) },
-	"policy/v1 PodDisruptionBudget": func() any { return new(policyv1.PodDisruptionBudget) },
-	"v1 ConfigMap":                  func() any { return new(corev1.ConfigMap) },
-	"v1 Secret":                     func() any { return new(corev1.Secret) },
+	"apps/v1 Deployment":                 func() any { return new(appsv1.Deployment) },
+	"v1 Service":                         func() any { return new(corev1.Service) },
+	"policy/v1 PodDisruptionBudget":      func() any { return new(policyv1.PodDisruptionBudget) },
+	"v1 ConfigMap":                       func() any { return new(corev1.ConfigMap) },
+	"v1 Secret":                          func() any { return new(corev1.Secret) },
+	"networking.k8s.io/v1 NetworkPolicy": func() any { return new(networkingv1.NetworkPolicy) },
 }
 
 // kustomizationType is the apiVersion and kind of kustomization.yaml.
@@ -250,6 +256,7 @@ func crossCheck(ms []manifest) []string {
 	var deployments []*appsv1.Deployment
 	var services []*corev1.Service
 	var budgets []*policyv1.PodDisruptionBudget
+	var policies []*networkingv1.NetworkPolicy
 	for _, m := range ms {
 		meta, ok := m.obj.(metav1.Object)
 		if !ok {
@@ -269,6 +276,8 @@ func crossCheck(ms []manifest) []string {
 			deployments = append(deployments, o)
 		case *policyv1.PodDisruptionBudget:
 			budgets = append(budgets, o)
+		case *networkingv1.NetworkPolicy:
+			policies = append(policies, o)
 		case *corev1.ConfigMap:
 			configMaps[o.Name] = o
 			for k := range o.Data {
@@ -418,6 +427,124 @@ func crossCheck(ms []manifest) []string {
 	for _, b := range budgets {
 		podsOf("PodDisruptionBudget "+b.Name+" selector", b.Spec.Selector)
 	}
+	problems = append(problems, metricsChecks(deployments, services, policies, configMaps, podsOf)...)
+	return problems
+}
+
+// metricsPort returns the port of TRYGG_METRICS_ADDR as a Deployment's container would read
+// it from the ConfigMaps it names (envFrom, or an env value), or trygg's default.
+func metricsPort(c corev1.Container, configMaps map[string]*corev1.ConfigMap) (int32, error) {
+	addr := config.DefaultMetricsAddr
+	for _, e := range c.EnvFrom {
+		if e.ConfigMapRef != nil && configMaps[e.ConfigMapRef.Name] != nil {
+			if v, ok := configMaps[e.ConfigMapRef.Name].Data["TRYGG_METRICS_ADDR"]; ok {
+				addr = v
+			}
+		}
+	}
+	for _, e := range c.Env {
+		if e.Name == "TRYGG_METRICS_ADDR" && e.ValueFrom == nil {
+			addr = e.Value
+		}
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, fmt.Errorf("TRYGG_METRICS_ADDR %q: %w", addr, err)
+	}
+	n, err := strconv.ParseInt(port, 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("TRYGG_METRICS_ADDR %q: %w", addr, err)
+	}
+	return int32(n), nil
+}
+
+// metricsChecks returns what would make /metrics public or unscraped: the port trygg serves
+// it on (TRYGG_METRICS_ADDR) must be the container port named metrics, which the scrape
+// annotation names, no Service targets, and a NetworkPolicy opens only to a named source.
+func metricsChecks(deployments []*appsv1.Deployment, services []*corev1.Service, policies []*networkingv1.NetworkPolicy,
+	configMaps map[string]*corev1.ConfigMap, podsOf func(string, *metav1.LabelSelector) *appsv1.Deployment) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	// The metrics port of each Deployment, by name and number.
+	type private struct {
+		name   string
+		number int32
+	}
+	ports := map[*appsv1.Deployment]private{}
+	for _, d := range deployments {
+		what := "Deployment " + d.Name
+		for _, c := range d.Spec.Template.Spec.Containers {
+			port, err := metricsPort(c, configMaps)
+			if err != nil {
+				bad("%s container %s: %v", what, c.Name, err)
+				continue
+			}
+			var named *corev1.ContainerPort
+			for i, p := range c.Ports {
+				if p.ContainerPort == port {
+					named = &c.Ports[i]
+				}
+			}
+			switch {
+			case named == nil:
+				bad("%s container %s: TRYGG_METRICS_ADDR port %d is not a container port", what, c.Name, port)
+				continue
+			case named.Name != "metrics":
+				bad("%s container %s: TRYGG_METRICS_ADDR port %d is named %q, want metrics", what, c.Name, port, named.Name)
+			}
+			ports[d] = private{named.Name, port}
+			ann := d.Spec.Template.Annotations
+			if ann["prometheus.io/scrape"] == "true" && ann["prometheus.io/port"] != strconv.Itoa(int(port)) {
+				bad("%s: annotation prometheus.io/port %q is not the metrics port %d", what, ann["prometheus.io/port"], port)
+			}
+		}
+	}
+	for _, s := range services {
+		d := podsOf("Service "+s.Name+" selector", &metav1.LabelSelector{MatchLabels: s.Spec.Selector})
+		m, ok := ports[d]
+		if d == nil || !ok {
+			continue
+		}
+		for _, p := range s.Spec.Ports {
+			if (p.TargetPort.Type == intstr.String && p.TargetPort.StrVal == m.name) || (p.TargetPort.Type == intstr.Int && p.TargetPort.IntVal == m.number) {
+				bad("Service %s port %s targets the metrics port: /metrics would be reachable through the Service", s.Name, p.Name)
+			}
+		}
+	}
+	for _, np := range policies {
+		what := "NetworkPolicy " + np.Name
+		d := podsOf(what+" podSelector", &np.Spec.PodSelector)
+		if d == nil {
+			continue
+		}
+		names, numbers := map[string]bool{}, map[int32]bool{}
+		for _, c := range d.Spec.Template.Spec.Containers {
+			for _, p := range c.Ports {
+				names[p.Name], numbers[p.ContainerPort] = true, true
+			}
+		}
+		m := ports[d]
+		for i, rule := range np.Spec.Ingress {
+			for _, p := range rule.Ports {
+				if p.Port == nil {
+					if len(rule.From) == 0 {
+						bad("%s ingress rule %d opens every port to anyone, the metrics port too", what, i+1)
+					}
+					continue
+				}
+				if (p.Port.Type == intstr.String && !names[p.Port.StrVal]) || (p.Port.Type == intstr.Int && !numbers[p.Port.IntVal]) {
+					bad("%s ingress rule %d: port %q is not a container port", what, i+1, p.Port.String())
+				}
+				metrics := (p.Port.Type == intstr.String && p.Port.StrVal == m.name) || (p.Port.Type == intstr.Int && p.Port.IntVal == m.number)
+				if metrics && len(rule.From) == 0 {
+					bad("%s ingress rule %d lets anyone reach the metrics port", what, i+1)
+				}
+			}
+			if len(rule.Ports) == 0 && len(rule.From) == 0 {
+				bad("%s ingress rule %d opens every port to anyone, the metrics port too", what, i+1)
+			}
+		}
+	}
 	return problems
 }
 
@@ -431,7 +558,7 @@ func TestManifestsMatchKubernetesAPI(t *testing.T) {
 		kinds = append(kinds, m.kind)
 	}
 	slices.Sort(kinds)
-	want := []string{"ConfigMap", "Deployment", "Kustomization", "PodDisruptionBudget", "Secret", "Service"}
+	want := []string{"ConfigMap", "Deployment", "Kustomization", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service"}
 	if !slices.Equal(kinds, want) {
 		t.Errorf("kinds = %v, want %v", kinds, want)
 	}
@@ -469,6 +596,15 @@ func TestManifestChecksCatchMistakes(t *testing.T) {
 		{"env name", "deployment.yaml", "- name: GOMEMLIMIT", "- name: 1GOMEMLIMIT", `env "1GOMEMLIMIT"`},
 		{"request above limit", "deployment.yaml", "memory: 64Mi", "memory: 512Mi", "request memory 512Mi is above its limit 256Mi"},
 		{"resourceFieldRef", "deployment.yaml", "resource: limits.memory", "resource: limits.cpu", "reads limits.cpu, which the container does not set"},
+		// /metrics stays private (metricsChecks).
+		{"Service exposes metrics", "service.yaml", "targetPort: http", "targetPort: metrics", "Service trygg port http targets the metrics port"},
+		{"Service exposes metrics by number", "service.yaml", "targetPort: http", "targetPort: 9090", "Service trygg port http targets the metrics port"},
+		{"metrics address not a container port", "configmap.yaml", `TRYGG_METRICS_ADDR: ":9090"`, `TRYGG_METRICS_ADDR: ":9191"`, "TRYGG_METRICS_ADDR port 9191 is not a container port"},
+		{"metrics on the http port", "configmap.yaml", `TRYGG_METRICS_ADDR: ":9090"`, `TRYGG_METRICS_ADDR: ":8080"`, `TRYGG_METRICS_ADDR port 8080 is named "http"`},
+		{"scrape annotation", "deployment.yaml", `prometheus.io/port: "9090"`, `prometheus.io/port: "8080"`, `annotation prometheus.io/port "8080" is not the metrics port 9090`},
+		{"NetworkPolicy opens metrics", "networkpolicy.yaml", "        - port: http", "        - port: metrics", "NetworkPolicy trygg ingress rule 1 lets anyone reach the metrics port"},
+		{"NetworkPolicy port", "networkpolicy.yaml", "        - port: metrics", "        - port: metric", `NetworkPolicy trygg ingress rule 2: port "metric" is not a container port`},
+		{"NetworkPolicy selector", "networkpolicy.yaml", "  podSelector:\n    matchLabels:\n      app.kubernetes.io/name: trygg", "  podSelector:\n    matchLabels:\n      app.kubernetes.io/name: tryg", "NetworkPolicy trygg podSelector"},
 		{"label value", "service.yaml", "  labels:\n    app.kubernetes.io/name: trygg", "  labels:\n    app.kubernetes.io/name: trygg!", `label "app.kubernetes.io/name"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -576,7 +712,8 @@ func TestKustomization(t *testing.T) {
 	}
 }
 
-// TestDeployment: two replicas, probes on /healthz and /readyz (start-up gate only), resources, and a
+// TestDeployment: two replicas, probes on /healthz and /readyz (start-up gate only), /metrics
+// on its own scraped port, resources, and a
 // container that runs as non-root on a read-only root file system with no privileges.
 func TestDeployment(t *testing.T) {
 	ms := manifests(t)
@@ -612,6 +749,14 @@ func TestDeployment(t *testing.T) {
 	}
 	if ports["http"] != 8080 {
 		t.Errorf("container port http = %d, want 8080", ports["http"])
+	}
+	// /metrics on its own port, scraped by Prometheus from the pods (metricsChecks makes
+	// sure no Service exposes it and the NetworkPolicy opens it to Prometheus only).
+	if ports["metrics"] != 9090 {
+		t.Errorf("container port metrics = %d, want 9090", ports["metrics"])
+	}
+	if ann := s.Template.Annotations; ann["prometheus.io/scrape"] != "true" || ann["prometheus.io/port"] != "9090" || ann["prometheus.io/path"] != "/metrics" {
+		t.Errorf("pod annotations %v: want Prometheus to scrape :9090/metrics", ann)
 	}
 	for name, tc := range map[string]struct {
 		p    *corev1.Probe
@@ -803,7 +948,11 @@ type composeService struct {
 	Restart     string            `yaml:"restart"`
 	Command     []string          `yaml:"command"`
 	Ports       []string          `yaml:"ports"`
+	Expose      []string          `yaml:"expose"`
 	Volumes     []string          `yaml:"volumes"`
+	Networks    map[string]struct {
+		IPv4Address string `yaml:"ipv4_address"`
+	} `yaml:"networks"`
 	Healthcheck *struct {
 		Test     []string `yaml:"test"`
 		Interval string   `yaml:"interval"`
@@ -817,6 +966,13 @@ type compose struct {
 	Trygg    composeService            `yaml:"x-trygg"`
 	Services map[string]composeService `yaml:"services"`
 	Volumes  map[string]any            `yaml:"volumes"`
+	Networks map[string]struct {
+		IPAM struct {
+			Config []struct {
+				Subnet string `yaml:"subnet"`
+			} `yaml:"config"`
+		} `yaml:"ipam"`
+	} `yaml:"networks"`
 }
 
 func composeFile(t *testing.T) compose {
@@ -833,7 +989,7 @@ func composeFile(t *testing.T) compose {
 }
 
 // TestCompose: two trygg replicas built from the Dockerfile share Redis 7 behind a proxy
-// that balances between both and publishes :8080.
+// that balances between both and publishes :8080, never /metrics, and sends HSTS.
 func TestCompose(t *testing.T) {
 	c := composeFile(t)
 	var replicas []string
@@ -868,6 +1024,23 @@ func TestCompose(t *testing.T) {
 	if !ok || !slices.Contains(p.Ports, "8080:8080") {
 		t.Fatalf("proxy: ports %v, want 8080:8080", p.Ports)
 	}
+	// The web chat's per-client limits count residents only if the replicas believe the
+	// proxy's X-Forwarded-For: its fixed address must be their one trusted proxy, inside
+	// the network's subnet.
+	proxyIP := p.Networks["default"].IPv4Address
+	if proxyIP == "" {
+		t.Errorf("proxy has no fixed address on the default network")
+	}
+	if got := c.Trygg.Environment["TRYGG_TRUSTED_PROXIES"]; got != proxyIP {
+		t.Errorf("TRYGG_TRUSTED_PROXIES = %q, want the proxy's address %q", got, proxyIP)
+	}
+	if cfgs := c.Networks["default"].IPAM.Config; len(cfgs) != 1 {
+		t.Errorf("default network: want one subnet, got %d", len(cfgs))
+	} else if subnet, err := netip.ParsePrefix(cfgs[0].Subnet); err != nil {
+		t.Errorf("default network subnet: %v", err)
+	} else if ip, err := netip.ParseAddr(proxyIP); err != nil || !subnet.Contains(ip) {
+		t.Errorf("proxy address %q is not in the subnet %s", proxyIP, subnet)
+	}
 	var caddyfile string
 	for _, v := range p.Volumes {
 		if src, dst, ok := strings.Cut(v, ":"); ok && strings.HasPrefix(dst, "/etc/caddy/Caddyfile") {
@@ -889,6 +1062,47 @@ func TestCompose(t *testing.T) {
 			t.Errorf("Caddyfile lacks %q", want)
 		}
 	}
+	// /metrics is private: each replica serves it on TRYGG_METRICS_ADDR, another port than
+	// the one Caddy forwards to, which nothing publishes and Caddy never proxies; Caddy
+	// answers /metrics itself with 404.
+	for _, r := range replicas {
+		s := c.Services[r]
+		addr := cmp.Or(s.Environment["TRYGG_METRICS_ADDR"], config.DefaultMetricsAddr)
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			t.Errorf("%s: TRYGG_METRICS_ADDR %q: %v", r, addr, err)
+			continue
+		}
+		if port == "8080" {
+			t.Errorf("%s: /metrics on the port Caddy forwards to", r)
+		}
+		if !slices.Contains(s.Expose, port) {
+			t.Errorf("%s: expose %v, want the metrics port %s (on the compose network only)", r, s.Expose, port)
+		}
+		for name, svc := range c.Services {
+			for _, p := range svc.Ports {
+				if strings.HasSuffix(p, ":"+port) || p == port {
+					t.Errorf("%s publishes %s: /metrics would be public", name, p)
+				}
+			}
+		}
+		if strings.Contains(conf, r+":"+port) {
+			t.Errorf("Caddyfile proxies to %s:%s, the metrics port", r, port)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^\s*respond /metrics\*? 404\s*$`).MatchString(conf) {
+		t.Error("Caddyfile does not answer /metrics with 404")
+	}
+	// HSTS, for a year at least, deferred so that it replaces trygg's own and a response
+	// carries one.
+	if m := regexp.MustCompile(`Strict-Transport-Security "max-age=(\d+)(; includeSubDomains)?"`).FindStringSubmatch(conf); m == nil {
+		t.Error("Caddyfile sends no Strict-Transport-Security")
+	} else if n, _ := strconv.Atoi(m[1]); n < 31536000 {
+		t.Errorf("Caddyfile HSTS max-age=%d, want at least a year", n)
+	}
+	if !regexp.MustCompile(`header \{[^}]*Strict-Transport-Security[^}]*\bdefer\b[^}]*\}`).MatchString(conf) {
+		t.Error("Caddyfile's HSTS header is not deferred: a response would carry trygg's and Caddy's")
+	}
 	// /readyz fails on both replicas at once when the shared Redis is down; Caddy would
 	// then answer residents with an empty 503 instead of trygg's safety reply.
 	if strings.Contains(conf, "health_uri /readyz") {
@@ -900,8 +1114,8 @@ func TestCompose(t *testing.T) {
 }
 
 // TestDockerfile: a multi-stage build of a static, stripped binary with the Go version of
-// go.mod, on a non-root distroless (or scratch) final stage that exposes 8080 and holds no
-// secret.
+// go.mod, on a non-root distroless (or scratch) final stage that exposes 8080 and the
+// metrics port 9090 and holds no secret.
 func TestDockerfile(t *testing.T) {
 	b, err := os.ReadFile("Dockerfile")
 	if err != nil {
@@ -949,21 +1163,22 @@ func TestDockerfile(t *testing.T) {
 	if !strings.HasPrefix(final.from, "gcr.io/distroless/static") && final.from != "scratch" {
 		t.Errorf("final stage FROM %s, want distroless static or scratch", final.from)
 	}
-	var user, expose string
+	var user string
+	var expose []string
 	for _, l := range final.lines {
 		f := strings.Fields(l)
 		switch strings.ToUpper(f[0]) {
 		case "USER":
 			user = f[1]
 		case "EXPOSE":
-			expose = f[1]
+			expose = append(expose, f[1:]...)
 		}
 	}
 	if name, _, _ := strings.Cut(user, ":"); name != "nonroot" && name != "65532" {
 		t.Errorf("final stage USER %q, want nonroot", user)
 	}
-	if expose != "8080" {
-		t.Errorf("EXPOSE %q, want 8080", expose)
+	if !slices.Equal(expose, []string{"8080", "9090"}) {
+		t.Errorf("EXPOSE %q, want 8080 (public) and 9090 (/metrics)", expose)
 	}
 	secretish := regexp.MustCompile(`(?i)^(ENV|ARG)\s+\S*(SECRET|TOKEN|PASSWORD|AUTH)`)
 	for _, s := range stages {

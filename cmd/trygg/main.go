@@ -2,7 +2,7 @@
 //
 // Usage:
 //
-//	trygg [serve]                       the HTTP server: every configured channel, health, metrics
+//	trygg [serve]                       the HTTP server: every configured channel, health; metrics on their own port
 //	trygg chat [--lang sv|en|fi]        a conversation in the terminal, one message per line
 //	trygg flows check                   validate every flow and locale file
 //	trygg flows graph                   print the flows as a Mermaid diagram

@@ -339,13 +339,13 @@ func freeAddr(t *testing.T) string {
 // TestServe starts trygg serve, waits until it is healthy and ready, stops it as SIGTERM
 // would (the context ends) and expects a clean exit.
 func TestServe(t *testing.T) {
-	addr := freeAddr(t)
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout, stderr lockedBuffer
 	exit := make(chan int, 1)
 	go func() {
-		exit <- run(ctx, []string{"serve"}, strings.NewReader(""), &stdout, &stderr, env("TRYGG_ADDR="+addr))
+		exit <- run(ctx, []string{"serve"}, strings.NewReader(""), &stdout, &stderr, env("TRYGG_ADDR="+addr, "TRYGG_METRICS_ADDR="+metricsAddr))
 	}()
 
 	client := &http.Client{Timeout: time.Second}
@@ -368,6 +368,21 @@ func TestServe(t *testing.T) {
 				t.Fatalf("%s did not answer 200 (last error %v); stderr:\n%s", path, err, stderr.String())
 			}
 			time.Sleep(10 * time.Millisecond) // polling the server, with the deadline above
+		}
+	}
+
+	// /metrics on its own listener only.
+	for _, c := range []struct {
+		url    string
+		status int
+	}{{"http://" + metricsAddr + "/metrics", http.StatusOK}, {"http://" + addr + "/metrics", http.StatusNotFound}} {
+		resp, err := client.Get(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("GET %s: %d, want %d", c.url, resp.StatusCode, c.status)
 		}
 	}
 
@@ -394,12 +409,21 @@ func TestServeFailsOnABusyAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	var stdout, stderr lockedBuffer
-	code := run(context.Background(), []string{"serve"}, strings.NewReader(""), &stdout, &stderr, env("TRYGG_ADDR="+ln.Addr().String()))
-	if code != 1 {
-		t.Errorf("exit %d, want 1", code)
-	}
-	if !strings.Contains(stderr.String(), ln.Addr().String()) {
-		t.Errorf("the log does not name the address:\n%s", stderr.String())
+	for _, vars := range [][]string{
+		{"TRYGG_ADDR=" + ln.Addr().String(), "TRYGG_METRICS_ADDR=127.0.0.1:0"},
+		{"TRYGG_ADDR=127.0.0.1:0", "TRYGG_METRICS_ADDR=" + ln.Addr().String()},
+	} {
+		var stdout, stderr lockedBuffer
+		code := run(context.Background(), []string{"serve"}, strings.NewReader(""), &stdout, &stderr, env(vars...))
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1", vars, code)
+		}
+		name, _, _ := strings.Cut(vars[0], "=")
+		if !strings.Contains(vars[0], ln.Addr().String()) {
+			name, _, _ = strings.Cut(vars[1], "=")
+		}
+		if !strings.Contains(stderr.String(), ln.Addr().String()) || !strings.Contains(stderr.String(), name) {
+			t.Errorf("%v: the log does not name %s and the address:\n%s", vars, name, stderr.String())
+		}
 	}
 }

@@ -18,7 +18,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) int {
 		return 1
 	}
 	defer a.Close()
-	log.Info("trygg serving", "addr", cfg.Addr, "languages", a.Engine.Langs())
+	log.Info("trygg serving", "addr", cfg.Addr, "metrics_addr", cfg.MetricsAddr, "languages", a.Engine.Langs())
 	if err := a.Run(ctx); err != nil {
 		log.Error("server stopped", "error", err.Error())
 		return 1

@@ -5,8 +5,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -44,7 +46,11 @@ type App struct {
 	Stats   store.Stats
 	Hasher  *pseudonym.Hasher
 	Service *conversation.Service
-	Server  *server.Server
+	// Server is the public listener (TRYGG_ADDR): every channel, health and readiness.
+	Server *server.Server
+	// MetricsServer is the private listener (TRYGG_METRICS_ADDR): /metrics, health and
+	// readiness, never reachable through the public one.
+	MetricsServer *server.Server
 	// Lagesbild keeps the reports of places that feel unsafe.
 	Lagesbild lagesbild.Store
 	// Location is Europe/Stockholm, where days, weeks and times of day are counted.
@@ -168,14 +174,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		TTL:    cfg.ConversationTTL,
 		Now:    opts.Now,
 		Log:    log,
-		Sinks:  []conversation.Sink{lagesbild.Recorder{Store: a.Lagesbild, Location: a.Location}},
+		Sinks: []conversation.Sink{lagesbild.Recorder{
+			Store: a.Lagesbild, Location: a.Location, Limiter: a.Store, ClientCap: cfg.LagesbildClientCap,
+			Key: a.Hasher.Key("lagesbild"), Counted: a.Metrics.CountReport,
+		}},
 		// Handoffs are offered only where staff can be reached and can answer.
 		Staffed: func(t time.Time) bool { return HandoffPossible(cfg) && cfg.StaffedHours.Open(t) },
 		Prepare: a.prepareTurn(),
 		Observe: a.observeTurn,
 	})
 	a.Server = server.New(cfg.Addr, log, a.Store.Ping)
-	a.Server.Handle("GET /metrics", a.Metrics.Handler())
+	if strings.HasPrefix(cfg.PublicURL, "https://") {
+		// Residents reach trygg over https only: browsers keep to it from then on.
+		a.Server.SetHSTS(server.HSTS)
+	}
+	a.MetricsServer = server.New(cfg.MetricsAddr, log.With("listener", "metrics"), a.Store.Ping)
+	a.MetricsServer.Handle("GET /metrics", a.Metrics.Handler())
 	if err := a.mountChannels(ctx); err != nil {
 		a.Store.Close()
 		return nil, err
@@ -213,8 +227,24 @@ func openStore(ctx context.Context, cfg config.Config, now func() time.Time, log
 			"error", err.Error())
 	} else {
 		log.Info("store: Redis")
+		checkEviction(pctx, s, log)
 	}
 	return s, nil
+}
+
+// checkEviction warns when Redis would not evict the oldest conversations when full
+// (redisstore.MaxMemoryPolicy): with noeviction, the default, a full Redis answers every
+// resident with the safety reply. A Redis that refuses CONFIG is not checked.
+func checkEviction(ctx context.Context, s *redisstore.Store, log *slog.Logger) {
+	p, err := s.EvictionPolicy(ctx)
+	if err != nil {
+		log.Debug("store: cannot read Redis' maxmemory-policy", "error", err.Error())
+		return
+	}
+	if p != redisstore.MaxMemoryPolicy {
+		log.Warn("store: Redis' maxmemory-policy is not "+redisstore.MaxMemoryPolicy+": when Redis is full it will not drop the oldest conversations (see Memory sizing in the README)",
+			"maxmemory_policy", p)
+	}
 }
 
 // openLagesbild keeps the reports of unsafe places in the conversation store's records,
@@ -291,6 +321,10 @@ func (a *App) mountWeb() error {
 		Hasher:        a.Hasher,
 		ExitURL:       a.Config.QuickExitURL,
 		SecureCookies: strings.HasPrefix(a.Config.PublicURL, "https://"),
+		Proxies:       web.Proxies(a.Config.TrustedProxies),
+		ClientLimit:   web.Limit{N: a.Config.WebClientLimit.N, Per: a.Config.WebClientLimit.Per},
+		NewLimit:      web.Limit{N: a.Config.WebNewLimit.N, Per: a.Config.WebNewLimit.Per},
+		GlobalLimit:   web.Limit{N: a.Config.WebGlobalLimit.N, Per: a.Config.WebGlobalLimit.Per},
 		Log:           a.Log,
 		Handoff:       a.handoffObserver,
 		Inbox:         a.webInbox(),
@@ -303,10 +337,28 @@ func (a *App) mountWeb() error {
 	return nil
 }
 
-// Run serves until ctx ends, flushing statistics as it goes, and posts the lägesbild to
-// SLACK_STAFF_CHANNEL every Monday 08:00 when Slack and the channel are configured. It
-// returns after the last flush and post, so the store can be closed then.
+// Run listens on TRYGG_ADDR and TRYGG_METRICS_ADDR and serves until ctx ends (see Serve).
+// An address that cannot be listened on stops it before anything is served.
 func (a *App) Run(ctx context.Context) error {
+	var lc net.ListenConfig
+	public, err := lc.Listen(ctx, "tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("TRYGG_ADDR: listen on %s: %w", a.Config.Addr, err)
+	}
+	private, err := lc.Listen(ctx, "tcp", a.Config.MetricsAddr)
+	if err != nil {
+		public.Close()
+		return fmt.Errorf("TRYGG_METRICS_ADDR: listen on %s: %w", a.Config.MetricsAddr, err)
+	}
+	return a.Serve(ctx, public, private)
+}
+
+// Serve serves the channels on public and /metrics on private until ctx ends, flushing
+// statistics as it goes, and posts the lägesbild to SLACK_STAFF_CHANNEL every Monday 08:00
+// when Slack and the channel are configured. When either server fails the other is shut
+// down too. It returns after the last flush and post, so the store can be closed then.
+// Serve closes both listeners.
+func (a *App) Serve(ctx context.Context, public, private net.Listener) error {
 	flushCtx, stopFlushing := context.WithCancel(ctx)
 	flushed := make(chan struct{})
 	go func() {
@@ -321,6 +373,8 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		stopFlushing()
 		<-flushed
+		public.Close()
+		private.Close()
 		return err
 	}
 	alerting := make(chan struct{})
@@ -353,13 +407,29 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	err = a.Server.Run(ctx)
-	stopFlushing() // also when the server failed on its own, e.g. on a taken address
+	err = a.serveBoth(ctx, public, private)
+	stopFlushing() // also when a server failed on its own
 	<-flushed
 	<-posted
 	<-swept
 	<-alerting
 	return err
+}
+
+// serveBoth serves the public and the metrics server until ctx ends or one of them fails,
+// then shuts both down and returns their errors.
+func (a *App) serveBoth(ctx context.Context, public, private net.Listener) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	metricsDone := make(chan error, 1)
+	go func() {
+		err := a.MetricsServer.Serve(ctx, private)
+		stop() // a metrics listener that fails takes the public one down with it
+		metricsDone <- err
+	}()
+	err := a.Server.Serve(ctx, public)
+	stop()
+	return errors.Join(err, <-metricsDone)
 }
 
 // Close waits for the background work of Slack, handoffs and Grannsamverkan, then

@@ -262,7 +262,7 @@ func TestRunFlushesStatisticsBeforeItReturns(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	a := newApp(t, "TRYGG_ADDR="+addr)
+	a := newApp(t, "TRYGG_ADDR="+addr, "TRYGG_METRICS_ADDR=127.0.0.1:0")
 	a.Service.Handle(context.Background(), "scope", bot.Message{Text: "hej"})
 
 	ctx, cancel := context.WithCancel(context.Background())

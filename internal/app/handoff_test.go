@@ -557,6 +557,31 @@ func TestHandoffStaffReplyCost(t *testing.T) {
 // chat's queue with the same footer, in the chat's language.
 func TestHandoffStaffReplyFooterWeb(t *testing.T) {
 	e := newHandoffEnv(t, monday10, nil)
+	w := openWebChat(t, e)
+	w.post("/chat", url.Values{"message": {"I'm 40 and I was robbed"}})
+	w.post("/chat", url.Values{"message": {"talk to someone"}})
+	w.post("/chat", url.Values{"message": {"yes"}})
+	card, _ := e.card()
+	e.staffReply("Ev300", "U0STAFF", card.TS, "Hi, I'm Sam. Are you safe right now?")
+	got := w.post("/chat/poll", url.Values{})
+	if want := "Hi, I'm Sam. Are you safe right now?\n\n" + footerAdultEN; len(got) != 1 || got[0] != want {
+		t.Errorf("staff reply in the web chat: %q, want [%q]", got, want)
+	}
+}
+
+// webChat is a browser in the web chat of a handoff test: it keeps the session cookie and
+// the request token as the page's script does.
+type webChat struct {
+	t       *testing.T
+	e       *handoffEnv
+	srv     *httptest.Server
+	session *http.Cookie
+	token   string
+}
+
+// openWebChat opens the web chat's page.
+func openWebChat(t *testing.T, e *handoffEnv) *webChat {
+	t.Helper()
 	srv := httptest.NewServer(e.a.Server.Handler())
 	t.Cleanup(srv.Close)
 	res, err := http.Get(srv.URL + "/")
@@ -569,49 +594,53 @@ func TestHandoffStaffReplyFooterWeb(t *testing.T) {
 	if m == nil || len(res.Cookies()) == 0 {
 		t.Fatalf("web chat page: status %d, no session cookie or token", res.StatusCode)
 	}
-	session, token := res.Cookies()[0], string(m[1])
-	post := func(path string, form url.Values) []string {
-		t.Helper()
-		form.Set("csrf", token)
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		req.Header.Set("Accept", "application/json")
-		req.AddCookie(session)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var a struct {
-			Replies []struct {
-				Text string `json:"text"`
-			} `json:"replies"`
-		}
-		if err := json.NewDecoder(res.Body).Decode(&a); err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("%s: status %d, %v", path, res.StatusCode, err)
-		}
-		e.settle()
-		var out []string
-		for _, r := range a.Replies {
-			out = append(out, r.Text)
-		}
-		return out
+	return &webChat{t: t, e: e, srv: srv, session: res.Cookies()[0], token: string(m[1])}
+}
+
+// post sends a form as the page's script does and returns the replies' texts; a new
+// cookie or token in the answer replaces the old.
+func (w *webChat) post(path string, form url.Values) []string {
+	t := w.t
+	t.Helper()
+	form.Set("csrf", w.token)
+	req, _ := http.NewRequest(http.MethodPost, w.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Accept", "application/json")
+	req.AddCookie(w.session)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
-	post("/chat", url.Values{"message": {"I'm 40 and I was robbed"}})
-	post("/chat", url.Values{"message": {"talk to someone"}})
-	post("/chat", url.Values{"message": {"yes"}})
-	card, _ := e.card()
-	e.staffReply("Ev300", "U0STAFF", card.TS, "Hi, I'm Sam. Are you safe right now?")
-	got := post("/chat/poll", url.Values{})
-	if want := "Hi, I'm Sam. Are you safe right now?\n\n" + footerAdultEN; len(got) != 1 || got[0] != want {
-		t.Errorf("staff reply in the web chat: %q, want [%q]", got, want)
+	defer res.Body.Close()
+	var a struct {
+		Replies []struct {
+			Text string `json:"text"`
+		} `json:"replies"`
+		CSRF string `json:"csrf"`
 	}
+	if err := json.NewDecoder(res.Body).Decode(&a); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("%s: status %d, %v", path, res.StatusCode, err)
+	}
+	for _, c := range res.Cookies() {
+		if c.Name == w.session.Name {
+			w.session = c
+		}
+	}
+	if a.CSRF != "" {
+		w.token = a.CSRF
+	}
+	w.e.settle()
+	var out []string
+	for _, r := range a.Replies {
+		out = append(out, r.Text)
+	}
+	return out
 }
 
 func TestHandoffTimeout(t *testing.T) {
 	e := newHandoffEnv(t, monday10, nil)
-	const number = "0701234568"
+	const number = "+46701234568"
 	scope := e.a.Hasher.Of("sms", number)
 	e.sms(number, "PERSON")
 	e.sms(number, "JA")

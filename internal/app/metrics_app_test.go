@@ -1,17 +1,13 @@
 package app_test
 
 import (
-	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/vasteras/trygg/internal/app"
-	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/internal/loadbench"
 )
 
@@ -20,7 +16,8 @@ var phoneRE = regexp.MustCompile(`\+?46\d{6,}|07\d{8}`)
 
 // TestMetricsAfterTurns drives trygg as served (SMS configured, Slack configured, the web
 // chat) through a few turns and a few refusals, then scrapes /metrics: the series of the
-// turns, routes, languages, store and refusals are there with the expected counts, and no
+// turns, routes, languages, store and refusals are there with the expected counts (on the
+// metrics listener; the public one has no /metrics), and no
 // phone number, pseudonym or session id appears anywhere in the trygg series or in any
 // label.
 func TestMetricsAfterTurns(t *testing.T) {
@@ -34,17 +31,10 @@ func TestMetricsAfterTurns(t *testing.T) {
 		"SLACK_SIGNING_SECRET": "slack-signing-secret-for-tests",
 		"SLACK_BOT_TOKEN":      "xoxb-1",
 	}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, nil, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	srv := httptest.NewServer(a.Server.Handler())
-	t.Cleanup(srv.Close)
+	// As served: the channels on the public listener, /metrics on its own.
+	s := serveLoopback(t, env)
+	a := s.App
+	srv := struct{ URL string }{s.Public}
 
 	// Two SMS turns from one resident, then a forged webhook.
 	for i, text := range []string{"hej", "Jag är 16 och blev rånad"} {
@@ -86,9 +76,12 @@ func TestMetricsAfterTurns(t *testing.T) {
 		t.Fatalf("web chat: status %d: %s", res.StatusCode, body)
 	}
 
-	status, scrape := get(t, srv.URL+"/metrics")
+	if status, _ := get(t, srv.URL+"/metrics"); status != http.StatusNotFound {
+		t.Errorf("/metrics on the public listener: status %d, want 404", status)
+	}
+	status, scrape := get(t, s.Metrics+"/metrics")
 	if status != http.StatusOK {
-		t.Fatalf("/metrics: status %d", status)
+		t.Fatalf("/metrics on the metrics listener: status %d", status)
 	}
 	for _, want := range []string{
 		`trygg_messages_in_total{channel="sms"} 2`,
@@ -102,7 +95,7 @@ func TestMetricsAfterTurns(t *testing.T) {
 		`trygg_conversations_total{channel="web",lang="sv"} 1`,
 		`trygg_webhook_signature_failures_total{route="/twilio/sms"} 1`,
 		`trygg_webhook_signature_failures_total{route="/slack/commands"} 1`,
-		`trygg_web_rate_limited_total 0`,
+		`trygg_web_rate_limited_total{limit="session"} 0`,
 		`trygg_sms_rate_limited_total`,
 		`trygg_sms_segments_out_total{encoding="GSM-7",via="twiml"}`,
 		`trygg_store_errors_total{class="timeout",op="load"} 0`,

@@ -154,7 +154,7 @@ func TestRunPostsTheWeeklyLagesbild(t *testing.T) {
 	api, posts := fakeSlackAPI(t)
 	fake := clock.NewFake(time.Date(2026, 11, 29, 20, 0, 0, 0, loc)) // Sunday evening
 	env := map[string]string{
-		"TRYGG_ADDR": "127.0.0.1:0", "SLACK_SIGNING_SECRET": slackSecret, "SLACK_BOT_TOKEN": "xoxb-1",
+		"TRYGG_ADDR": "127.0.0.1:0", "TRYGG_METRICS_ADDR": "127.0.0.1:0", "SLACK_SIGNING_SECRET": slackSecret, "SLACK_BOT_TOKEN": "xoxb-1",
 		"SLACK_STAFF_CHANNEL": "C0STAFF",
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })

@@ -93,13 +93,14 @@ func get(t *testing.T, u string) (int, string) {
 // set, trygg answers a correctly signed webhook with TwiML that routes the resident,
 // refuses a forged one, and counts both in /metrics.
 func TestSMSChannel(t *testing.T) {
-	srv, logs := start(t, map[string]string{
+	s := serveLoopback(t, map[string]string{
 		"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef",
 		"TWILIO_AUTH_TOKEN":  "trygg0test0auth0token0123456789a",
 		"TWILIO_FROM":        "+46701740650",
 		"TRYGG_PUBLIC_URL":   "https://trygg.example.se",
 		"TRYGG_SECRET":       "app-test-secret-0123456789",
 	})
+	srv, logs := struct{ URL string }{s.Public}, s.Logs
 	if !strings.Contains(logs.String(), "sms: on") {
 		t.Errorf("start-up log does not say SMS is on:\n%s", logs)
 	}
@@ -115,7 +116,7 @@ func TestSMSChannel(t *testing.T) {
 	if status, _, _ := postForm(t, srv.URL+"/twilio/sms", form, sig); status != http.StatusForbidden {
 		t.Errorf("forged: status %d, want 403", status)
 	}
-	status, metrics := get(t, srv.URL+"/metrics")
+	status, metrics := get(t, s.Metrics+"/metrics")
 	if status != http.StatusOK {
 		t.Fatalf("/metrics: status %d", status)
 	}
@@ -134,16 +135,17 @@ func TestSMSChannel(t *testing.T) {
 }
 
 // TestSMSOff checks that without the Twilio variables the SMS routes are not mounted, the
-// start-up log says so, and /metrics is served anyway.
+// start-up log says so, and /metrics is served anyway (on its own listener).
 func TestSMSOff(t *testing.T) {
-	srv, logs := start(t, map[string]string{})
+	s := serveLoopback(t, map[string]string{})
+	srv, logs := struct{ URL string }{s.Public}, s.Logs
 	if !strings.Contains(logs.String(), "sms: off") {
 		t.Errorf("start-up log does not say SMS is off:\n%s", logs)
 	}
 	if status, _, _ := postForm(t, srv.URL+"/twilio/sms", url.Values{"Body": {"hej"}}, "x"); status != http.StatusNotFound {
 		t.Errorf("/twilio/sms: status %d, want 404", status)
 	}
-	if status, body := get(t, srv.URL+"/metrics"); status != http.StatusOK || !strings.Contains(body, "trygg_sms_messages_in_total") {
+	if status, body := get(t, s.Metrics+"/metrics"); status != http.StatusOK || !strings.Contains(body, "trygg_sms_messages_in_total") {
 		t.Errorf("/metrics: status %d", status)
 	}
 }

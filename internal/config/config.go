@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -21,7 +22,9 @@ import (
 
 // Defaults for the optional settings.
 const (
-	DefaultAddr            = ":8080"
+	DefaultAddr = ":8080"
+	// DefaultMetricsAddr is where /metrics is served: its own listener, never TRYGG_ADDR.
+	DefaultMetricsAddr     = ":9090"
 	DefaultHandoffWait     = 10 * time.Minute
 	DefaultSMSPerSecond    = 1.0
 	DefaultConversationTTL = 24 * time.Hour
@@ -38,9 +41,25 @@ const (
 	// DefaultSMSGlobalLimit is TRYGG_SMS_GLOBAL_LIMIT's default: 600 incoming messages a
 	// minute across all senders, a ceiling against SMS pumping.
 	DefaultSMSGlobalLimit = "600/1m"
+	// DefaultSMSCountries is TRYGG_SMS_COUNTRIES' default: only Swedish numbers (+46) are
+	// answered; a message from any other number costs trygg nothing.
+	DefaultSMSCountries = "46"
 
 	// MinSecretLen is the shortest TRYGG_SECRET accepted, in bytes.
 	MinSecretLen = 16
+	// DefaultWebClientLimit is TRYGG_WEB_CLIENT_LIMIT's default: 120 web chat messages per
+	// client (address; IPv6 by /64) in 10 minutes, four sessions' worth, since residents
+	// behind one NAT share an address.
+	DefaultWebClientLimit = "120/10m"
+	// DefaultWebNewLimit is TRYGG_WEB_NEW_LIMIT's default: 20 new web conversations per
+	// client in 10 minutes.
+	DefaultWebNewLimit = "20/10m"
+	// DefaultWebGlobalLimit is TRYGG_WEB_GLOBAL_LIMIT's default: 600 web chat messages a
+	// minute from all clients together, like the SMS one.
+	DefaultWebGlobalLimit = "600/1m"
+	// DefaultLagesbildClientCap is TRYGG_LAGESBILD_CLIENT_CAP's default: lägesbild reports
+	// per client (web address or SMS sender) a day.
+	DefaultLagesbildClientCap = 5
 	// MaxSMSPerSecond caps TRYGG_SMS_PER_SECOND.
 	MaxSMSPerSecond = 100.0
 	// MaxLimitCount and MaxLimitWindow bound the message limits (TRYGG_SMS_*_LIMIT).
@@ -81,6 +100,9 @@ func ParseLimit(v string) (Limit, error) {
 type Config struct {
 	// Addr is the listen address (TRYGG_ADDR).
 	Addr string
+	// MetricsAddr is the private listen address of /metrics (TRYGG_METRICS_ADDR); never
+	// the same port as Addr, which is public.
+	MetricsAddr string
 	// PublicURL is the public base URL Twilio and Slack call, without a trailing slash
 	// (TRYGG_PUBLIC_URL); "" means derive it from each request.
 	PublicURL string
@@ -135,11 +157,30 @@ type Config struct {
 	// SMSPerSecond is the rate for messages trygg sends itself (TRYGG_SMS_PER_SECOND).
 	SMSPerSecond float64
 	// SMSSenderLimit is how many SMS one sender may send in a window before getting one
-	// notice and then no answers until the window ends (TRYGG_SMS_SENDER_LIMIT).
+	// notice and then no answers until the window ends (TRYGG_SMS_SENDER_LIMIT). A sender
+	// gets at most one notice per such window, for this limit or the global one, and what
+	// trygg keeps of a sender is bounded by it (its last N+1 answered messages).
 	SMSSenderLimit Limit
-	// SMSGlobalLimit is how many SMS all senders together may send in a window before
-	// further senders get one notice each and then no answers (TRYGG_SMS_GLOBAL_LIMIT).
+	// SMSGlobalLimit is how many answers (turns and rate-limit notices together) the SMS
+	// channel gives all senders in a window (TRYGG_SMS_GLOBAL_LIMIT): a tenth of it is kept
+	// for notices, so that when the turns are spent further senders still get one notice
+	// each (112 and the numbers) until that tenth is spent too; then nothing is sent.
 	SMSGlobalLimit Limit
+	// WebClientLimit bounds the web chat messages of one client (TRYGG_WEB_CLIENT_LIMIT),
+	// WebNewLimit the web conversations one client starts (TRYGG_WEB_NEW_LIMIT) and
+	// WebGlobalLimit the web chat messages of all clients together (TRYGG_WEB_GLOBAL_LIMIT).
+	// Past each, the message gets the safety reply and no turn.
+	WebClientLimit, WebNewLimit, WebGlobalLimit Limit
+	// TrustedProxies are the proxies whose X-Forwarded-For (the rightmost address that is
+	// not one of them is the client) and X-Forwarded-Proto trygg believes
+	// (TRYGG_TRUSTED_PROXIES); empty: none, the client is the socket's peer.
+	TrustedProxies []netip.Prefix
+	// LagesbildClientCap is how many lägesbild reports one client (a web address or an
+	// SMS sender) adds in a day (TRYGG_LAGESBILD_CLIENT_CAP).
+	LagesbildClientCap int
+	// SMSCountries are the country calling codes (e.g. "46") whose E.164 numbers the SMS
+	// channel answers (TRYGG_SMS_COUNTRIES); a message from any other sender gets no answer.
+	SMSCountries []string
 	// ConversationTTL is how long a silent conversation is kept (TRYGG_CONVERSATION_TTL).
 	ConversationTTL time.Duration
 	// LagesbildRetention is how long reports of unsafe places are kept
@@ -182,6 +223,7 @@ func (c Config) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("addr", c.Addr),
+		slog.String("metrics_addr", c.MetricsAddr),
 		slog.String("public_url", c.PublicURL),
 		slog.Bool("secret_set", c.Secret != nil),
 		slog.String("store", redis),
@@ -194,6 +236,12 @@ func (c Config) LogValue() slog.Value {
 		slog.Float64("sms_per_second", c.SMSPerSecond),
 		slog.String("sms_sender_limit", c.SMSSenderLimit.String()),
 		slog.String("sms_global_limit", c.SMSGlobalLimit.String()),
+		slog.String("web_client_limit", c.WebClientLimit.String()),
+		slog.String("web_new_limit", c.WebNewLimit.String()),
+		slog.String("web_global_limit", c.WebGlobalLimit.String()),
+		slog.Int("trusted_proxies", len(c.TrustedProxies)),
+		slog.Int("lagesbild_client_cap", c.LagesbildClientCap),
+		slog.String("sms_countries", strings.Join(c.SMSCountries, ",")),
 		slog.Duration("conversation_ttl", c.ConversationTTL),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("flows_dir", c.FlowsDir),
@@ -218,12 +266,14 @@ func Load(getenv func(string) string) (Config, error) {
 	var p problems
 	c := Config{
 		Addr:               DefaultAddr,
+		MetricsAddr:        DefaultMetricsAddr,
 		HandoffWait:        DefaultHandoffWait,
 		SMSPerSecond:       DefaultSMSPerSecond,
 		ConversationTTL:    DefaultConversationTTL,
 		LagesbildRetention: DefaultLagesbildRetention,
 		LogLevel:           DefaultLogLevel,
 		QuickExitURL:       DefaultQuickExitURL,
+		LagesbildClientCap: DefaultLagesbildClientCap,
 	}
 
 	if v := env("TRYGG_ADDR"); v != "" {
@@ -231,6 +281,15 @@ func Load(getenv func(string) string) (Config, error) {
 		if err := checkHostPort(v); err != nil {
 			p.addf("TRYGG_ADDR", "%q %v (e.g. :8080)", v, err)
 		}
+	}
+	if v := env("TRYGG_METRICS_ADDR"); v != "" {
+		c.MetricsAddr = v
+		if err := checkHostPort(v); err != nil {
+			p.addf("TRYGG_METRICS_ADDR", "%q %v (e.g. :9090)", v, err)
+		}
+	}
+	if samePort(c.Addr, c.MetricsAddr) {
+		p.addf("TRYGG_METRICS_ADDR", "%q is the port of TRYGG_ADDR %q: /metrics must have its own, private port (e.g. :9090)", c.MetricsAddr, c.Addr)
 	}
 	if v := env("TRYGG_PUBLIC_URL"); v != "" {
 		u, err := parsePublicURL(v)
@@ -359,6 +418,25 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.SMSSenderLimit = limit(&p, "TRYGG_SMS_SENDER_LIMIT", env("TRYGG_SMS_SENDER_LIMIT"), DefaultSMSSenderLimit)
 	c.SMSGlobalLimit = limit(&p, "TRYGG_SMS_GLOBAL_LIMIT", env("TRYGG_SMS_GLOBAL_LIMIT"), DefaultSMSGlobalLimit)
+	c.WebClientLimit = limit(&p, "TRYGG_WEB_CLIENT_LIMIT", env("TRYGG_WEB_CLIENT_LIMIT"), DefaultWebClientLimit)
+	c.WebNewLimit = limit(&p, "TRYGG_WEB_NEW_LIMIT", env("TRYGG_WEB_NEW_LIMIT"), DefaultWebNewLimit)
+	c.WebGlobalLimit = limit(&p, "TRYGG_WEB_GLOBAL_LIMIT", env("TRYGG_WEB_GLOBAL_LIMIT"), DefaultWebGlobalLimit)
+	if v := env("TRYGG_TRUSTED_PROXIES"); v != "" {
+		proxies, err := ParseProxies(v)
+		if err != nil {
+			p.add("TRYGG_TRUSTED_PROXIES", err)
+		}
+		c.TrustedProxies = proxies
+	}
+	if v := env("TRYGG_LAGESBILD_CLIENT_CAP"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxLimitCount {
+			p.addf("TRYGG_LAGESBILD_CLIENT_CAP", "%q is not a whole number from 1 to %d (e.g. 5)", v, MaxLimitCount)
+		} else {
+			c.LagesbildClientCap = n
+		}
+	}
+	c.SMSCountries = countries(&p, "TRYGG_SMS_COUNTRIES", env("TRYGG_SMS_COUNTRIES"), DefaultSMSCountries)
 	if v := env("TRYGG_LOG_LEVEL"); v != "" {
 		lvl, ok := parseLevel(v)
 		if !ok {
@@ -481,6 +559,24 @@ func checkHostPort(v string) error {
 	return nil
 }
 
+// samePort reports whether two listen addresses would share a port: the same port
+// number on the same host, or on every interface (no host) for either. Port 0 (any free
+// port, in tests) never clashes.
+func samePort(a, b string) bool {
+	ha, pa, errA := net.SplitHostPort(a)
+	hb, pb, errB := net.SplitHostPort(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	na, errA := strconv.Atoi(pa)
+	nb, errB := strconv.Atoi(pb)
+	if errA != nil || errB != nil || na == 0 || na != nb {
+		return false
+	}
+	everywhere := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return everywhere(ha) || everywhere(hb) || strings.EqualFold(ha, hb)
+}
+
 // splitList splits a comma-separated list, trimming each item. Empty items are errors.
 func splitList(v string) (items []string, errs []error) {
 	for i, item := range strings.Split(v, ",") {
@@ -585,6 +681,57 @@ func limit(p *problems, name, v, def string) Limit {
 	return l
 }
 
+// ParseCountries reads a comma-separated list of country calling codes, e.g. "46" or
+// "46,358": each one to three digits, not starting with 0, none twice.
+func ParseCountries(v string) ([]string, error) {
+	items, errs := splitList(v)
+	seen := map[string]bool{}
+	for _, cc := range items {
+		switch {
+		case !isCallingCode(cc):
+			errs = append(errs, fmt.Errorf("%q is not a country calling code: 1 to 3 digits without + or 00 (e.g. 46)", cc))
+		case seen[cc]:
+			errs = append(errs, fmt.Errorf("%q is listed twice", cc))
+		}
+		seen[cc] = true
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return items, nil
+}
+
+// isCallingCode reports whether s is one to three digits, the first not 0.
+func isCallingCode(s string) bool {
+	if len(s) < 1 || len(s) > 3 || s[0] == '0' {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// countries parses v as calling codes for variable name, returning the default def when
+// v is empty or invalid.
+func countries(p *problems, name, v, def string) []string {
+	d, err := ParseCountries(def)
+	if err != nil {
+		panic(fmt.Sprintf("config: default %s %q: %v", name, def, err))
+	}
+	if v == "" {
+		return d
+	}
+	cc, err := ParseCountries(v)
+	if err != nil {
+		p.add(name, err)
+		return d
+	}
+	return cc
+}
+
 // parseLevel reads one of the four log level names, in any case.
 func parseLevel(v string) (slog.Level, bool) {
 	switch strings.ToLower(v) {
@@ -615,4 +762,40 @@ func directory(p *problems, name, v string) string {
 		p.addf(name, "%q is not a directory", v)
 	}
 	return v
+}
+
+// ParseProxies reads TRYGG_TRUSTED_PROXIES: a comma-separated list of IP addresses and
+// CIDR networks, e.g. "10.0.0.0/8, 127.0.0.1, ::1". Each address is a network of one.
+func ParseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	var bad []string
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if strings.Contains(item, "/") {
+			p, err := netip.ParsePrefix(item)
+			if err != nil {
+				bad = append(bad, strconv.Quote(item))
+				continue
+			}
+			if p.Addr().Is4In6() && p.Bits() >= 96 {
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil || a.Zone() != "" {
+			bad = append(bad, strconv.Quote(item))
+			continue
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("%s: not an IP address or a CIDR network (e.g. 10.0.0.0/8,127.0.0.1)", strings.Join(bad, ", "))
+	}
+	return out, nil
 }

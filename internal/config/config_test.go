@@ -41,6 +41,9 @@ func TestLoadDefaults(t *testing.T) {
 	if c.Addr != ":8080" {
 		t.Errorf("Addr = %q, want :8080", c.Addr)
 	}
+	if c.MetricsAddr != ":9090" {
+		t.Errorf("MetricsAddr = %q, want :9090", c.MetricsAddr)
+	}
 	if c.HandoffWait != 10*time.Minute {
 		t.Errorf("HandoffWait = %v, want 10m", c.HandoffWait)
 	}
@@ -56,8 +59,23 @@ func TestLoadDefaults(t *testing.T) {
 	if want := (Limit{600, time.Minute}); c.SMSGlobalLimit != want {
 		t.Errorf("SMSGlobalLimit = %v, want %v", c.SMSGlobalLimit, want)
 	}
+	if got := fmt.Sprint(c.SMSCountries); got != "[46]" {
+		t.Errorf("SMSCountries = %s, want [46]", got)
+	}
 	if c.LogLevel != slog.LevelInfo {
 		t.Errorf("LogLevel = %v, want info", c.LogLevel)
+	}
+	for name, l := range map[string]struct{ got, want Limit }{
+		"WebClientLimit": {c.WebClientLimit, Limit{120, 10 * time.Minute}},
+		"WebNewLimit":    {c.WebNewLimit, Limit{20, 10 * time.Minute}},
+		"WebGlobalLimit": {c.WebGlobalLimit, Limit{600, time.Minute}},
+	} {
+		if l.got != l.want {
+			t.Errorf("%s = %v, want %v", name, l.got, l.want)
+		}
+	}
+	if len(c.TrustedProxies) != 0 || c.LagesbildClientCap != 5 {
+		t.Errorf("TrustedProxies = %v, LagesbildClientCap = %d; want none, 5", c.TrustedProxies, c.LagesbildClientCap)
 	}
 	if c.QuickExitURL != "https://www.smhi.se/" {
 		t.Errorf("QuickExitURL = %q, want https://www.smhi.se/", c.QuickExitURL)
@@ -98,11 +116,17 @@ func TestLoadValid(t *testing.T) {
 		"TRYGG_SMS_PER_SECOND":         "0.5",
 		"TRYGG_SMS_SENDER_LIMIT":       "5 / 90s",
 		"TRYGG_SMS_GLOBAL_LIMIT":       "1000/1h",
+		"TRYGG_SMS_COUNTRIES":          "46, 358,47",
 		"TRYGG_CONVERSATION_TTL":       "48h",
 		"TRYGG_LOG_LEVEL":              "DEBUG",
 		"TRYGG_FLOWS_DIR":              flows,
 		"TRYGG_LOCALES_DIR":            locales,
 		"TRYGG_QUICK_EXIT_URL":         "https://www.google.com/search?q=v%C3%A4der",
+		"TRYGG_TRUSTED_PROXIES":        "10.0.0.0/8, 127.0.0.1 ,::1, fd00::/8, ::ffff:192.0.2.1",
+		"TRYGG_WEB_CLIENT_LIMIT":       "50/5m",
+		"TRYGG_WEB_NEW_LIMIT":          "10/1h",
+		"TRYGG_WEB_GLOBAL_LIMIT":       "100/1m",
+		"TRYGG_LAGESBILD_CLIENT_CAP":   "2",
 	}))
 	if err != nil {
 		t.Fatalf("Load = %v", err)
@@ -131,11 +155,17 @@ func TestLoadValid(t *testing.T) {
 		{"SMSPerSecond", c.SMSPerSecond, 0.5},
 		{"SMSSenderLimit", c.SMSSenderLimit, Limit{5, 90 * time.Second}},
 		{"SMSGlobalLimit", c.SMSGlobalLimit, Limit{1000, time.Hour}},
+		{"SMSCountries", fmt.Sprint(c.SMSCountries), "[46 358 47]"},
 		{"ConversationTTL", c.ConversationTTL, 48 * time.Hour},
 		{"LogLevel", c.LogLevel, slog.LevelDebug},
 		{"FlowsDir", c.FlowsDir, flows},
 		{"LocalesDir", c.LocalesDir, locales},
 		{"QuickExitURL", c.QuickExitURL, "https://www.google.com/search?q=v%C3%A4der"},
+		{"TrustedProxies", fmt.Sprint(c.TrustedProxies), "[10.0.0.0/8 127.0.0.1/32 ::1/128 fd00::/8 192.0.2.1/32]"},
+		{"WebClientLimit", c.WebClientLimit, Limit{50, 5 * time.Minute}},
+		{"WebNewLimit", c.WebNewLimit, Limit{10, time.Hour}},
+		{"WebGlobalLimit", c.WebGlobalLimit, Limit{100, time.Minute}},
+		{"LagesbildClientCap", c.LagesbildClientCap, 2},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -185,6 +215,11 @@ func TestLoadInvalid(t *testing.T) {
 	}{
 		{"addr without port", map[string]string{"TRYGG_ADDR": "8080"}, "TRYGG_ADDR", "is not host:port"},
 		{"addr bad port", map[string]string{"TRYGG_ADDR": ":http-alt"}, "TRYGG_ADDR", "port"},
+		{"metrics addr without port", map[string]string{"TRYGG_METRICS_ADDR": "9090"}, "TRYGG_METRICS_ADDR", "is not host:port"},
+		{"metrics addr bad port", map[string]string{"TRYGG_METRICS_ADDR": ":99999"}, "TRYGG_METRICS_ADDR", "port"},
+		{"metrics on the public port", map[string]string{"TRYGG_METRICS_ADDR": ":8080"}, "TRYGG_METRICS_ADDR", "own, private port"},
+		{"metrics on the public port of one host", map[string]string{"TRYGG_ADDR": "10.0.0.5:8000", "TRYGG_METRICS_ADDR": ":8000"}, "TRYGG_METRICS_ADDR", "own, private port"},
+		{"public on the default metrics port", map[string]string{"TRYGG_ADDR": ":9090"}, "TRYGG_METRICS_ADDR", "own, private port"},
 		{"public url relative", map[string]string{"TRYGG_PUBLIC_URL": "/trygg"}, "TRYGG_PUBLIC_URL", "absolute http or https"},
 		{"public url ftp", map[string]string{"TRYGG_PUBLIC_URL": "ftp://example.se"}, "TRYGG_PUBLIC_URL", "absolute http or https"},
 		{"public url no host", map[string]string{"TRYGG_PUBLIC_URL": "https:///x"}, "TRYGG_PUBLIC_URL", "no host"},
@@ -252,11 +287,23 @@ func TestLoadInvalid(t *testing.T) {
 		{"sender limit zero window", map[string]string{"TRYGG_SMS_SENDER_LIMIT": "30/0s"}, "TRYGG_SMS_SENDER_LIMIT", "duration"},
 		{"global limit window too long", map[string]string{"TRYGG_SMS_GLOBAL_LIMIT": "600/25h"}, "TRYGG_SMS_GLOBAL_LIMIT", "duration"},
 		{"global limit count too high", map[string]string{"TRYGG_SMS_GLOBAL_LIMIT": "1000001/1m"}, "TRYGG_SMS_GLOBAL_LIMIT", "whole number from 1"},
+		{"countries with plus", map[string]string{"TRYGG_SMS_COUNTRIES": "+46"}, "TRYGG_SMS_COUNTRIES", `"+46" is not a country calling code`},
+		{"countries with 00", map[string]string{"TRYGG_SMS_COUNTRIES": "0046"}, "TRYGG_SMS_COUNTRIES", `"0046" is not a country calling code`},
+		{"countries a name", map[string]string{"TRYGG_SMS_COUNTRIES": "46,SE"}, "TRYGG_SMS_COUNTRIES", `"SE" is not a country calling code`},
+		{"countries too long", map[string]string{"TRYGG_SMS_COUNTRIES": "4670"}, "TRYGG_SMS_COUNTRIES", "1 to 3 digits"},
+		{"countries empty item", map[string]string{"TRYGG_SMS_COUNTRIES": "46,,47"}, "TRYGG_SMS_COUNTRIES", "item 2"},
+		{"countries twice", map[string]string{"TRYGG_SMS_COUNTRIES": "46,46"}, "TRYGG_SMS_COUNTRIES", "listed twice"},
 		{"log level", map[string]string{"TRYGG_LOG_LEVEL": "verbose"}, "TRYGG_LOG_LEVEL", "not one of debug, info, warn, error"},
 		{"log level numeric", map[string]string{"TRYGG_LOG_LEVEL": "warn+2"}, "TRYGG_LOG_LEVEL", "not one of"},
 		{"flows dir missing", map[string]string{"TRYGG_FLOWS_DIR": filepath.Join(file, "nope")}, "TRYGG_FLOWS_DIR", "cannot read"},
 		{"flows dir is a file", map[string]string{"TRYGG_FLOWS_DIR": file}, "TRYGG_FLOWS_DIR", "is not a directory"},
 		{"locales dir missing", map[string]string{"TRYGG_LOCALES_DIR": "/does/not/exist"}, "TRYGG_LOCALES_DIR", "does not exist"},
+		{"trusted proxy a name", map[string]string{"TRYGG_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, "TRYGG_TRUSTED_PROXIES", `"proxy.local": not an IP address or a CIDR network`},
+		{"trusted proxy bad network", map[string]string{"TRYGG_TRUSTED_PROXIES": "10.0.0.0/33"}, "TRYGG_TRUSTED_PROXIES", "not an IP address or a CIDR"},
+		{"web client limit", map[string]string{"TRYGG_WEB_CLIENT_LIMIT": "many/10m"}, "TRYGG_WEB_CLIENT_LIMIT", "whole number from 1"},
+		{"web new limit", map[string]string{"TRYGG_WEB_NEW_LIMIT": "20"}, "TRYGG_WEB_NEW_LIMIT", "count/duration"},
+		{"web global limit", map[string]string{"TRYGG_WEB_GLOBAL_LIMIT": "600/0s"}, "TRYGG_WEB_GLOBAL_LIMIT", "duration"},
+		{"lägesbild client cap", map[string]string{"TRYGG_LAGESBILD_CLIENT_CAP": "0"}, "TRYGG_LAGESBILD_CLIENT_CAP", "whole number from 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -564,5 +611,25 @@ func TestWithHolidaysDoesNotChangeOriginal(t *testing.T) {
 	}
 	if !strings.Contains(closed.String(), "closed 2025-12-24") {
 		t.Errorf("String() = %q lacks the holiday", closed.String())
+	}
+}
+
+// TestMetricsAddr: /metrics gets its own listener; another host or port than TRYGG_ADDR's
+// is accepted, and port 0 (any free port) never clashes.
+func TestMetricsAddr(t *testing.T) {
+	for _, row := range []struct{ addr, metrics, want string }{
+		{"", "", ":9090"},
+		{"", "127.0.0.1:9100", "127.0.0.1:9100"},
+		{"10.0.0.5:8080", "127.0.0.1:8080", "127.0.0.1:8080"},
+		{"127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"},
+	} {
+		c, err := Load(getenv(map[string]string{"TRYGG_ADDR": row.addr, "TRYGG_METRICS_ADDR": row.metrics}))
+		if err != nil {
+			t.Errorf("TRYGG_ADDR=%q TRYGG_METRICS_ADDR=%q: %v", row.addr, row.metrics, err)
+			continue
+		}
+		if c.MetricsAddr != row.want {
+			t.Errorf("TRYGG_METRICS_ADDR=%q: MetricsAddr = %q, want %q", row.metrics, c.MetricsAddr, row.want)
+		}
 	}
 }

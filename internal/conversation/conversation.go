@@ -57,8 +57,20 @@ type Config struct {
 
 // Sink acts on the events of a turn after the turn is saved.
 type Sink interface {
-	// Record acts on events of a turn that arrived at now by channel.
-	Record(ctx context.Context, channel string, now time.Time, events []bot.Event) error
+	// Record acts on events of a turn that arrived at now from origin.
+	Record(ctx context.Context, origin Origin, now time.Time, events []bot.Event) error
+}
+
+// Origin is where a turn's message came from, as a sink sees it: pseudonyms only.
+type Origin struct {
+	// Channel is the channel the message came by: "sms", "web", "chat".
+	Channel string
+	// Scope is the conversation's pseudonym.
+	Scope string
+	// Client is the pseudonym of the client that sent the message, as the channel knows it
+	// (bot.Message.Client): the web chat's client address; for a channel that sets none,
+	// the conversation's scope (an SMS sender is their conversation).
+	Client string
 }
 
 // Service runs turns. It is safe for concurrent use.
@@ -87,6 +99,9 @@ func New(cfg Config) *Service {
 // Engine returns the service's engine.
 func (s *Service) Engine() *bot.Engine { return s.cfg.Engine }
 
+// TTL is how long a silent conversation is kept.
+func (s *Service) TTL() time.Duration { return s.cfg.TTL }
+
 // Tally returns the counters the service keeps until they are flushed to the store.
 func (s *Service) Tally() *Tally { return s.tally }
 
@@ -114,6 +129,11 @@ type Turn struct {
 	// Loaded, when set, is the conversation the channel loaded just before (store.Admit):
 	// the first attempt runs on it instead of loading. A save that conflicts loads afresh.
 	Loaded *store.Conversation
+	// FirstTTL, when set, is how long a conversation this turn starts is kept, until the
+	// resident's next message gives it Config.TTL: a conversation that never gets past its
+	// first message is gone soon (the web chat, where a new one costs a click). A turn
+	// that starts a handoff keeps Config.TTL.
+	FirstTTL time.Duration
 	// Reply, when set, tells what to remember for the turn's reply: id, value and ttl,
 	// given the outcome (with the safety reply filled in as Handle would); ok false
 	// remembers nothing. When the store is a store.ReplySaver the value is remembered with
@@ -209,7 +229,11 @@ func (s *Service) Safe(text string) bot.Reply {
 
 func (s *Service) turn(ctx context.Context, scope string, msg bot.Message, t Turn) (Outcome, error) {
 	s.prepare(ctx, scope, &msg)
-	return s.run(ctx, scope, msg.Channel, false, t, func(st bot.State, now time.Time) bot.Result {
+	origin := Origin{Channel: msg.Channel, Scope: scope, Client: msg.Client}
+	if origin.Client == "" {
+		origin.Client = scope
+	}
+	return s.run(ctx, origin, false, t, func(st bot.State, now time.Time) bot.Result {
 		if s.cfg.Staffed != nil {
 			msg.Staffed = s.cfg.Staffed(now)
 		}
@@ -223,13 +247,15 @@ func (s *Service) turn(ctx context.Context, scope string, msg bot.Message, t Tur
 // that is not stored (erased, expired) is left alone: f is not called and the Outcome is
 // empty. Act does not substitute the safety reply: the caller sends what f answered.
 func (s *Service) Act(ctx context.Context, scope, channel string, f func(bot.State) bot.Result) (Outcome, error) {
-	return s.run(ctx, scope, channel, true, Turn{}, func(st bot.State, _ time.Time) bot.Result { return f(st) })
+	return s.run(ctx, Origin{Channel: channel, Scope: scope, Client: scope}, true, Turn{}, func(st bot.State, _ time.Time) bot.Result { return f(st) })
 }
 
-// run loads the state of scope, lets step answer and saves the result if nobody changed
-// the state meanwhile, else runs step again. With existing, a scope with nothing stored
-// is left alone. t may bring the first attempt's state and a reply to save with the state.
-func (s *Service) run(ctx context.Context, scope, channel string, existing bool, t Turn, step func(bot.State, time.Time) bot.Result) (Outcome, error) {
+// run loads the state of the origin's scope, lets step answer and saves the result if
+// nobody changed the state meanwhile, else runs step again. With existing, a scope with
+// nothing stored is left alone. t may bring the first attempt's state and a reply to save
+// with the state.
+func (s *Service) run(ctx context.Context, origin Origin, existing bool, t Turn, step func(bot.State, time.Time) bot.Result) (Outcome, error) {
+	scope := origin.Scope
 	saver, _ := s.cfg.Store.(store.ReplySaver)
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		var conv store.Conversation
@@ -256,7 +282,7 @@ func (s *Service) run(ctx context.Context, scope, channel string, existing bool,
 				return Outcome{}, fmt.Errorf("erase conversation: %w", err)
 			}
 			s.count(o, !existing)
-			s.sink(ctx, channel, now, o.Events)
+			s.sink(ctx, origin, now, o.Events)
 			return o, nil
 		}
 		data, err := res.State.Encode()
@@ -264,8 +290,12 @@ func (s *Service) run(ctx context.Context, scope, channel string, existing bool,
 			return Outcome{}, err
 		}
 		next := store.Conversation{Data: data, Version: conv.Version}
+		keep := s.cfg.TTL
+		if o.New && t.FirstTTL > 0 && t.FirstTTL < keep && !has(o.Events, bot.EventHandoffStarted) {
+			keep = t.FirstTTL
+		}
 		if id, value, ttl, ok := s.reply(t, saver, o); ok {
-			_, err = saver.SaveRemember(ctx, scope, next, s.cfg.TTL, id, value, ttl)
+			_, err = saver.SaveRemember(ctx, scope, next, keep, id, value, ttl)
 			if errors.Is(err, store.ErrRemember) {
 				// Saved; the channel remembers the reply itself.
 				s.cfg.Log.Warn("remembering the reply with the state failed", "error", err.Error())
@@ -274,7 +304,7 @@ func (s *Service) run(ctx context.Context, scope, channel string, existing bool,
 				o.Remembered = err == nil
 			}
 		} else {
-			_, err = s.cfg.Store.Save(ctx, scope, next, s.cfg.TTL)
+			_, err = s.cfg.Store.Save(ctx, scope, next, keep)
 		}
 		if errors.Is(err, store.ErrConflict) {
 			continue // another replica answered a message of the same resident meanwhile
@@ -283,7 +313,7 @@ func (s *Service) run(ctx context.Context, scope, channel string, existing bool,
 			return Outcome{}, fmt.Errorf("save conversation: %w", err)
 		}
 		s.count(o, !existing)
-		s.sink(ctx, channel, now, o.Events)
+		s.sink(ctx, origin, now, o.Events)
 		return o, nil
 	}
 	return Outcome{}, fmt.Errorf("save conversation: %d conflicts in a row: %w", maxAttempts, store.ErrConflict)
@@ -299,8 +329,13 @@ func (s *Service) reply(t Turn, saver store.ReplySaver, o Outcome) (string, []by
 
 // relayed reports whether a turn's message went to staff, so that no reply is right.
 func relayed(events []bot.Event) bool {
+	return has(events, bot.EventRelay)
+}
+
+// has reports whether events hold one of kind.
+func has(events []bot.Event, kind bot.EventKind) bool {
 	for _, e := range events {
-		if e.Kind == bot.EventRelay {
+		if e.Kind == kind {
 			return true
 		}
 	}
@@ -319,12 +354,12 @@ func (s *Service) prepare(ctx context.Context, scope string, msg *bot.Message) {
 }
 
 // sink hands a saved turn's events to the sinks.
-func (s *Service) sink(ctx context.Context, channel string, now time.Time, events []bot.Event) {
+func (s *Service) sink(ctx context.Context, origin Origin, now time.Time, events []bot.Event) {
 	if len(events) == 0 {
 		return
 	}
 	for _, k := range s.cfg.Sinks {
-		if err := k.Record(ctx, channel, now, events); err != nil {
+		if err := k.Record(ctx, origin, now, events); err != nil {
 			s.cfg.Log.Error("event sink failed", "error", err.Error())
 			s.tally.Add(s.day(), "sink_failed", 1)
 		}

@@ -104,7 +104,7 @@ func newWorld(t *testing.T) *world {
 	}
 	conv := conversation.New(conversation.Config{Engine: engine, Store: w.store, Now: w.clock.Now, Prepare: prepare})
 	w.sms, err = sms.New(sms.Config{
-		AuthToken: authToken, PublicURL: publicURL, Service: conv, Store: w.store, Hasher: hasher,
+		AccountSID: accountID, AuthToken: authToken, PublicURL: publicURL, Service: conv, Store: w.store, Hasher: hasher,
 		Metrics: metrics.New(), SenderLimit: config.Limit{N: 1000, Per: time.Minute},
 		GlobalLimit: config.Limit{N: 100000, Per: time.Minute}, Now: w.clock.Now,
 		Hooks: sms.Hooks{AfterTurn: func(ctx context.Context, from, scope string, o conversation.Outcome) error {
@@ -685,7 +685,7 @@ func TestAlertToTwentyFive(t *testing.T) {
 	var status sms.Hooks
 	status.Status = second.Status
 	h, err := sms.New(sms.Config{
-		AuthToken: authToken, PublicURL: publicURL, Service: conversation.New(conversation.Config{Engine: mustEngine(t), Store: w.store}),
+		AccountSID: accountID, AuthToken: authToken, PublicURL: publicURL, Service: conversation.New(conversation.Config{Engine: mustEngine(t), Store: w.store}),
 		Store: w.store, Hasher: pseudonym.Random(), Metrics: metrics.New(),
 		SenderLimit: config.Limit{N: 10, Per: time.Minute}, GlobalLimit: config.Limit{N: 10, Per: time.Minute},
 		Hooks: status,

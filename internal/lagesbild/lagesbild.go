@@ -9,7 +9,11 @@
 package lagesbild
 
 import (
+	"cmp"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -19,6 +23,7 @@ import (
 	"time"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/conversation"
 )
 
 // DefaultRetention is how long reports are kept: two years.
@@ -106,27 +111,125 @@ func (m *Memory) Week(ctx context.Context, week string) ([]Event, error) {
 	return append([]Event(nil), m.weeks[week]...), nil
 }
 
+// DefaultClientCap is how many reports one client may add in a day: a resident who walks
+// through the city and reports what they saw makes a few; more from one address (or one
+// phone number) is someone trying to paint a hotspot.
+const DefaultClientCap = 5
+
+// Limiter is the part of the conversation store the Recorder needs to count reports
+// against faking: store.Store has it.
+type Limiter interface {
+	// Remember stores value under (scope, id) unless something is stored there already;
+	// true when something was.
+	Remember(ctx context.Context, scope, id string, value []byte, ttl time.Duration) ([]byte, bool, error)
+	// Hit counts one event in a window under scope and returns the count so far.
+	Hit(ctx context.Context, scope, window string, ttl time.Duration) (int64, error)
+}
+
+// Results of a report, for Recorder.Counted.
+const (
+	Recorded  = "recorded"  // stored
+	Duplicate = "duplicate" // the conversation reported the same place and kind today
+	Capped    = "capped"    // the client reported more than its cap today
+)
+
 // Recorder stores the reports of conversations' EventUnsafePlace events. It is a
 // conversation.Sink.
+//
+// So that the lägesbild cannot be faked cheaply, with a Limiter it stores at most one
+// report per conversation, place and kind a day, and at most ClientCap reports a day from
+// one client (the web chat's client address, or the SMS sender). What it keeps for this
+// lives under the conversation's and the client's pseudonymous scopes (erased with the
+// conversation), never in the report: a report still holds nothing that identifies the
+// resident.
 type Recorder struct {
 	Store Store
 	// Location is where dates and weeks are counted: Europe/Stockholm.
 	Location *time.Location
+	// Limiter counts reports per conversation and client; nil counts nothing and stores
+	// every report.
+	Limiter Limiter
+	// ClientCap is how many reports a client may add in a day; 0 means DefaultClientCap.
+	ClientCap int
+	// Key keys the hash that names a report in the conversation's records, so the place a
+	// resident reported is not readable there: pseudonym.Hasher.Key("lagesbild").
+	Key []byte
+	// Counted, when set, is told what became of each report (Recorded, Duplicate,
+	// Capped), for metrics.
+	Counted func(channel, result string)
 }
 
-// Record stores each finished report among events.
-func (r Recorder) Record(ctx context.Context, channel string, now time.Time, events []bot.Event) error {
+// Limiter windows and ids.
+const (
+	capWindow  = "lagesbild:cap"
+	seenPrefix = "lagesbild:seen:"
+)
+
+// Record stores each finished report among events, unless the conversation made the same
+// report today or its client is past the cap. Every report counts toward the client's cap,
+// a duplicate too.
+func (r Recorder) Record(ctx context.Context, from conversation.Origin, now time.Time, events []bot.Event) error {
 	var errs []error
+	local := now.In(r.loc())
 	for _, ev := range events {
 		if ev.Kind != bot.EventUnsafePlace || ev.Report == nil {
 			continue
 		}
-		e := FromReport(*ev.Report, ev.Lang, channel, now.In(r.loc()))
-		if err := r.Store.Add(ctx, e); err != nil {
+		e := FromReport(*ev.Report, ev.Lang, from.Channel, local)
+		result, err := r.admit(ctx, from, e, local)
+		if err != nil {
+			// A store that cannot count is no reason to lose a report.
 			errs = append(errs, err)
+		}
+		if result == Recorded {
+			if err := r.Store.Add(ctx, e); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		}
+		if r.Counted != nil {
+			r.Counted(from.Channel, result)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// admit decides whether report e, which came in at local time t, is stored.
+func (r Recorder) admit(ctx context.Context, from conversation.Origin, e Event, t time.Time) (string, error) {
+	if r.Limiter == nil {
+		return Recorded, nil
+	}
+	// Kept until the day is over (at least a minute), so the record is gone by the time
+	// the same report counts again.
+	y, m, d := t.Date()
+	rest := time.Date(y, m, d+1, 0, 0, 0, 0, t.Location()).Sub(t)
+	if rest < time.Minute {
+		rest = time.Minute
+	}
+	// The client's count first: past the cap nothing more is written for the client that
+	// day, so what the marks below take is bounded by the cap.
+	if client := cmp.Or(from.Client, from.Scope); client != "" {
+		n, err := r.Limiter.Hit(ctx, client, capWindow+":"+e.Date, rest)
+		if err != nil {
+			return Recorded, fmt.Errorf("lägesbild: count report: %w", err)
+		}
+		if n > int64(cmp.Or(r.ClientCap, DefaultClientCap)) {
+			return Capped, nil
+		}
+	}
+	if from.Scope != "" {
+		mac := hmac.New(sha256.New, r.Key)
+		mac.Write([]byte(e.Date + "\x00" + e.Area + "\x00" + e.Place + "\x00" + e.Kind))
+		id := seenPrefix + hex.EncodeToString(mac.Sum(nil)[:12])
+		_, seen, err := r.Limiter.Remember(ctx, from.Scope, id, []byte{1}, rest)
+		if err != nil {
+			return Recorded, fmt.Errorf("lägesbild: count report: %w", err)
+		}
+		if seen {
+			return Duplicate, nil
+		}
+	}
+	return Recorded, nil
 }
 
 func (r Recorder) loc() *time.Location {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/store"
 )
 
@@ -178,7 +180,7 @@ func TestRecorderStoresNoText(t *testing.T) {
 		{Kind: bot.EventUnsafePlace, Lang: "sv", Topic: secret, Report: &bot.PlaceReport{Place: "backby", Area: "backby", Time: "evening", Days: "weekend", Kind: "drugs"}},
 		{Kind: bot.EventUnsafePlace, Lang: "sv"}, // no report: nothing stored
 	}
-	if err := rec.Record(ctx, "sms", now, events); err != nil {
+	if err := rec.Record(ctx, conversation.Origin{Channel: "sms", Scope: "s1", Client: "s1"}, now, events); err != nil {
 		t.Fatal(err)
 	}
 	got, err := m.Week(ctx, "2026-W48")
@@ -292,5 +294,120 @@ func TestSmallCountsAreInNameOrder(t *testing.T) {
 	}
 	if got := strings.Join(places, ","); got != "centrum,backby,gryta,hammarby,irsta" {
 		t.Errorf("busiest places %s", got)
+	}
+}
+
+// TestRecorderAgainstFaking: with a Limiter the Recorder stores one report per
+// conversation, place and kind a day, and at most ClientCap a day per client: the SMS
+// sender (the conversation's scope) or the web chat's client; the next day counts anew.
+func TestRecorderAgainstFaking(t *testing.T) {
+	ctx := context.Background()
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 24, 20, 0, 0, 0, loc) // a Tuesday
+	lim := store.NewMemory(func() time.Time { return now })
+	m := NewMemory(0, func() time.Time { return now })
+	var counted []string
+	rec := Recorder{Store: m, Location: loc, Limiter: lim, ClientCap: 3, Key: []byte("k"),
+		Counted: func(channel, result string) { counted = append(counted, channel+":"+result) }}
+	report := func(kind, place string) []bot.Event {
+		return []bot.Event{{Kind: bot.EventUnsafePlace, Lang: "sv", Report: &bot.PlaceReport{Place: place, Area: "centrum", Kind: kind, Time: "night"}}}
+	}
+	stored := func() int {
+		t.Helper()
+		evs, err := m.Week(ctx, Week(now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(evs)
+	}
+	sms := conversation.Origin{Channel: "sms", Scope: "sender-1"}
+	record := func(from conversation.Origin, kind, place string) {
+		t.Helper()
+		if err := rec.Record(ctx, from, now, report(kind, place)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record(sms, "drugs", "resecentrum")
+	record(sms, "drugs", "resecentrum")
+	if n := stored(); n != 1 {
+		t.Fatalf("the same report twice from one conversation stored %d times, want 1", n)
+	}
+	// Another kind counts; past the sender's cap (duplicates count toward it) nothing does.
+	record(sms, "dark", "resecentrum")
+	record(sms, "violence", "stora_torget")
+	if n := stored(); n != 2 {
+		t.Errorf("one SMS sender: %d reports stored, want 2 (the third past the cap of 3)", n)
+	}
+	// Web sessions of one client share its cap; another client has its own.
+	for i := range 10 {
+		record(conversation.Origin{Channel: "web", Scope: "session-" + string(rune('a'+i)), Client: "client-1"}, "drugs", "resecentrum")
+	}
+	if n := stored(); n != 5 {
+		t.Errorf("ten web sessions of one client: %d reports stored in all, want 2+3", n)
+	}
+	record(conversation.Origin{Channel: "web", Scope: "session-z", Client: "client-2"}, "drugs", "resecentrum")
+	if n := stored(); n != 6 {
+		t.Errorf("another client: %d reports stored, want 6", n)
+	}
+	// The next day the conversation's report counts again.
+	now = now.Add(5 * time.Hour)
+	record(sms, "drugs", "resecentrum")
+	if n := stored(); n != 7 {
+		t.Errorf("the next day: %d reports stored, want 7", n)
+	}
+	want := map[string]int{"sms:recorded": 3, "sms:duplicate": 1, "sms:capped": 1, "web:recorded": 4, "web:capped": 7}
+	got := map[string]int{}
+	for _, c := range counted {
+		got[c]++
+	}
+	if len(got) != len(want) {
+		t.Errorf("counted %v, want %v", got, want)
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("counted %s %d times, want %d (all: %v)", k, got[k], n, got)
+		}
+	}
+	// Nothing the Limiter keeps names the place in clear.
+	if raw := fmt.Sprintf("%+v", lim); strings.Contains(raw, "resecentrum") {
+		t.Errorf("the conversation's records name the place: %s", raw)
+	}
+}
+
+// TestFindBurst: a jump of web reports over BurstFactor times the average of the weeks
+// before, at least BurstMin of them, is a burst; SMS reports never make one.
+func TestFindBurst(t *testing.T) {
+	reports := func(channel string, n int) []Event {
+		out := make([]Event, n)
+		for i := range out {
+			out[i] = Event{Week: "2026-W48", Channel: channel}
+		}
+		return out
+	}
+	quiet := [][]Event{reports("web", 2), reports("web", 1), reports("web", 3), reports("web", 2)}
+	for _, tt := range []struct {
+		name    string
+		week    []Event
+		earlier [][]Event
+		burst   bool
+	}{
+		{"206 web reports after a quiet month", reports("web", 206), quiet, true},
+		{"just over three times", reports("web", 10), [][]Event{reports("web", 3), nil, nil, nil}, true},
+		{"three times exactly", reports("web", 12), [][]Event{reports("web", 4), reports("web", 4), reports("web", 4), reports("web", 4)}, false},
+		{"under the minimum", reports("web", 9), nil, false},
+		{"SMS reports", reports("sms", 206), quiet, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := FindBurst(tt.week, tt.earlier)
+			if (b != nil) != tt.burst {
+				t.Fatalf("burst = %+v, want %v", b, tt.burst)
+			}
+			if b != nil && (b.Channel != "web" || b.N != countChannel(tt.week, "web")) {
+				t.Errorf("burst = %+v", b)
+			}
+		})
 	}
 }

@@ -27,6 +27,12 @@ type Summary struct {
 	// weekday/weekend, most first (Times in the order of a day). Areas under MinShown come
 	// last in the order of their ids, so their order tells nothing of their counts.
 	Areas, Kinds, Times, Days []Count
+	// Channels counts reports by the channel they came by ("sms", "web", "chat"), most
+	// first: web reports cost a click, SMS reports a phone number each, so staff weigh
+	// them apart.
+	Channels []Count
+	// Burst is set when the week's web reports jumped (see FindBurst).
+	Burst *Burst
 	// Places are the busiest places, most first, at most TopPlaces of them; places under
 	// MinShown are ordered (and so chosen) by id, like areas. Reports without a place are
 	// not a place: they are not among them.
@@ -42,6 +48,7 @@ func Summarize(week string, events, prev []Event) Summary {
 	s := Summary{Week: week, PrevWeek: pw, Total: len(events), PrevTotal: len(prev)}
 	s.Areas = count(events, prev, MinShown, func(e Event) string { return e.Area })
 	s.Kinds = count(events, prev, 0, func(e Event) string { return e.Kind })
+	s.Channels = count(events, prev, 0, func(e Event) string { return e.Channel })
 	s.Days = count(events, prev, 0, func(e Event) string { return e.Days })
 	s.Places = count(events, prev, MinShown, func(e Event) string { return e.Place })
 	s.Places = slices.DeleteFunc(s.Places, func(c Count) bool { return c.Key == "" })
@@ -103,4 +110,52 @@ func Change(c Count) string {
 		return "+" + strconv.Itoa(d)
 	}
 	return strconv.Itoa(d)
+}
+
+// Burst alert: a week's web reports above BurstFactor times the average of the BurstWeeks
+// weeks before, and at least BurstMin of them, is a jump worth a line in the Monday post:
+// a resident's report costs nothing on the web, so a faked hotspot shows there first.
+const (
+	BurstFactor = 3
+	BurstWeeks  = 4
+	BurstMin    = 10
+)
+
+// Burst is a jump in one channel's reports.
+type Burst struct {
+	// Channel is the channel whose reports jumped: "web".
+	Channel string
+	// N is the week's reports by the channel; Average the weekly average of the weeks before.
+	N       int
+	Average float64
+}
+
+// FindBurst looks for a jump of the web reports in week's events against earlier, the
+// reports of the BurstWeeks weeks before it (earlier[0] the week just before). nil when
+// there is none.
+func FindBurst(events []Event, earlier [][]Event) *Burst {
+	const channel = "web"
+	n := countChannel(events, channel)
+	total := 0
+	for _, w := range earlier {
+		total += countChannel(w, channel)
+	}
+	avg := 0.0
+	if len(earlier) > 0 {
+		avg = float64(total) / float64(len(earlier))
+	}
+	if n < BurstMin || float64(n) <= BurstFactor*avg {
+		return nil
+	}
+	return &Burst{Channel: channel, N: n, Average: avg}
+}
+
+func countChannel(events []Event, channel string) int {
+	n := 0
+	for _, e := range events {
+		if e.Channel == channel {
+			n++
+		}
+	}
+	return n
 }

@@ -48,6 +48,12 @@ const (
 	RejectBadForm     = "bad_form"
 	RejectMissing     = "missing_field"
 
+	// Reasons an incoming SMS with a valid signature is not answered (SMSRefused): it
+	// gets empty TwiML, which sends nothing, and touches no store.
+	RefuseAccount = "account" // AccountSid is not TWILIO_ACCOUNT_SID
+	RefuseNumber  = "number"  // From is not an E.164 number
+	RefuseCountry = "country" // From is a number of a country not in TRYGG_SMS_COUNTRIES
+
 	// Stages of a failed turn (TurnFailures).
 	StageAdmit = "admit" // dedupe and rate-limit store calls before the turn
 	StageTurn  = "turn"  // the conversation turn (store or engine)
@@ -60,6 +66,17 @@ const (
 	// ChannelOther stands in for any channel name not above, so a label never carries
 	// something unexpected.
 	ChannelOther = "other"
+
+	// Limits of the web chat (WebRateLimited).
+	WebLimitSession = "session" // messages of one session
+	WebLimitClient  = "client"  // turns of one client (address)
+	WebLimitNew     = "new"     // conversations one client starts
+	WebLimitGlobal  = "global"  // turns of all clients together
+
+	// What became of a lägesbild report (LagesbildReports).
+	ReportRecorded  = "recorded"  // stored
+	ReportDuplicate = "duplicate" // the same place and kind again from the conversation that day
+	ReportCapped    = "capped"    // past the client's reports that day
 
 	// Results of a turn (TurnDuration).
 	TurnAnswered = "answered"
@@ -90,6 +107,9 @@ type Metrics struct {
 	SMSStatus *prometheus.CounterVec
 	// RateLimited counts messages past a limit, by limit (Limit*) and action (Action*).
 	RateLimited *prometheus.CounterVec
+	// SMSRefused counts incoming SMS with a valid signature that get no answer, by reason
+	// (Refuse*): another account's, or from a number trygg does not answer.
+	SMSRefused *prometheus.CounterVec
 	// SignatureFailures counts webhooks refused for a missing or wrong signature, by route.
 	SignatureFailures *prometheus.CounterVec
 	// WebhookRejected counts webhooks refused for other reasons (Reject*), by route.
@@ -114,8 +134,13 @@ type Metrics struct {
 	Conversations *prometheus.CounterVec
 	// LanguageSwitches counts conversations switching language, by the new language.
 	LanguageSwitches *prometheus.CounterVec
-	// WebRateLimited counts web chat messages past the per-session limit.
-	WebRateLimited prometheus.Counter
+	// WebRateLimited counts web chat messages past a limit, by limit: "session", "client"
+	// (turns of one client), "new" (conversations one client starts), "global".
+	WebRateLimited *prometheus.CounterVec
+	// LagesbildReports counts the lägesbild reports residents finished, by channel and
+	// what became of them (Report*): a rise of recorded web reports is the sign of a
+	// faked hotspot.
+	LagesbildReports *prometheus.CounterVec
 	// StoreDuration is how long store calls took, by operation.
 	StoreDuration *prometheus.HistogramVec
 	// StoreErrors counts failed store calls, by operation and error class (StoreErr*).
@@ -154,6 +179,10 @@ func New() *Metrics {
 			Name: "trygg_sms_rate_limited_total",
 			Help: "Incoming SMS past a limit, by limit (sender, global) and action (notice, silent).",
 		}, []string{"limit", "action"}),
+		SMSRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_sms_refused_total",
+			Help: "Incoming SMS with a valid signature answered with empty TwiML and no turn, by reason (account, number, country).",
+		}, []string{"reason"}),
 		SignatureFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_webhook_signature_failures_total",
 			Help: "Webhooks refused with 403 for a missing or wrong signature, by route.",
@@ -195,10 +224,14 @@ func New() *Metrics {
 			Name: "trygg_language_switches_total",
 			Help: "Conversations that switched language, by the new language.",
 		}, []string{"lang"}),
-		WebRateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+		WebRateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_web_rate_limited_total",
-			Help: "Web chat messages past the per-session limit, answered with the safety reply and no turn.",
-		}),
+			Help: "Web chat messages past a limit (session, client, new, global), answered with the safety reply and no turn.",
+		}, []string{"limit"}),
+		LagesbildReports: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_lagesbild_reports_total",
+			Help: "Lägesbild reports residents finished, by channel and result (recorded, duplicate, capped).",
+		}, []string{"channel", "result"}),
 		StoreDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "trygg_store_duration_seconds",
 			Help:    "How long store calls took, by operation.",
@@ -213,9 +246,9 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.SMSIn, m.SMSOut, m.SMSSegments, m.SMSSends, m.SMSSendRetries, m.SMSStatus,
-		m.RateLimited, m.SignatureFailures, m.WebhookRejected, m.TurnFailures,
+		m.RateLimited, m.SMSRefused, m.SignatureFailures, m.WebhookRejected, m.TurnFailures,
 		m.MessagesIn, m.MessagesOut, m.DegradedTurns, m.TurnDuration, m.Routes,
-		m.Conversations, m.LanguageSwitches, m.WebRateLimited, m.StoreDuration, m.StoreErrors,
+		m.Conversations, m.LanguageSwitches, m.WebRateLimited, m.LagesbildReports, m.StoreDuration, m.StoreErrors,
 	)
 	// Start the series alerts watch at zero, so a rate() sees the first failure.
 	for _, r := range []string{ResultAnswered, ResultDegraded, ResultDuplicate, ResultRateLimited, ResultFailed} {
@@ -224,8 +257,19 @@ func New() *Metrics {
 	for _, r := range []string{SendSent, SendOptedOut, SendFailed} {
 		m.SMSSends.WithLabelValues(r)
 	}
+	for _, r := range []string{RefuseAccount, RefuseNumber, RefuseCountry} {
+		m.SMSRefused.WithLabelValues(r)
+	}
 	for _, s := range []string{StageAdmit, StageTurn, StageReply} {
 		m.TurnFailures.WithLabelValues("sms", s)
+	}
+	for _, l := range []string{WebLimitSession, WebLimitClient, WebLimitNew, WebLimitGlobal} {
+		m.WebRateLimited.WithLabelValues(l)
+	}
+	for _, c := range []string{ChannelSMS, ChannelWeb} {
+		for _, r := range []string{ReportRecorded, ReportDuplicate, ReportCapped} {
+			m.LagesbildReports.WithLabelValues(c, r)
+		}
 	}
 	for _, l := range []string{LimitSender, LimitGlobal} {
 		for _, a := range []string{ActionNotice, ActionSilent} {

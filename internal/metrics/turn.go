@@ -87,3 +87,9 @@ func routeLabel(r string) string {
 	}
 	return r
 }
+
+// CountReport counts a lägesbild report by the channel it came by and what became of it
+// (Report*).
+func (m *Metrics) CountReport(channel, result string) {
+	m.LagesbildReports.WithLabelValues(channelLabel(channel), result).Inc()
+}

@@ -31,6 +31,10 @@ const (
 	ReadyTimeout = time.Second
 )
 
+// HSTS is the Strict-Transport-Security trygg sends when it is served over https: browsers
+// then use https only, for a year, on its host and the names under it.
+const HSTS = "max-age=31536000; includeSubDomains"
+
 // unmatched is the route logged for a request no pattern matched (404, 405).
 const unmatched = "unmatched"
 
@@ -45,6 +49,7 @@ type Server struct {
 	shutdownTimeout time.Duration
 	readyTimeout    time.Duration
 	stopping        atomic.Bool // set when shutdown begins; /readyz then answers 503
+	hsts            string      // Strict-Transport-Security on every response; "" for none
 }
 
 // New returns a server that will listen on addr. ready is the readiness check behind
@@ -80,6 +85,11 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 		h.ServeHTTP(w, r)
 	}))
 }
+
+// SetHSTS makes every response, errors and unmatched routes included, carry
+// Strict-Transport-Security: value (e.g. HSTS); "" sends none. Call it before serving.
+// Only a server reached over https should send it: browsers ignore it over http.
+func (s *Server) SetHSTS(value string) { s.hsts = value }
 
 // Handler returns the server's complete handler, middleware included, e.g. for httptest.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -204,6 +214,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		info := &routeInfo{}
 		ctx := context.WithValue(r.Context(), routeKey{}, info)
 		rec := &recorder{ResponseWriter: w}
+		if s.hsts != "" {
+			w.Header().Set("Strict-Transport-Security", s.hsts)
+		}
 
 		defer func() {
 			v := recover()

@@ -438,3 +438,40 @@ func TestRunReportsListenError(t *testing.T) {
 		t.Errorf("Run = %v, want a listen error naming the address", err)
 	}
 }
+
+// TestHSTSOnEveryResponse: with SetHSTS every response carries Strict-Transport-Security,
+// whatever route or status (404, 405, a handler's own answer, a panic's 500); without it,
+// none does.
+func TestHSTSOnEveryResponse(t *testing.T) {
+	for _, hsts := range []string{HSTS, ""} {
+		s := New(":0", nil, nil)
+		s.SetHSTS(hsts)
+		s.Handle("POST /twilio/sms", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusForbidden)
+		}))
+		s.Handle("GET /boom", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+		for _, r := range []struct {
+			method, target string
+			status         int
+		}{
+			{http.MethodGet, "/healthz", 200},
+			{http.MethodGet, "/readyz", 200},
+			{http.MethodPost, "/twilio/sms", 403},
+			{http.MethodGet, "/twilio/sms", 405},
+			{http.MethodGet, "/nowhere", 404},
+			{http.MethodGet, "/boom", 500},
+		} {
+			resp := serve(s.Handler(), r.method, r.target, "")
+			resp.Body.Close()
+			if resp.StatusCode != r.status {
+				t.Errorf("%s %s = %d, want %d", r.method, r.target, resp.StatusCode, r.status)
+			}
+			if got := resp.Header.Values("Strict-Transport-Security"); (hsts == "" && len(got) != 0) || (hsts != "" && (len(got) != 1 || got[0] != hsts)) {
+				t.Errorf("SetHSTS(%q): %s %s carries Strict-Transport-Security %q", hsts, r.method, r.target, got)
+			}
+		}
+	}
+	if HSTS != "max-age=31536000; includeSubDomains" {
+		t.Errorf("HSTS = %q", HSTS)
+	}
+}

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"regexp"
 	"strings"
 
 	slackapi "github.com/slack-go/slack"
@@ -111,13 +110,8 @@ func plain(mrkdwn string) string {
 	return strings.NewReplacer("*", "", "_", "", "`", "").Replace(mrkdwn)
 }
 
-// phoneNumber matches what looks like a personal phone number: an international number
-// (+46…, 0046…) or a Swedish mobile number (07x…), with or without spaces and dashes.
-// Help lines (112, 114 14, 010-…, 021-…) do not match.
-var phoneNumber = regexp.MustCompile(`(?:\+|\b00)\s?\d(?:[\s-]?\d){6,}|\b07\d(?:[\s-]?\d){7}\b`)
-
-// echo returns text staff typed, to show back in mrkdwn: phone numbers hidden, cut to at
-// most n characters, escaped.
+// echo returns text staff typed, to show back in mrkdwn: phone and personal identity
+// numbers hidden, cut to at most n characters, escaped.
 func (b *Bot) echo(s string, n int) string {
-	return escape(truncate(phoneNumber.ReplaceAllString(s, b.text.get("staff_redacted", nil)), n))
+	return escape(truncate(b.redact(s), n))
 }

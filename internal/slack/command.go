@@ -16,7 +16,7 @@ import (
 // command's response_url. Only the ack must happen on the caller's goroutine; the rest of a
 // slow command goes on in the background.
 func (b *Bot) HandleCommand(ctx context.Context, cmd slackapi.SlashCommand, ack func(*slackapi.WebhookMessage)) {
-	if r := b.refusal(cmd.TeamID, "", cmd.ChannelID); r != "" {
+	if r := b.refusal(b.home(cmd.TeamID), cmd.TeamID, nil, cmd.ChannelID); r != "" {
 		b.log.Info("slack command refused", "reason", "team or channel not allowed")
 		ack(notice(r).webhook())
 		return

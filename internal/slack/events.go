@@ -49,8 +49,8 @@ func (b *Bot) HandleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) er
 		b.log.Debug("slack event already handled")
 		return nil
 	}
-	team := cb.TeamID
-	b.background(ctx, "mention", func(ctx context.Context) { b.mention(ctx, team, *m) })
+	refused := b.refusal(b.home(installation(cb)), cb.TeamID, eventTeams(cb, m.UserTeam, m.SourceTeam), m.Channel)
+	b.background(ctx, "mention", func(ctx context.Context) { b.mention(ctx, refused, *m) })
 	return nil
 }
 
@@ -66,17 +66,17 @@ func (b *Bot) isOwnUser(cb *slackevents.EventsAPICallbackEvent, user string) boo
 
 // mention answers "@trygg <text>" like /trygg fråga, in the mention's thread: the first
 // mention starts a thread and a test conversation under it, later mentions in the thread
-// continue that conversation.
-func (b *Bot) mention(ctx context.Context, team string, m slackevents.AppMentionEvent) {
+// continue that conversation. refused, when not "", is why the mention is not served.
+func (b *Bot) mention(ctx context.Context, refused string, m slackevents.AppMentionEvent) {
 	b.log.Info("slack mention")
 	thread := m.ThreadTimeStamp
 	if thread == "" {
 		thread = m.TimeStamp
 	}
 	var msg *message
-	if r := b.refusal(team, m.UserTeam, m.Channel); r != "" {
+	if refused != "" {
 		b.log.Info("slack mention refused", "reason", "team or channel not allowed")
-		msg = notice(r)
+		msg = notice(refused)
 	} else {
 		msg = b.mentionAnswer(ctx, m, thread)
 	}
@@ -110,7 +110,7 @@ func (b *Bot) mentionAnswer(ctx context.Context, m slackevents.AppMentionEvent, 
 // card (Ta ärendet, Avsluta) are handled in the background, and the card is updated when
 // done. The returned message, when not nil, is shown to whoever pressed.
 func (b *Bot) HandleInteraction(ctx context.Context, cb slackapi.InteractionCallback) *slackapi.WebhookMessage {
-	if r := b.refusal(cb.Team.ID, "", cb.Channel.ID); r != "" {
+	if r := b.refusal(b.home(cb.Team.ID), cb.Team.ID, []string{cb.User.TeamID}, cb.Channel.ID); r != "" {
 		b.log.Info("slack interaction refused", "reason", "team or channel not allowed")
 		return notice(r).webhook()
 	}

@@ -57,7 +57,7 @@ func (b *Bot) UpdateCase(ctx context.Context, channel, ts string, c handoff.Card
 }
 
 // PostNote posts n in the thread of the card at ts. A resident's words are shown as plain
-// text with phone numbers hidden.
+// text with phone and personal identity numbers hidden.
 func (b *Bot) PostNote(ctx context.Context, channel, ts string, n handoff.Note) error {
 	if _, _, err := b.cfg.API.PostMessageContext(ctx, channel, b.caseNote(n).options(ts)...); err != nil {
 		return fmt.Errorf("post in case thread: %w", err)
@@ -136,7 +136,7 @@ func (b *Bot) caseNote(n handoff.Note) *message {
 		if n.Kind == handoff.NoteDanger {
 			id = "staff_handoff_danger"
 		}
-		words := truncate(phoneNumber.ReplaceAllString(n.Text, t.get("staff_redacted", nil)), maxSectionLen)
+		words := truncate(b.redact(n.Text), maxSectionLen)
 		if strings.TrimSpace(words) == "" {
 			words = "–"
 		}
@@ -206,8 +206,10 @@ func (b *Bot) handoffAction(ctx context.Context, cb slackapi.InteractionCallback
 	return handled
 }
 
-// handoffReply passes a staff reply in a case card's thread to the handoff service. It
-// reports whether the event was such a reply (bots, trygg itself and edits are not).
+// handoffReply passes a staff reply in a case card's thread to the handoff service (bots,
+// trygg itself and edits are not replies). A reply from another workspace, or from a user
+// of another organisation in a shared channel, is refused like a command from there: it
+// never reaches the resident, and the thread says so.
 func (b *Bot) handoffReply(ctx context.Context, cb *slackevents.EventsAPICallbackEvent, m *slackevents.MessageEvent) error {
 	if b.desk == nil || m.Channel != b.deskChannel || m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp {
 		return nil
@@ -215,6 +217,7 @@ func (b *Bot) handoffReply(ctx context.Context, cb *slackevents.EventsAPICallbac
 	if m.BotID != "" || (m.SubType != "" && m.SubType != "thread_broadcast") || m.User == "" || b.isOwnUser(cb, m.User) {
 		return nil
 	}
+	refused := outsider(b.home(installation(cb)), cb.TeamID, eventTeams(cb, m.UserTeam, m.SourceTeam)...)
 	if !b.tryAcquire() {
 		b.log.Warn("slack: handoff reply put off", "reason", "busy")
 		return ErrBusy
@@ -223,7 +226,18 @@ func (b *Bot) handoffReply(ctx context.Context, cb *slackevents.EventsAPICallbac
 		b.release()
 		return nil
 	}
-	ts, user, text := m.ThreadTimeStamp, m.User, unescape(m.Text)
+	if refused {
+		b.log.Warn("slack: handoff reply refused", "reason", "team not allowed")
+		channel, thread := m.Channel, m.ThreadTimeStamp
+		b.background(ctx, "handoff reply refused", func(ctx context.Context) {
+			msg := notice(b.text.get("staff_refused_team", nil))
+			if _, _, err := b.cfg.API.PostMessageContext(ctx, channel, msg.options(thread)...); err != nil {
+				b.log.Warn("slack: the refusal of a handoff reply could not be posted", "error", err.Error())
+			}
+		})
+		return nil
+	}
+	ts, user, text := m.ThreadTimeStamp, m.User, staffText(m.Text)
 	b.background(ctx, "handoff reply", func(ctx context.Context) {
 		if err := b.desk.StaffReply(ctx, ts, user, text); err != nil {
 			b.log.Error("slack: handoff reply failed", "error", err.Error())

@@ -115,21 +115,29 @@ func splitShow(args string) (rest string, public bool) {
 	return strings.Join(words, " "), public
 }
 
-// readSummary reads the reports of week and the week before and sums them up.
+// readSummary reads the reports of week and the lagesbild.BurstWeeks weeks before, and
+// sums them up: the week against the week before, and the web reports against the
+// average of the weeks before (a burst).
 func (b *Bot) readSummary(ctx context.Context, week string) (lagesbild.Summary, error) {
 	events, err := b.cfg.Lagesbild.Week(ctx, week)
 	if err != nil {
 		return lagesbild.Summary{}, fmt.Errorf("read %s: %w", week, err)
 	}
-	prevWeek, err := lagesbild.PrevWeek(week)
-	if err != nil {
-		return lagesbild.Summary{}, err
+	earlier := make([][]lagesbild.Event, 0, lagesbild.BurstWeeks)
+	w := week
+	for range lagesbild.BurstWeeks {
+		if w, err = lagesbild.PrevWeek(w); err != nil {
+			return lagesbild.Summary{}, err
+		}
+		evs, err := b.cfg.Lagesbild.Week(ctx, w)
+		if err != nil {
+			return lagesbild.Summary{}, fmt.Errorf("read %s: %w", w, err)
+		}
+		earlier = append(earlier, evs)
 	}
-	prev, err := b.cfg.Lagesbild.Week(ctx, prevWeek)
-	if err != nil {
-		return lagesbild.Summary{}, fmt.Errorf("read %s: %w", prevWeek, err)
-	}
-	return lagesbild.Summarize(week, events, prev), nil
+	s := lagesbild.Summarize(week, events, earlier[0])
+	s.Burst = lagesbild.FindBurst(events, earlier)
+	return s, nil
 }
 
 // lagesbildCommand answers /trygg lägesbild [vecka] [--visa]: the summary to the asker (to
@@ -322,6 +330,15 @@ func (b *Bot) lagesbildMessage(s lagesbild.Summary, partial bool, now time.Time)
 		}
 		blocks = append(blocks, fields(title, items)...)
 	}
+	exact(t.get("staff_lagesbild_channels", nil), s.Channels, b.channelName)
+	if s.Burst != nil {
+		blocks = append(blocks, section(t.get("staff_lagesbild_burst", map[string]any{
+			"N":       number(int64(s.Burst.N)),
+			"Average": strconv.FormatFloat(s.Burst.Average, 'f', 1, 64),
+			"Weeks":   lagesbild.BurstWeeks,
+			"Factor":  lagesbild.BurstFactor,
+		})))
+	}
 	exact(t.get("staff_lagesbild_kinds", nil), s.Kinds, b.kindName)
 	exact(t.get("staff_lagesbild_times", nil), s.Times, b.timeName)
 	exact(t.get("staff_lagesbild_days", nil), s.Days, b.daysName)
@@ -385,6 +402,9 @@ func (b *Bot) placeName(id string) string {
 	}
 	return id
 }
+
+// channelName names the channel a report came by.
+func (b *Bot) channelName(k string) string { return b.slotName("staff_lagesbild_channel_", k) }
 
 // kindName, timeName and daysName name a report's kind, time of day and days.
 func (b *Bot) kindName(k string) string { return b.slotName("staff_kind_", k) }

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -492,5 +493,61 @@ func TestHelpNamesTheLagesbild(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("help lacks %q", want)
 		}
+	}
+}
+
+// TestWeeklyPostFlagsWebBurst: the Monday post shows web and SMS reports apart, and says
+// so when the week's web reports jump past lagesbild.BurstFactor times the average of the
+// weeks before (at least lagesbild.BurstMin of them), as a faked hotspot would.
+func TestWeeklyPostFlagsWebBurst(t *testing.T) {
+	rows := []struct {
+		name               string
+		before, now        int // web reports in each of the 4 weeks before, and in week 46
+		sms                int // SMS reports in week 46
+		burst              bool
+		webShown, smsShown string
+	}{
+		{"200 web reports after a quiet month", 2, 200, 4, true, "200 (+198)", "4 (+4)"},
+		{"a jump from nothing", 0, 10, 0, true, "10 (+10)", ""},
+		{"too few to tell", 0, 9, 3, false, "9 (+9)", "3 (+3)"},
+		{"a busy month goes on", 10, 30, 3, false, "30 (+20)", "3 (+3)"},
+	}
+	for _, row := range rows {
+		t.Run(row.name, func(t *testing.T) {
+			mem := lagesbild.NewMemory(0, func() time.Time { return testNow })
+			add := func(n int, date, channel string) {
+				e := report(date, "centrum", "resecentrum", "drugs", "night", "weekday")
+				e.Channel = channel
+				for range n {
+					if err := mem.Add(context.Background(), e); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for _, date := range []string{"2026-10-13", "2026-10-20", "2026-10-27", "2026-11-03"} { // weeks 42-45
+				add(row.before, date, "web")
+			}
+			add(row.now, "2026-11-11", "web")
+			add(row.sms, "2026-11-11", "sms")
+			h := newHarness(t, func(c *Config) { c.Lagesbild = mem; c.Names = testNames })
+			if err := h.bot.PostLagesbild(context.Background(), testStaffChannel, "2026-W46"); err != nil {
+				t.Fatal(err)
+			}
+			posts := h.api.Posts()
+			if len(posts) == 0 {
+				t.Fatal("nothing posted")
+			}
+			blocks := string(posts[0].Blocks)
+			burst := strings.Contains(blocks, "gav "+strconv.Itoa(row.now)+" rapporter den här veckan")
+			if burst != row.burst {
+				t.Errorf("burst line shown = %v, want %v:\n%s", burst, row.burst, blocks)
+			}
+			if !strings.Contains(blocks, `*Webbchatten*\n`+row.webShown) {
+				t.Errorf("web reports not shown as %q:\n%s", row.webShown, blocks)
+			}
+			if row.smsShown != "" && !strings.Contains(blocks, `*SMS*\n`+row.smsShown) {
+				t.Errorf("SMS reports not shown as %q:\n%s", row.smsShown, blocks)
+			}
+		})
 	}
 }

@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -85,7 +84,9 @@ type Config struct {
 	API *slackapi.Client
 	// SigningSecret verifies HTTP requests from Slack.
 	SigningSecret string
-	// TeamID, when set, is the only workspace served; others get a polite refusal.
+	// TeamID, when set, is the only workspace served; others, and users of other
+	// workspaces in shared channels, get a polite refusal. Unset: the workspace of the
+	// installation each request was delivered for.
 	TeamID string
 	// AllowedChannels, when set, are the only channels served.
 	AllowedChannels []string
@@ -220,16 +221,4 @@ func (b *Bot) background(ctx context.Context, what string, work func(ctx context
 		}()
 		work(ctx)
 	}()
-}
-
-// refusal returns why a request from team (and the user's own team, in a shared channel)
-// in channel is not served, as a text for staff; "" when it is served.
-func (b *Bot) refusal(team, userTeam, channel string) string {
-	if b.cfg.TeamID != "" && (team != b.cfg.TeamID || (userTeam != "" && userTeam != b.cfg.TeamID)) {
-		return b.text.get("staff_refused_team", nil)
-	}
-	if len(b.cfg.AllowedChannels) > 0 && !slices.Contains(b.cfg.AllowedChannels, channel) {
-		return b.text.get("staff_refused_channel", nil)
-	}
-	return ""
 }

@@ -265,6 +265,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 	}
 	ccfg := conversation.Config{Engine: testEngine(t), Store: e.store, TTL: 24 * time.Hour, Now: e.clock.Now, Log: log}
 	cfg := sms.Config{
+		AccountSID:  testSID,
 		AuthToken:   testToken,
 		PublicURL:   publicURL,
 		Store:       e.store,

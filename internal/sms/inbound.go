@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -20,20 +21,37 @@ import (
 )
 
 // Remember ids under the sender's scope. The reservation is taken before the turn; the
-// reply is remembered after it.
-const (
-	reservePrefix = "sms:"
-	replySuffix   = ":reply"
-)
+// reply is remembered after it, under store.AnswerID of the reservation, so that a store
+// which keeps a sender's last reservations forgets the reply with it.
+const reservePrefix = "sms:"
+
+// answerID is the id the answer to message sid is remembered under.
+func answerID(sid string) string { return store.AnswerID(reservePrefix + sid) }
 
 // Rate-limit windows. Per-sender windows live under the sender's scope, so STOPP erases them
 // with everything else; the global ones under the global scope "".
 const (
-	windowSender        = "sms:sender"
-	windowGlobal        = "sms:global"
-	windowGlobalNotice  = "sms:global-notice"  // per sender: the one notice past the global limit
-	windowGlobalNotices = "sms:global-notices" // global: notices sent past the global limit
+	windowSender  = "sms:sender"
+	windowGlobal  = "sms:global"
+	windowNotice  = "sms:notice"  // per sender: the one notice in a sender window
+	windowNotices = "sms:notices" // global: the notices sent in a global window
 )
+
+// noticeShare is the part of TRYGG_SMS_GLOBAL_LIMIT kept for rate-limit notices: turns
+// may use the rest. The notice carries 112 and Brottsofferjouren's numbers, so while
+// turns are spent (a flood), a resident who writes still gets those, until this share
+// is spent too; past it nothing is sent.
+const noticeShare = 10
+
+// budget splits the global limit into the turns and the notices one global window allows:
+// a tenth for notices, at least one when the limit allows two or more.
+func budget(global int64) (turns, notices int64) {
+	notices = global / noticeShare
+	if notices == 0 && global >= 2 {
+		notices = 1
+	}
+	return global - notices, notices
+}
 
 // ServeInbound answers Twilio's messaging webhook with TwiML. A request that passes the
 // checks always gets 200 and TwiML, whatever fails behind it.
@@ -47,6 +65,10 @@ func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, InboundPath, metrics.RejectMissing, http.StatusBadRequest)
 		return
 	}
+	if reason := h.refusal(params); reason != "" {
+		h.refuse(w, r, reason)
+		return
+	}
 	// From here on the sender is only a pseudonym; the number itself goes only to the
 	// AfterTurn hook (Grannsamverkan's register, which stores it encrypted).
 	scope := h.cfg.Hasher.Of(PseudonymChannel, from)
@@ -55,8 +77,11 @@ func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
 	// should stay consistent for the retry.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.cfg.ReplyWithin)
 	defer cancel()
-	body := h.answer(ctx, scope, from, sid, params["Body"])
+	writeTwiML(w, h.answer(ctx, scope, from, sid, params["Body"]))
+}
 
+// writeTwiML answers 200 with a TwiML document.
+func writeTwiML(w http.ResponseWriter, body []byte) {
 	hd := w.Header()
 	hd.Set("Content-Type", "text/xml")
 	hd.Set("Cache-Control", "no-store")
@@ -130,7 +155,7 @@ func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byt
 				return "", nil, 0, false
 			}
 			saved = ans
-			return reservePrefix + sid + replySuffix, ans.body, DedupeTTL, true
+			return answerID(sid), ans.body, DedupeTTL, true
 		},
 	})
 	h.afterTurn(ctx, from, scope, o)
@@ -175,14 +200,19 @@ type admission struct {
 }
 
 // admit reserves the MessageSid, counts the message against the limits and loads the
-// conversation, in one round trip where the store can (store.Admit). Past a limit it
-// also remembers the answer for the MessageSid, so a repeated delivery gets the same one.
+// conversation, in one round trip where the store can (store.Admit). The store keeps the
+// sender's last SenderLimit+1 reservations (the most that get an answer in one window)
+// and none past that, so a sender's memory is bounded by its limit. Past a limit it also
+// remembers the answer for a reserved MessageSid, so a repeated delivery gets the same
+// one.
 func (h *Handler) admit(ctx context.Context, scope, sid, text string, now time.Time) (admission, error) {
 	sl, gl := h.cfg.SenderLimit, h.cfg.GlobalLimit
+	turns, _ := budget(gl.N)
 	r, err := store.Admit(ctx, h.cfg.Store, scope, store.Admission{
 		ID: reservePrefix + sid, Value: reservation(now), TTL: DedupeTTL,
 		Sender: store.Window{Name: windowSender, TTL: sl.Per, Limit: sl.N},
-		Global: store.Window{Name: windowGlobal, TTL: gl.Per, Limit: gl.N},
+		Global: store.Window{Name: windowGlobal, TTL: gl.Per, Limit: turns},
+		Keep:   keepFor(sl.N),
 	})
 	if err != nil {
 		return admission{}, err
@@ -205,35 +235,59 @@ func (h *Handler) admit(ctx context.Context, scope, sid, text string, now time.T
 		action, ans = metrics.ActionNotice, h.limitedFor(text)
 	}
 	h.cfg.Metrics.RateLimited.WithLabelValues(lim, action).Inc()
-	if _, _, err := h.cfg.Store.Remember(ctx, scope, reservePrefix+sid+replySuffix, ans.body, DedupeTTL); err != nil {
+	if !r.Reserved {
+		// Past the limit + 1 nothing is kept: a repeated delivery is counted again and
+		// stays silent.
+		return admission{limited: &ans}, nil
+	}
+	if _, _, err := h.cfg.Store.Remember(ctx, scope, answerID(sid), ans.body, DedupeTTL); err != nil {
 		// The answer stands; only a repeated delivery may get the safety reply instead.
 		h.failed(ctx, metrics.StageReply, fmt.Errorf("remember reply: %w", err))
 	}
 	return admission{limited: &ans}, nil
 }
 
+// keepFor is how many reservations a sender keeps for the sender limit n: the messages
+// of one window that can get an answer (n turns and the notice).
+func keepFor(n int64) int {
+	return int(min(n, math.MaxInt32-1)) + 1
+}
+
 // overLimit reads the counts of the message in the sender's window and then in the global
 // one. It returns which limit the message is past ("" for none) and whether the sender
-// gets the one notice: the first message past the sender's limit in its window, or the
-// sender's first message past the global limit in its window, as long as the notices past
-// the global limit stay within the global limit themselves (SMS pumping uses many numbers).
+// gets the notice. A sender gets at most one notice per sender window, for either limit:
+// past its own limit only its first message past it is a candidate, past the global one
+// any message. And the notices of all senders share the global limit's notice budget, so
+// turns and notices together stay within TRYGG_SMS_GLOBAL_LIMIT (SMS pumping uses many
+// numbers). The sender's notice window is taken first, so a sender that writes on cannot
+// spend the budget of others.
 func (h *Handler) overLimit(ctx context.Context, scope string, r store.AdmitResult) (string, bool, error) {
 	sl, gl := h.cfg.SenderLimit, h.cfg.GlobalLimit
-	if r.Sender > sl.N {
-		return metrics.LimitSender, r.Sender == sl.N+1, nil
-	}
-	if r.Global <= gl.N {
+	turns, notices := budget(gl.N)
+	var lim string
+	switch {
+	case r.Sender > sl.N:
+		lim = metrics.LimitSender
+		if r.Sender != sl.N+1 {
+			return lim, false, nil
+		}
+	case r.Global > turns:
+		lim = metrics.LimitGlobal
+	default:
 		return "", false, nil
 	}
-	mine, err := h.cfg.Store.Hit(ctx, scope, windowGlobalNotice, gl.Per)
+	if notices == 0 {
+		return lim, false, nil
+	}
+	mine, err := h.cfg.Store.Hit(ctx, scope, windowNotice, sl.Per)
 	if err != nil || mine > 1 {
-		return metrics.LimitGlobal, false, wrapIf("count notices to sender", err)
+		return lim, false, wrapIf("count notices to sender", err)
 	}
-	all, err := h.cfg.Store.Hit(ctx, "", windowGlobalNotices, gl.Per)
+	all, err := h.cfg.Store.Hit(ctx, "", windowNotices, gl.Per)
 	if err != nil {
-		return metrics.LimitGlobal, false, fmt.Errorf("count notices: %w", err)
+		return lim, false, fmt.Errorf("count notices: %w", err)
 	}
-	return metrics.LimitGlobal, all <= gl.N, nil
+	return lim, all <= notices, nil
 }
 
 // duplicate answers a repeated delivery of a message whose reservation this process does
@@ -251,7 +305,7 @@ func (h *Handler) duplicate(ctx context.Context, scope, sid string, reservedAt t
 	}
 	safe := h.safeFor(text)
 	rem, err := guard(ctx, h.cfg.StoreTimeout, store.HonorsContext(h.cfg.Store), func(ctx context.Context) (remembered, error) {
-		prev, found, err := h.cfg.Store.Remember(ctx, scope, reservePrefix+sid+replySuffix, safe.body, DedupeTTL)
+		prev, found, err := h.cfg.Store.Remember(ctx, scope, answerID(sid), safe.body, DedupeTTL)
 		return remembered{prev, found}, err
 	})
 	switch {
@@ -273,7 +327,7 @@ type remembered struct {
 // and logged; the reply is sent anyway.
 func (h *Handler) remember(ctx context.Context, scope, sid string, body []byte) {
 	_, err := guard(ctx, h.cfg.StoreTimeout, store.HonorsContext(h.cfg.Store), func(ctx context.Context) (struct{}, error) {
-		_, _, err := h.cfg.Store.Remember(ctx, scope, reservePrefix+sid+replySuffix, body, DedupeTTL)
+		_, _, err := h.cfg.Store.Remember(ctx, scope, answerID(sid), body, DedupeTTL)
 		return struct{}{}, err
 	})
 	if err != nil {

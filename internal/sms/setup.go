@@ -37,7 +37,9 @@ type Deps struct {
 // asks for none. cfg.SMSEnabled() must hold.
 func FromConfig(cfg config.Config, d Deps) (*Handler, *Sender, error) {
 	h, err := New(Config{
+		AccountSID:  cfg.TwilioAccountSID,
 		AuthToken:   cfg.TwilioAuthToken,
+		Countries:   cfg.SMSCountries,
 		PublicURL:   cfg.PublicURL,
 		Service:     d.Service,
 		Store:       d.Store,

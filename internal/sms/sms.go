@@ -4,7 +4,9 @@
 //
 // An incoming SMS goes through, in order: the method, content type, size and form checks;
 // Twilio's signature (twilio-go's RequestValidator) over the URL Twilio called and every
-// posted parameter; the sender's phone number turned into a pseudonym at once; the
+// posted parameter; the account (AccountSid must be trygg's) and the sender (an E.164
+// number of a country trygg serves), else empty TwiML; the sender's phone number turned
+// into a pseudonym at once; the
 // processed-once check on MessageSid; the per-sender and global limits; one conversation
 // turn; the replies as TwiML. The phone number goes no further than the pseudonym: it is
 // never logged, never stored and never part of an error.
@@ -20,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/twilio/twilio-go/client"
@@ -61,8 +64,14 @@ const (
 
 // Config holds what a Handler needs.
 type Config struct {
+	// AccountSID is trygg's Twilio account (TWILIO_ACCOUNT_SID): a webhook for another
+	// account gets no answer.
+	AccountSID string
 	// AuthToken is the Twilio auth token that signs the webhooks (TWILIO_AUTH_TOKEN).
 	AuthToken string
+	// Countries are the calling codes whose E.164 numbers are answered
+	// (TRYGG_SMS_COUNTRIES); nil means config.DefaultSMSCountries.
+	Countries []string
 	// PublicURL is the base URL Twilio calls, without a trailing slash (TRYGG_PUBLIC_URL);
 	// "" derives it from each request (X-Forwarded-Proto or TLS, and the Host header).
 	PublicURL string
@@ -128,10 +137,24 @@ func New(cfg Config) (*Handler, error) {
 	switch {
 	case cfg.AuthToken == "":
 		return nil, errors.New("sms: no auth token")
+	case cfg.AccountSID == "":
+		return nil, errors.New("sms: no account SID")
 	case cfg.Service == nil || cfg.Store == nil || cfg.Hasher == nil || cfg.Metrics == nil:
 		return nil, errors.New("sms: Service, Store, Hasher and Metrics are required")
 	case cfg.SenderLimit.N < 1 || cfg.SenderLimit.Per <= 0 || cfg.GlobalLimit.N < 1 || cfg.GlobalLimit.Per <= 0:
 		return nil, errors.New("sms: SenderLimit and GlobalLimit must allow at least one message in a positive window")
+	}
+	if cfg.Countries == nil {
+		cc, err := config.ParseCountries(config.DefaultSMSCountries)
+		if err != nil {
+			return nil, fmt.Errorf("sms: default countries: %w", err)
+		}
+		cfg.Countries = cc
+	}
+	for _, cc := range cfg.Countries {
+		if _, err := config.ParseCountries(cc); err != nil || strings.Contains(cc, ",") {
+			return nil, fmt.Errorf("sms: country calling code %q: not 1 to 3 digits", cc)
+		}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -36,6 +36,24 @@ func TestInboundWebhook(t *testing.T) {
 		}
 	}
 	noPublicURL := func(c *sms.Config, _ *convConfig) { c.PublicURL = "" }
+	countries := func(cc ...string) option {
+		return func(c *sms.Config, _ *convConfig) { c.Countries = cc }
+	}
+	// from returns a signed message from number (with other changes; "" deletes).
+	from := func(number string, changes map[string]string) func() *http.Request {
+		return func() *http.Request {
+			p := message(sidN(1), "Hej")
+			p["From"] = number
+			for k, v := range changes {
+				if v == "" {
+					delete(p, k)
+				} else {
+					p[k] = v
+				}
+			}
+			return signed(inboundURL, p)
+		}
+	}
 
 	tests := []struct {
 		name    string
@@ -44,6 +62,8 @@ func TestInboundWebhook(t *testing.T) {
 		status  int
 		sigFail bool   // counted as a signature failure
 		reason  string // counted as a rejection for this reason
+		refused string // answered with empty TwiML, counted as refused for this reason
+		sender  string // whose conversation an answered message moves; "" means resident
 	}{
 		{name: "valid", req: npm("sms_valid"), status: 200},
 		{name: "valid MMS without text", req: npm("sms_mms"), status: 200},
@@ -172,6 +192,33 @@ func TestInboundWebhook(t *testing.T) {
 			p := message("SM../../etc", "Hej")
 			return signed(inboundURL, p)
 		}, status: 400, reason: metrics.RejectMissing},
+		// A signature covers names and values run together, so a signed request can be
+		// re-cut into other fields under the same signature: FromCity folded into From.
+		{name: "replayed: From re-cut from FromCity under the same signature", req: func() *http.Request {
+			p := message(sidN(1), "Hej")
+			p["FromCity"] = "VASTERAS"
+			sig := sign(testToken, inboundURL, p)
+			p["From"] += "FromCity" + p["FromCity"]
+			delete(p, "FromCity")
+			return post(inboundURL, p, sig)
+		}, status: 200, refused: metrics.RefuseNumber},
+		{name: "signed, another account", req: from(resident, map[string]string{"AccountSid": "AC00000000000000000000000000000000"}), status: 200, refused: metrics.RefuseAccount},
+		{name: "signed, no AccountSid", req: from(resident, map[string]string{"AccountSid": ""}), status: 200, refused: metrics.RefuseAccount},
+		{name: "signed, AccountSid with a prefix of ours", req: from(resident, map[string]string{"AccountSid": testSID[:20]}), status: 200, refused: metrics.RefuseAccount},
+		{name: "signed, a German number", req: from("+4915123456789", nil), status: 200, refused: metrics.RefuseCountry},
+		{name: "signed, a Finnish number", req: from("+358401234567", nil), status: 200, refused: metrics.RefuseCountry},
+		{name: "signed, a Finnish number, Finland served", opts: []option{countries("46", "358")}, req: from("+358401234567", nil), status: 200, sender: "+358401234567"},
+		{name: "signed, a Swedish number, only Finland served", opts: []option{countries("358")}, req: from(resident, nil), status: 200, refused: metrics.RefuseCountry},
+		{name: "signed, number without +", req: from(strings.TrimPrefix(resident, "+"), nil), status: 200, refused: metrics.RefuseNumber},
+		{name: "signed, national number", req: from("0701740605", nil), status: 200, refused: metrics.RefuseNumber},
+		{name: "signed, 00 prefix", req: from("0046701740605", nil), status: 200, refused: metrics.RefuseNumber},
+		{name: "signed, +0", req: from("+046701740605", nil), status: 200, refused: metrics.RefuseNumber},
+		{name: "signed, short code", req: from("+46720", nil), status: 200, refused: metrics.RefuseNumber},
+		{name: "signed, alphanumeric sender", req: from("Vasteras", nil), status: 200, refused: metrics.RefuseNumber},
+		{name: "signed, 16 digits", req: from("+4670174060512345", nil), status: 200, refused: metrics.RefuseNumber},
+		{name: "signed, spaces in the number", req: from("+46 70 174 06 05", nil), status: 200, refused: metrics.RefuseNumber},
+		{name: "signed, WhatsApp sender on the SMS route", req: from("whatsapp:"+resident, nil), status: 200, refused: metrics.RefuseNumber},
+		{name: "signed, 15 digits", req: from("+467017406051234", nil), status: 200, sender: "+467017406051234"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,7 +240,29 @@ func TestInboundWebhook(t *testing.T) {
 				}
 			}
 			conv := e.conversation(resident)
-			if tt.status != http.StatusOK {
+			refused := testutil.ToFloat64(e.metrics.SMSRefused.WithLabelValues(tt.refused))
+			if tt.refused != "" && refused != 1 {
+				t.Errorf("refused for %s: %v, want 1", tt.refused, refused)
+			}
+			if tt.refused == "" {
+				for _, r := range []string{metrics.RefuseAccount, metrics.RefuseNumber, metrics.RefuseCountry} {
+					if n := testutil.ToFloat64(e.metrics.SMSRefused.WithLabelValues(r)); n != 0 {
+						t.Errorf("refused for %s: %v, want 0", r, n)
+					}
+				}
+			}
+			switch {
+			case tt.refused != "":
+				if msgs := messages(t, w); len(msgs) != 0 {
+					t.Errorf("refused message answered %q, want empty TwiML", msgs)
+				}
+				if n := e.store.calls.Load(); n != 0 {
+					t.Errorf("refused message made %d store calls, want none", n)
+				}
+				if conv.Version != 0 {
+					t.Errorf("refused message stored a conversation (version %d)", conv.Version)
+				}
+			case tt.status != http.StatusOK:
 				if n := e.store.calls.Load(); n != 0 {
 					t.Errorf("refused request made %d store calls, want none", n)
 				}
@@ -203,13 +272,20 @@ func TestInboundWebhook(t *testing.T) {
 				if w.Header().Get("Content-Type") == "text/xml" {
 					t.Error("refused request answered with TwiML")
 				}
-			} else {
+			default:
 				msgs := messages(t, w)
 				if len(msgs) == 0 || !strings.Contains(strings.Join(msgs, " "), "112") {
 					t.Errorf("replies %q: want at least one, with 112", msgs)
 				}
-				if conv.Version != 1 {
-					t.Errorf("conversation version %d, want 1", conv.Version)
+				sender := resident
+				if tt.sender != "" {
+					sender = tt.sender
+				}
+				if c := e.conversation(sender); c.Version != 1 {
+					t.Errorf("conversation version %d, want 1", c.Version)
+				}
+				if n := testutil.ToFloat64(e.metrics.SMSIn.WithLabelValues(metrics.ResultAnswered)); n != 1 {
+					t.Errorf("answered %v, want 1", n)
 				}
 				if n := testutil.ToFloat64(e.metrics.SMSIn.WithLabelValues(metrics.ResultAnswered)); n != 1 {
 					t.Errorf("answered %v, want 1", n)

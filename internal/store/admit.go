@@ -18,7 +18,9 @@ type Window struct {
 // Admission is what a channel asks of the store before a turn: reserve the message id,
 // count the message in the sender's window and then in the global one, and load the
 // conversation. Admit does these as the separate calls would, in order, stopping where
-// they would stop.
+// they would stop, with two differences that bound what one sender costs (the separate
+// calls of AdmitEach have neither): a message past Sender.Limit+1 is counted but not
+// reserved, and with Keep the scope keeps only its last Keep reservations.
 type Admission struct {
 	// ID, Value and TTL are the reservation: Remember(scope, ID, Value, TTL).
 	ID    string
@@ -27,7 +29,19 @@ type Admission struct {
 	// Sender is counted under scope unless the id was reserved before; Global under the
 	// global scope "" unless the sender's count is past Sender.Limit.
 	Sender, Global Window
+	// Keep, when positive, bounds the reservations scope keeps: its last Keep reserved
+	// ids, each with the answer remembered under AnswerID(id). Reserving one more
+	// forgets the oldest reservation and its answer, so a sender costs the same memory
+	// however much it writes. Zero keeps every reservation for its TTL.
+	Keep int
 }
+
+// AnswerID is the id under which a channel remembers its answer to the message reserved
+// as id (Remember or SaveRemember): Admit with Keep forgets it with the reservation.
+func AnswerID(id string) string { return id + AnswerSuffix }
+
+// AnswerSuffix turns a reserved id into the id of its answer (AnswerID).
+const AnswerSuffix = ":reply"
 
 // AdmitResult is what Admit found.
 type AdmitResult struct {
@@ -35,6 +49,10 @@ type AdmitResult struct {
 	// Nothing was counted.
 	Duplicate bool
 	Prev      []byte
+	// Reserved is true when the id is reserved now: false for a duplicate and for a
+	// message past Sender.Limit+1, which Admit counts but does not keep (the separate
+	// calls reserve every message). A channel remembers an answer only to a reserved id.
+	Reserved bool
 	// Sender is the sender's count (0 for a duplicate); Global the global count, 0 when
 	// it was not counted (a duplicate or a sender past its limit).
 	Sender, Global int64
@@ -59,7 +77,8 @@ func Admit(ctx context.Context, s Store, scope string, a Admission) (AdmitResult
 }
 
 // AdmitEach runs a on s with the separate calls: Remember, Hit, Hit. It loads nothing
-// (Loaded is false): the turn loads, bounded as a turn is.
+// (Loaded is false): the turn loads, bounded as a turn is. It reserves every message that
+// is not a duplicate and ignores Keep: only a store's own Admit bounds what a sender keeps.
 func AdmitEach(ctx context.Context, s Store, scope string, a Admission) (AdmitResult, error) {
 	prev, dup, err := s.Remember(ctx, scope, a.ID, a.Value, a.TTL)
 	if err != nil {
@@ -68,7 +87,7 @@ func AdmitEach(ctx context.Context, s Store, scope string, a Admission) (AdmitRe
 	if dup {
 		return AdmitResult{Duplicate: true, Prev: prev}, nil
 	}
-	var r AdmitResult
+	r := AdmitResult{Reserved: true}
 	if r.Sender, err = s.Hit(ctx, scope, a.Sender.Name, a.Sender.TTL); err != nil {
 		return AdmitResult{}, fmt.Errorf("count sender: %w", err)
 	}

@@ -21,6 +21,7 @@ type Memory struct {
 	mu         sync.Mutex
 	convs      map[string]memConv
 	remembered map[string]map[string]memValue  // scope → id → value
+	kept       map[string]*memRing             // scope → its last reserved ids (Admit with Keep)
 	windows    map[string]map[string]memWindow // scope → window → counter
 	records    map[string]map[string]memValue  // scope → key → value
 	days       map[string]*memDay              // day → counters
@@ -36,6 +37,13 @@ type memConv struct {
 type memValue struct {
 	value   []byte
 	expires time.Time
+}
+
+// memRing is the ids a scope reserved last through Admit with Keep, oldest first once
+// full: ids[next] is the one the next reservation replaces.
+type memRing struct {
+	ids  []string
+	next int
 }
 
 type memWindow struct {
@@ -67,6 +75,7 @@ func NewMemory(now func() time.Time) *Memory {
 		now:        now,
 		convs:      make(map[string]memConv),
 		remembered: make(map[string]map[string]memValue),
+		kept:       make(map[string]*memRing),
 		windows:    make(map[string]map[string]memWindow),
 		records:    make(map[string]map[string]memValue),
 		days:       make(map[string]*memDay),
@@ -158,17 +167,63 @@ func (m *Memory) SaveRemember(ctx context.Context, scope string, c Conversation,
 	return v, nil
 }
 
-// Admit runs a with Memory's own calls and loads the conversation of a message within
-// the limits.
+// Admit runs a under one lock: the id's reservation (unless the sender is past
+// a.Sender.Limit+1), the sender's and the global count, and the conversation of a message
+// within the limits. With a.Keep the scope keeps only its last a.Keep reservations.
 func (m *Memory) Admit(ctx context.Context, scope string, a Admission) (AdmitResult, error) {
-	r, err := AdmitEach(ctx, m, scope, a)
-	if err != nil || r.Duplicate || r.Sender > a.Sender.Limit || r.Global > a.Global.Limit {
-		return r, err
+	if err := ctx.Err(); err != nil {
+		return AdmitResult{}, fmt.Errorf("store: admit: %w", err)
 	}
-	if c, err := m.Load(ctx, scope); err == nil {
-		r.Conv, r.Loaded = c, true
+	for _, ttl := range []time.Duration{a.TTL, a.Sender.TTL, a.Global.TTL} {
+		if err := checkTTL("admit", ttl); err != nil {
+			return AdmitResult{}, err
+		}
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if old, ok := m.remembered[scope][a.ID]; ok && !expired(old.expires, now) {
+		return AdmitResult{Duplicate: true, Prev: clone(old.value)}, nil
+	}
+	r := AdmitResult{Sender: m.hit(scope, a.Sender.Name, a.Sender.TTL, now)}
+	if r.Sender <= a.Sender.Limit+1 {
+		m.remember(scope, a.ID, a.Value, a.TTL, now)
+		if a.Keep > 0 {
+			m.keep(scope, a.ID, a.Keep)
+		}
+		r.Reserved = true
+	}
+	if r.Sender > a.Sender.Limit {
+		return r, nil
+	}
+	if r.Global = m.hit("", a.Global.Name, a.Global.TTL, now); r.Global > a.Global.Limit {
+		return r, nil
+	}
+	if c, ok := m.convs[scope]; ok && !expired(c.expires, now) {
+		r.Conv = Conversation{Data: clone(c.data), Version: c.version}
+	}
+	r.Loaded = true
 	return r, nil
+}
+
+// keep adds id to the scope's last reserved ids, at most n, and forgets the reservation
+// and answer of the id it replaces. m.mu must be held.
+func (m *Memory) keep(scope, id string, n int) {
+	rg := m.kept[scope]
+	if rg == nil {
+		rg = &memRing{}
+		m.kept[scope] = rg
+	}
+	if len(rg.ids) < n {
+		rg.ids = append(rg.ids, id)
+		return
+	}
+	rg.next %= len(rg.ids) // n may have shrunk; the ring keeps its size
+	gone := rg.ids[rg.next]
+	delete(m.remembered[scope], gone)
+	delete(m.remembered[scope], AnswerID(gone))
+	rg.ids[rg.next] = id
+	rg.next++
 }
 
 // Erase deletes the conversation, remembered values and rate windows of scope.
@@ -180,6 +235,7 @@ func (m *Memory) Erase(ctx context.Context, scope string) error {
 	defer m.mu.Unlock()
 	delete(m.convs, scope)
 	delete(m.remembered, scope)
+	delete(m.kept, scope)
 	delete(m.windows, scope)
 	delete(m.records, scope)
 	return nil
@@ -312,7 +368,11 @@ func (m *Memory) Hit(ctx context.Context, scope, window string, ttl time.Duratio
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
+	return m.hit(scope, window, ttl, m.now()), nil
+}
+
+// hit is Hit with m.mu held.
+func (m *Memory) hit(scope, window string, ttl time.Duration, now time.Time) int64 {
 	ws := m.windows[scope]
 	if ws == nil {
 		ws = make(map[string]memWindow)
@@ -325,7 +385,7 @@ func (m *Memory) Hit(ctx context.Context, scope, window string, ttl time.Duratio
 	w.count++
 	ws[window] = w
 	m.wrote(now)
-	return w.count, nil
+	return w.count
 }
 
 // Count adds n to counter name on day, a date formatted "2006-01-02". A day's counters are
@@ -423,6 +483,11 @@ func (m *Memory) sweep(now time.Time) {
 		}
 		if len(ids) == 0 {
 			delete(m.remembered, scope)
+		}
+	}
+	for scope := range m.kept {
+		if m.remembered[scope] == nil {
+			delete(m.kept, scope) // nothing left to forget
 		}
 	}
 	for scope, ws := range m.windows {

@@ -71,3 +71,45 @@ func TestMemoryLoadDropsExpired(t *testing.T) {
 		t.Fatalf("size after loading an expired conversation = %d, want 0", got)
 	}
 }
+
+// TestMemoryFloodBounded: one sender floods Memory with 600 messages in one window and
+// 600 more over 20 windows (limit 30, Keep 31), each answered message's reply remembered
+// as the SMS channel does. Memory holds at most the last 31 reservations and replies.
+func TestMemoryFloodBounded(t *testing.T) {
+	ctx := t.Context()
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	m := NewMemory(func() time.Time { return now })
+	const limit, keep = 30, 31
+	send := func(n int) {
+		id := fmt.Sprintf("sms:SM%032x", n)
+		r, err := m.Admit(ctx, "flooder", Admission{
+			ID: id, Value: []byte("r"), TTL: 24 * time.Hour,
+			Sender: Window{Name: "sender", TTL: 10 * time.Minute, Limit: limit},
+			Global: Window{Name: "global", TTL: time.Minute, Limit: 1 << 40},
+			Keep:   keep,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Reserved {
+			if _, _, err := m.Remember(ctx, "flooder", AnswerID(id), []byte("reply"), 24*time.Hour); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for n := range 600 {
+		send(n)
+	}
+	for w := range 20 {
+		now = now.Add(10*time.Minute + time.Second)
+		for i := range 30 {
+			send(1000 + 30*w + i)
+		}
+	}
+	m.mu.Lock()
+	got, ring := len(m.remembered["flooder"]), len(m.kept["flooder"].ids)
+	m.mu.Unlock()
+	if got > 2*keep || ring > keep {
+		t.Errorf("after 1,200 messages: %d remembered values and %d kept ids, want at most %d and %d", got, ring, 2*keep, keep)
+	}
+}

@@ -52,7 +52,7 @@ func chromium(t *testing.T) string {
 // browser starts a headless Chromium for one test and returns a tab's context. The
 // flags keep it off the network (closed here): no background connections, no QUIC, no
 // component updates, no sync, an empty profile.
-func browser(t *testing.T) context.Context {
+func browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := chromium(t)
 	profile := t.TempDir() // removed after the browser has stopped (cleanups run last-in first-out)
@@ -70,6 +70,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(390, 844),
 	)
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(func() {
@@ -130,12 +131,18 @@ func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.V
 // sessionCookie returns the web chat's cookie as the browser holds it, or nil.
 func sessionCookie(t *testing.T, ctx context.Context, url string) *network.Cookie {
 	t.Helper()
+	return namedCookie(t, ctx, url, web.PlainCookieName)
+}
+
+// namedCookie returns the cookie name for url as the browser holds it, or nil.
+func namedCookie(t *testing.T, ctx context.Context, url, name string) *network.Cookie {
+	t.Helper()
 	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{url}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range res.Cookies {
-		if c.Name == web.CookieName {
+		if c.Name == name {
 			return c
 		}
 	}
@@ -337,4 +344,35 @@ func TestBrowserChatWithoutJavaScript(t *testing.T) {
 		t.Errorf("the session cookie is still there: %+v", c)
 	}
 	assertChatGone(t, ctx, s)
+}
+
+// TestBrowserChatOverHTTPS: over https a real Chromium keeps the __Host- session cookie
+// (Secure, Path=/, no Domain) and the chat works with it; the page's script cannot read it.
+func TestBrowserChatOverHTTPS(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := httptest.NewTLSServer(h.h)
+	t.Cleanup(srv.Close)
+	ctx := browser(t, chromedp.Flag("ignore-certificate-errors", true))
+	chatURL := srv.URL + "/"
+	do(t, ctx,
+		chromedp.Navigate(chatURL),
+		chromedp.WaitVisible(chromedp.ID("message")),
+		chromedp.SendKeys(chromedp.ID("message"), robbed16),
+		chromedp.Click(chromedp.ID("send")),
+	)
+	run(t, ctx, chromedp.Poll[bool](fmt.Sprintf(`document.getElementById("log").innerText.includes(%q)`, youthNumber),
+		chromedp.WithPollingTimeout(15*time.Second)))
+	ck := namedCookie(t, ctx, chatURL, web.CookieName)
+	if ck == nil || !ck.Secure || !ck.HTTPOnly || ck.Path != "/" || ck.SameSite != network.CookieSameSiteStrict {
+		t.Fatalf("session cookie %+v: want a Secure, HttpOnly, SameSite=Strict __Host- cookie", ck)
+	}
+	if plain := namedCookie(t, ctx, chatURL, web.PlainCookieName); plain != nil {
+		t.Errorf("a cookie without the prefix was set over https: %+v", plain)
+	}
+	if h.version(ck.Value) == 0 {
+		t.Error("the conversation is not on the server")
+	}
+	if n := run(t, ctx, chromedp.Evaluate[int](`document.cookie.length`)); n != 0 {
+		t.Errorf("the page's script reads %d characters of cookies", n)
+	}
 }

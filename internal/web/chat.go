@@ -9,11 +9,21 @@ import (
 	"unicode/utf8"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/handoff"
+	"github.com/vasteras/trygg/internal/metrics"
+	"github.com/vasteras/trygg/internal/store"
 )
 
-// rateWindow names the web chat's rate-limit window in the store.
-const rateWindow = "web"
+// Rate-limit windows in the store: the session's under the session's scope, the client's
+// under the client's (fixed names: a client's record never grows), the global one under
+// the global scope.
+const (
+	rateWindow   = "web"
+	clientWindow = "web:client"
+	newWindow    = "web:new"
+	globalWindow = "web:global"
+)
 
 // eraseTimeout bounds erasing a conversation on exit; the erasure outlives the request,
 // since the browser has already left.
@@ -22,7 +32,7 @@ const eraseTimeout = 2 * time.Second
 // index serves the page: GET /, in the language ?lang= names (sv, en, fi), else Swedish.
 // A visitor without a session gets one.
 func (c *Chat) index(w http.ResponseWriter, r *http.Request) {
-	id, ok := session(r)
+	id, ok := c.session(r)
 	if !ok {
 		id = c.startSession(w, r)
 	}
@@ -93,14 +103,14 @@ func (c *Chat) admit(w http.ResponseWriter, r *http.Request) (id, lang string, o
 			status, notice = http.StatusRequestEntityTooLarge, "web_too_long"
 		}
 		a := answer{status: status, lang: r.URL.Query().Get("lang"), replies: c.safe(""), notice: notice}
-		if id, ok := session(r); ok {
+		if id, ok := c.session(r); ok {
 			a.csrf = c.token(id)
 		}
 		c.respond(w, r, a)
 		return "", "", false
 	}
 	lang = c.pageLang(r.PostFormValue("lang"))
-	id, ok = session(r)
+	id, ok = c.session(r)
 	if !ok {
 		// No session (cookies blocked, or the browser was restarted): start one, so the
 		// resident can send again from the page this answer shows.
@@ -117,23 +127,58 @@ func (c *Chat) admit(w http.ResponseWriter, r *http.Request) (id, lang string, o
 
 // turn runs one turn for session id and answers. said is the resident's message as the
 // no-JS page repeats it ("" for a language button); it is never stored.
+//
+// Before the turn the message passes the limits, cheapest for the store first, and each
+// counts only what passed the ones before: the client's turns, then (for a conversation
+// that does not exist yet) the conversations the client started, the session's messages,
+// and all clients' turns. A message past a limit gets the safety reply and no turn, so
+// it stores nothing about the session.
 func (c *Chat) turn(w http.ResponseWriter, r *http.Request, id, lang, text, said string) {
 	ctx := r.Context()
 	scope := c.scope(id)
 	tok := c.token(id)
-	n, err := c.cfg.Store.Hit(ctx, scope, rateWindow, c.cfg.RateWindow)
-	if err != nil {
-		// The turn below degrades to the safety reply if the store is down.
-		c.cfg.Log.Warn("web chat: rate limit not counted", "error", err.Error())
-	} else if n > int64(c.cfg.RateLimit) {
+	client := c.client(r)
+	refuse := func(limit string) {
 		if c.cfg.Metrics != nil {
-			c.cfg.Metrics.WebRateLimited.Inc()
+			c.cfg.Metrics.WebRateLimited.WithLabelValues(limit).Inc()
 		}
 		rep := c.cfg.Service.Safe(text)
 		c.respond(w, r, answer{status: http.StatusTooManyRequests, lang: c.langOr(rep.Lang, lang), said: said, replies: []bot.Reply{rep}, notice: "web_busy", csrf: tok})
+	}
+	if c.over(ctx, client, clientWindow, c.cfg.ClientLimit) {
+		refuse(metrics.WebLimitClient)
 		return
 	}
-	o := c.cfg.Service.Handle(ctx, scope, bot.Message{Text: text, Channel: Channel})
+	var loaded *store.Conversation
+	if conv, err := c.cfg.Store.Load(ctx, scope); err != nil {
+		// The turn below degrades to the safety reply if the store is down.
+		c.cfg.Log.Warn("web chat: conversation not loaded before the turn", "error", err.Error())
+	} else {
+		loaded = &conv
+		if conv.Version == 0 && c.over(ctx, client, newWindow, c.cfg.NewLimit) {
+			refuse(metrics.WebLimitNew)
+			return
+		}
+	}
+	if c.over(ctx, scope, rateWindow, Limit{N: int64(c.cfg.RateLimit), Per: c.cfg.RateWindow}) {
+		refuse(metrics.WebLimitSession)
+		return
+	}
+	if c.over(ctx, "", globalWindow, c.cfg.GlobalLimit) {
+		refuse(metrics.WebLimitGlobal)
+		return
+	}
+	o := c.cfg.Service.HandleWith(ctx, scope, bot.Message{Text: text, Channel: Channel, Client: client},
+		conversation.Turn{Loaded: loaded, FirstTTL: c.cfg.FirstTTL})
+	rotated := false
+	if started(o) {
+		// Staff are about to read along: from now on the conversation answers only to a
+		// session id nobody but this browser has seen.
+		var nid string
+		if nid, rotated = c.rotate(ctx, w, r, scope); rotated {
+			scope, tok = c.scope(nid), c.token(nid)
+		}
+	}
 	if c.cfg.Handoff != nil {
 		c.cfg.Handoff.Observe(ctx, handoff.Turn{Channel: Channel, Scope: scope, Text: text, Outcome: o})
 	}
@@ -156,7 +201,52 @@ func (c *Chat) turn(w http.ResponseWriter, r *http.Request, id, lang, text, said
 			replies = append(staff, replies...)
 		}
 	}
-	c.respond(w, r, answer{lang: c.langOr(l, lang), said: said, replies: replies, csrf: tok})
+	c.respond(w, r, answer{lang: c.langOr(l, lang), said: said, replies: replies, csrf: tok, newToken: rotated})
+}
+
+// over counts one event in window under scope and reports whether it is past l. A store
+// that fails counts nothing and refuses nothing: the turn then degrades on its own.
+func (c *Chat) over(ctx context.Context, scope, window string, l Limit) bool {
+	n, err := c.cfg.Store.Hit(ctx, scope, window, l.Per)
+	if err != nil {
+		c.cfg.Log.Warn("web chat: rate limit not counted", "window", window, "error", err.Error())
+		return false
+	}
+	return n > l.N
+}
+
+// started reports whether a turn started a handoff.
+func started(o conversation.Outcome) bool {
+	for _, e := range o.Events {
+		if e.Kind == bot.EventHandoffStarted {
+			return true
+		}
+	}
+	return false
+}
+
+// rotate gives the session a new id as a handoff starts: it moves the conversation from
+// the old id's scope to the new one's, erases the old scope and sets the new cookie. A
+// session id someone else learned (planted in the browser, seen over a shoulder) then
+// reads nothing staff write. false, and the old id stays, when the move fails.
+func (c *Chat) rotate(ctx context.Context, w http.ResponseWriter, r *http.Request, oldScope string) (string, bool) {
+	conv, err := c.cfg.Store.Load(ctx, oldScope)
+	if err != nil || conv.Version == 0 {
+		if err != nil {
+			c.cfg.Log.Warn("web chat: session id not renewed at the handoff", "error", err.Error())
+		}
+		return "", false
+	}
+	id := c.newSessionID()
+	if _, err := c.cfg.Store.Save(ctx, c.scope(id), store.Conversation{Data: conv.Data}, c.cfg.Service.TTL()); err != nil {
+		c.cfg.Log.Warn("web chat: session id not renewed at the handoff", "error", err.Error())
+		return "", false
+	}
+	if err := c.cfg.Store.Erase(ctx, oldScope); err != nil {
+		c.cfg.Log.Warn("web chat: the old session's conversation not erased at the handoff", "error", err.Error())
+	}
+	c.setSession(w, r, id)
+	return id, true
 }
 
 // langOr returns lang if trygg speaks it, else fallback.
@@ -200,7 +290,7 @@ func (c *Chat) exitPost(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	id, ok := session(r)
+	id, ok := c.session(r)
 	if !ok || !c.tokenOK(r, id) {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
@@ -214,7 +304,7 @@ func (c *Chat) exitPost(w http.ResponseWriter, r *http.Request) {
 // Only a request from trygg's own page (or typed in) erases: the cookie is SameSite=Strict,
 // so another site's link never carries it, and Sec-Fetch-Site is checked as well.
 func (c *Chat) exitGet(w http.ResponseWriter, r *http.Request) {
-	if id, ok := session(r); ok && fromHere(r) {
+	if id, ok := c.session(r); ok && fromHere(r) {
 		c.erase(r.Context(), id)
 		c.endSession(w, r)
 	}

@@ -2,7 +2,8 @@
 // third-party assets, for residents who cannot safely receive SMS.
 //
 // Privacy is the design. The conversation lives on the server under the pseudonym of a
-// random session id that travels in an HttpOnly, SameSite=Strict session cookie; message
+// session id that trygg issued (random, with a MAC under a key derived from TRYGG_SECRET)
+// and that travels in an HttpOnly, SameSite=Strict, __Host- session cookie; message
 // text is never kept beyond the request that carries it. With JavaScript the page adds
 // the messages to itself (POST /chat answers JSON); without it a plain form post answers
 // with a whole page showing the last message and trygg's replies. Nothing is written to
@@ -12,7 +13,9 @@
 // Every POST is checked against cross-site requests (Sec-Fetch-Site/Origin and a
 // per-session token), limited in size and rate, and still answers with the safety reply
 // (112 and Brottsofferjouren) when it is refused: a resident is never left without a way
-// to get help.
+// to get help. The rates are limited per session, per client (its address, or the one a
+// trusted proxy forwards; IPv6 by /64), for new conversations per client, and for all
+// clients together, so one client can neither flood the store nor crowd others out.
 package web
 
 import (
@@ -22,6 +25,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/vasteras/trygg/flows"
@@ -43,7 +47,26 @@ const (
 	// the safety reply stands in.
 	DefaultRateLimit  = 30
 	DefaultRateWindow = 10 * time.Minute
+	// DefaultFirstTTL is how long a conversation is kept that never got past its first
+	// message; the second message gives it the conversation TTL.
+	DefaultFirstTTL = 30 * time.Minute
 )
+
+// Defaults of the per-client and global limits (TRYGG_WEB_CLIENT_LIMIT,
+// TRYGG_WEB_NEW_LIMIT, TRYGG_WEB_GLOBAL_LIMIT). A client is an address, and many residents
+// can share one (a school, a shelter, a mobile operator's NAT): the per-client limits are
+// several sessions' worth.
+var (
+	DefaultClientLimit = Limit{N: 120, Per: 10 * time.Minute}
+	DefaultNewLimit    = Limit{N: 20, Per: 10 * time.Minute}
+	DefaultGlobalLimit = Limit{N: 600, Per: time.Minute}
+)
+
+// Limit is a number of events allowed in a fixed window of time.
+type Limit struct {
+	N   int64
+	Per time.Duration
+}
 
 // Channel is the channel name behind the pseudonyms of web sessions.
 const Channel = "web"
@@ -60,15 +83,26 @@ type Config struct {
 	Hasher *pseudonym.Hasher
 	// ExitURL is the neutral page of the quick exit (TRYGG_QUICK_EXIT_URL).
 	ExitURL string
-	// SecureCookies marks the session cookie Secure on every request (the public URL is
-	// https behind a proxy); requests that arrive over TLS get it anyway.
+	// SecureCookies treats every request as https (the public URL is https behind a
+	// proxy): the session cookie is then the Secure __Host- one (CookieName). Requests
+	// that arrive over TLS, or from a trusted proxy with X-Forwarded-Proto: https, get it
+	// anyway.
 	SecureCookies bool
 	// RateLimit messages per RateWindow per session; 0 means the defaults.
 	RateLimit  int
 	RateWindow time.Duration
+	// ClientLimit bounds the turns of one client, NewLimit the conversations one client
+	// starts, GlobalLimit the turns of all clients together; zero means the defaults.
+	ClientLimit, NewLimit, GlobalLimit Limit
+	// FirstTTL is how long a conversation that never got past its first message is kept;
+	// 0 means DefaultFirstTTL.
+	FirstTTL time.Duration
+	// Proxies are the trusted proxies (TRYGG_TRUSTED_PROXIES) whose forwarded client
+	// address is believed; none: the client is the socket's peer.
+	Proxies Proxies
 	// Log receives errors, never message text; nil discards.
 	Log *slog.Logger
-	// Metrics counts messages past the rate limit; nil counts nothing.
+	// Metrics counts messages past the limits; nil counts nothing.
 	Metrics *metrics.Metrics
 	// Handoff is told of every turn, for handoffs to staff; nil: no handoffs.
 	Handoff Observer
@@ -99,8 +133,11 @@ type Chat struct {
 	switchWord map[string]string
 	langs      []string
 	csrfKey    []byte
+	sessionKey []byte
 	cop        *http.CrossOriginProtection
-	static     http.Handler
+	// untrustedProxy logs once that forwarded requests come from a peer not trusted.
+	untrustedProxy sync.Once
+	static         http.Handler
 }
 
 // pageTexts are the ids of the page texts; each must exist in every language.
@@ -125,6 +162,17 @@ func New(cfg Config) (*Chat, error) {
 	if cfg.RateWindow <= 0 {
 		cfg.RateWindow = DefaultRateWindow
 	}
+	for _, l := range []struct {
+		got *Limit
+		def Limit
+	}{{&cfg.ClientLimit, DefaultClientLimit}, {&cfg.NewLimit, DefaultNewLimit}, {&cfg.GlobalLimit, DefaultGlobalLimit}} {
+		if l.got.N <= 0 || l.got.Per <= 0 {
+			*l.got = l.def
+		}
+	}
+	if cfg.FirstTTL <= 0 {
+		cfg.FirstTTL = DefaultFirstTTL
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -134,6 +182,7 @@ func New(cfg Config) (*Chat, error) {
 		switchWord: map[string]string{},
 		langs:      cfg.Flows.Catalog.Langs(),
 		csrfKey:    cfg.Hasher.Key("web-csrf"),
+		sessionKey: cfg.Hasher.Key("web-session"),
 		cop:        http.NewCrossOriginProtection(),
 	}
 	cat := cfg.Flows.Catalog

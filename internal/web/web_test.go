@@ -109,7 +109,7 @@ func (h *harness) visit() (session, token string) {
 	if res.StatusCode != http.StatusOK {
 		h.t.Fatalf("GET / = %d", res.StatusCode)
 	}
-	ck := cookie(res, web.CookieName)
+	ck := cookie(res, web.PlainCookieName)
 	if ck == nil {
 		h.t.Fatal("GET / set no session cookie")
 	}
@@ -130,7 +130,7 @@ func post(path, session string, form url.Values, asJSON bool) *http.Request {
 		req.Header.Set("Accept", "application/json")
 	}
 	if session != "" {
-		req.AddCookie(&http.Cookie{Name: web.CookieName, Value: session})
+		req.AddCookie(&http.Cookie{Name: web.PlainCookieName, Value: session})
 	}
 	return req
 }
@@ -337,7 +337,8 @@ func TestHeaders(t *testing.T) {
 }
 
 // TestSessionCookie: the session cookie is HttpOnly, SameSite=Strict, Path=/, ends with
-// the browser, holds 128 random bits, and is Secure over https or with an https public URL.
+// the browser, holds 128 random bits and a 128-bit MAC, and is a Secure __Host- cookie over
+// https or with an https public URL (a plain trygg_chat cookie only over plain http).
 func TestSessionCookie(t *testing.T) {
 	plain := newHarness(t, nil)
 	behindProxy := newHarness(t, map[string]string{"TRYGG_PUBLIC_URL": "https://trygg.example.se"})
@@ -348,16 +349,24 @@ func TestSessionCookie(t *testing.T) {
 		h      *harness
 		req    *http.Request
 		secure bool
+		cookie string
 	}{
-		{"http", plain, httptest.NewRequest("GET", "/", nil), false},
-		{"tls", plain, overTLS, true},
-		{"https public url", behindProxy, httptest.NewRequest("GET", "/", nil), true},
+		{"http", plain, httptest.NewRequest("GET", "/", nil), false, web.PlainCookieName},
+		{"tls", plain, overTLS, true, web.CookieName},
+		{"https public url", behindProxy, httptest.NewRequest("GET", "/", nil), true, web.CookieName},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ck := cookie(tt.h.do(tt.req), web.CookieName)
+			res := tt.h.do(tt.req)
+			if len(res.Cookies()) != 1 {
+				t.Fatalf("cookies %v, want one", res.Cookies())
+			}
+			ck := cookie(res, tt.cookie)
 			if ck == nil {
-				t.Fatal("no session cookie")
+				t.Fatalf("no session cookie %s", tt.cookie)
+			}
+			if ck.Domain != "" {
+				t.Errorf("cookie %q has a Domain", ck.Raw)
 			}
 			if !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != "/" {
 				t.Errorf("cookie %q: HttpOnly=%v SameSite=%v Path=%q", ck.Raw, ck.HttpOnly, ck.SameSite, ck.Path)
@@ -368,8 +377,8 @@ func TestSessionCookie(t *testing.T) {
 			if ck.Secure != tt.secure {
 				t.Errorf("Secure = %v, want %v", ck.Secure, tt.secure)
 			}
-			if b, err := base64.RawURLEncoding.DecodeString(ck.Value); err != nil || len(b) != 16 {
-				t.Errorf("session id %q is not 128 bits of base64url", ck.Value)
+			if b, err := base64.RawURLEncoding.DecodeString(ck.Value); err != nil || len(b) != 32 {
+				t.Errorf("session id %q is not 256 bits of base64url", ck.Value)
 			}
 		})
 	}
@@ -380,13 +389,13 @@ func TestSessionCookie(t *testing.T) {
 		t.Error("two visitors got the same session id")
 	}
 	req := httptest.NewRequest("GET", "/", nil)
-	req.AddCookie(&http.Cookie{Name: web.CookieName, Value: a})
-	if ck := cookie(plain.do(req), web.CookieName); ck != nil {
+	req.AddCookie(&http.Cookie{Name: web.PlainCookieName, Value: a})
+	if ck := cookie(plain.do(req), web.PlainCookieName); ck != nil {
 		t.Error("a visitor with a session got a new cookie")
 	}
 	req = httptest.NewRequest("GET", "/", nil)
-	req.AddCookie(&http.Cookie{Name: web.CookieName, Value: "made-up"})
-	if ck := cookie(plain.do(req), web.CookieName); ck == nil || ck.Value == "made-up" {
+	req.AddCookie(&http.Cookie{Name: web.PlainCookieName, Value: "made-up"})
+	if ck := cookie(plain.do(req), web.PlainCookieName); ck == nil || ck.Value == "made-up" {
 		t.Error("a made-up session id was kept")
 	}
 }
@@ -514,7 +523,7 @@ func TestChatRefused(t *testing.T) {
 			if !strings.Contains(a.text(), "112") || !strings.Contains(a.text(), youthNumber) || a.Notice == "" {
 				t.Errorf("refusal without the safety reply and a notice: %+v", a)
 			}
-			ck := cookie(res, web.CookieName)
+			ck := cookie(res, web.PlainCookieName)
 			if (ck != nil) != tt.newCookie {
 				t.Errorf("new cookie = %v, want %v", ck != nil, tt.newCookie)
 			}
@@ -533,7 +542,7 @@ func TestChatRefused(t *testing.T) {
 	// The page a refused form post shows lets the resident send again.
 	res := h.do(post("/chat", "", form("message", robbed16), false))
 	body := readBody(t, res)
-	ck := cookie(res, web.CookieName)
+	ck := cookie(res, web.PlainCookieName)
 	if res.StatusCode != http.StatusForbidden || ck == nil {
 		t.Fatalf("status %d, cookie %v", res.StatusCode, ck)
 	}
@@ -680,12 +689,12 @@ func TestExit(t *testing.T) {
 		s, _ := started()
 		req := httptest.NewRequest("GET", "/chat/exit", nil)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		req.AddCookie(&http.Cookie{Name: web.CookieName, Value: s})
+		req.AddCookie(&http.Cookie{Name: web.PlainCookieName, Value: s})
 		res := h.do(req)
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != neutralURL {
 			t.Fatalf("status %d, Location %q", res.StatusCode, res.Header.Get("Location"))
 		}
-		if ck := cookie(res, web.CookieName); ck == nil || ck.MaxAge >= 0 {
+		if ck := cookie(res, web.PlainCookieName); ck == nil || ck.MaxAge >= 0 {
 			t.Error("session cookie not dropped")
 		}
 		if h.version(s) != 0 {
@@ -699,7 +708,7 @@ func TestExit(t *testing.T) {
 		{"link from another site", func(s, _ string) *http.Request {
 			r := httptest.NewRequest("GET", "/chat/exit", nil)
 			r.Header.Set("Sec-Fetch-Site", "cross-site")
-			r.AddCookie(&http.Cookie{Name: web.CookieName, Value: s})
+			r.AddCookie(&http.Cookie{Name: web.PlainCookieName, Value: s})
 			return r
 		}},
 		{"beacon from another site", func(s, tok string) *http.Request {

@@ -34,10 +34,10 @@ func (s *Store) Admit(ctx context.Context, scope string, a store.Admission) (sto
 	}
 	k, g := keysOf(scope), []string{counter(a.Global.Name)}
 	mine := []string{k.once, k.hit, k.conv}
-	mineArgs := []any{a.ID, a.Value, ms(a.TTL), newToken(), a.Sender.Name, ms(a.Sender.TTL)}
+	mineArgs := []any{a.ID, a.Value, ms(a.TTL), newToken(), a.Sender.Name, ms(a.Sender.TTL), a.Sender.Limit, max(a.Keep, 0)}
 	globalTTL := ms(a.Global.TTL)
 	if _, cluster := s.rdb.(*redis.ClusterClient); !cluster {
-		return s.admitOne(ctx, append(mine, g[0]), append(mineArgs, a.Sender.Limit, globalTTL), a)
+		return s.admitOne(ctx, append(mine, g[0]), append(mineArgs, globalTTL), a)
 	}
 	var cmds [2]*redis.Cmd
 	_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -95,7 +95,7 @@ func (s *Store) admitOne(ctx context.Context, keys []string, args []any, a store
 	if r.Duplicate || r.Sender > a.Sender.Limit {
 		return settled(r, a), nil
 	}
-	if len(res) < 4 {
+	if len(res) < 5 {
 		return store.AdmitResult{}, fmt.Errorf("redis store: admit: no global count in a reply of %d values", len(res))
 	}
 	r.Global, _ = res[3].(int64)
@@ -127,8 +127,12 @@ func admitted(res []any) (store.AdmitResult, error) {
 	if !ok {
 		return store.AdmitResult{}, fmt.Errorf("unexpected count %T", res[1])
 	}
-	r := store.AdmitResult{Sender: n, Loaded: true}
-	if len(res) > 2 && res[2] != nil {
+	if len(res) < 5 {
+		return store.AdmitResult{}, fmt.Errorf("unexpected reply of %d values", len(res))
+	}
+	reserved, _ := res[4].(int64)
+	r := store.AdmitResult{Sender: n, Loaded: true, Reserved: reserved == 1}
+	if res[2] != nil {
 		b, ok := res[2].(string)
 		if !ok {
 			return store.AdmitResult{}, fmt.Errorf("unexpected conversation %T", res[2])

@@ -9,6 +9,7 @@
 //
 //	trygg:{<scope>}:conv  string "<version>:<token><state>"             TTL: the conversation TTL
 //	trygg:{<scope>}:once  hash id → "<expiry ms>:<token><value>"        TTL: the longest Remember ttl
+//	                      (a resident's: its last Keep reservations and their replies, see keep)
 //	trygg:{<scope>}:hit   hash window → "<expiry ms>:<count>"           TTL: the longest open window
 //	trygg:stats:<day>     hash counter → n                              TTL: store.StatsTTL
 //
@@ -54,6 +55,17 @@ const (
 	// default of five dial attempts 100 ms apart.
 	DialAttempts = 1
 )
+
+// MaxMemoryPolicy is the eviction policy trygg's Redis must run with (maxmemory-policy),
+// together with a maxmemory. Every key trygg writes has a TTL, and volatile-ttl evicts the
+// keys closest to expiring first: the conversations, remembered replies and rate windows
+// of the residents who have been silent longest (each kept TRYGG_CONVERSATION_TTL after
+// their last message), long before the statistics (400 days), the lägesbild (730 days) or
+// the Grannsamverkan register. So a full Redis forgets its oldest conversations, and those
+// residents start afresh, instead of refusing every write, which would answer every
+// resident with the safety reply (noeviction). volatile-lru and allkeys-lru would evict
+// the long-lived records first, being the least recently used.
+const MaxMemoryPolicy = "volatile-ttl"
 
 // noRetries is how go-redis' options say MaxRetries; 0 there means its default of 3.
 const noRetries = -1
@@ -278,6 +290,21 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("redis store: ping: %w", err)
 	}
 	return nil
+}
+
+// EvictionPolicy returns the server's maxmemory-policy (CONFIG GET), so trygg can warn at
+// start-up when it is not MaxMemoryPolicy. A server that refuses CONFIG (many managed
+// services rename it) gives an error; so does a reply without the setting.
+func (s *Store) EvictionPolicy(ctx context.Context) (string, error) {
+	m, err := s.rdb.ConfigGet(ctx, "maxmemory-policy").Result()
+	if err != nil {
+		return "", fmt.Errorf("redis store: config get maxmemory-policy: %w", err)
+	}
+	p, ok := m["maxmemory-policy"]
+	if !ok {
+		return "", errors.New("redis store: config get maxmemory-policy: no such setting")
+	}
+	return p, nil
 }
 
 // Close closes the client's connections.

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vasteras/trygg/internal/store"
 )
 
 // tokenLen is the length of a write's token in bytes.
@@ -39,10 +41,21 @@ func newToken() []byte { return binary.LittleEndian.AppendUint64(nil, rand.Uint6
 
 // luaNow is the prelude that sets now to the server's time in milliseconds, and defines
 // split (the expiry and payload of a field), prune (drop the expired fields of a hash, if
-// any expired) and put (store a field, keep the earliest expiry, make the hash live at
-// least as long as the field). Every redis.call costs the single Redis thread a few
-// microseconds, so the helpers make as few as they can: prune reads the marker once and
-// hands it to put.
+// any expired), put (store a field, keep the earliest expiry, make the hash live at least
+// as long as the field) and keep (store a reservation in a hash that keeps its last n).
+// Every redis.call costs the single Redis thread a few microseconds, so the helpers make
+// as few as they can: prune reads the marker once and hands it to put.
+//
+// A resident's hash of remembered values, once Admit has reserved a message in it with
+// Keep, keeps its last n reservations instead: the fields "\0<slot>" (slot 0 … n-1) name
+// the reserved ids, "\0head" counts the reservations, and keep puts each new one in the
+// next slot, deleting the id that held it and that id's answer (store.AnswerID). Such a
+// hash costs the same to write whatever its history: its size is bounded by n, so it is
+// never pruned by reading it whole; "\0next" holds "-" to say so, and an expired field
+// stays invisible (every read checks its expiry) until its slot is reused or the hash
+// expires. Fields whose names start with "\0" are the hash's own; ids and keys are
+// printable. A hash written before it kept a ring is read whole once, when keep first
+// writes to it, to drop what has expired; what has not stays until the hash expires.
 const luaNow = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -51,15 +64,20 @@ local function split(field)
   return tonumber(string.sub(field, 1, i - 1)), string.sub(field, i + 1)
 end
 local NEXT = '\0next'
+local KEPT = '-'
 local function prune(key)
-  local nx = tonumber(redis.call('HGET', key, NEXT))
+  local nxs = redis.call('HGET', key, NEXT)
+  if nxs == KEPT then
+    return KEPT
+  end
+  local nx = tonumber(nxs)
   if nx and nx > now then
     return nx
   end
   local all = redis.call('HGETALL', key)
   local low = false
   for j = 1, #all, 2 do
-    if all[j] ~= NEXT then
+    if string.byte(all[j], 1) ~= 0 then
       local e = split(all[j + 1])
       if e <= now then
         redis.call('HDEL', key, all[j])
@@ -75,8 +93,17 @@ local function prune(key)
   end
   return low
 end
+local function outlive(key, exp)
+  if redis.call('PTTL', key) < exp - now then
+    redis.call('PEXPIRE', key, exp - now)
+  end
+end
 local function put(key, field, exp, payload, nx)
   redis.call('HSET', key, field, string.format('%d:', exp) .. payload)
+  if nx == KEPT then
+    outlive(key, exp)
+    return
+  end
   if not nx then
     redis.call('HSET', key, NEXT, string.format('%d', exp))
     redis.call('PEXPIRE', key, exp - now)
@@ -86,6 +113,21 @@ local function put(key, field, exp, payload, nx)
     redis.call('HSET', key, NEXT, string.format('%d', exp))
   end
   redis.call('PEXPIRE', key, exp - now, 'GT')
+end
+local HEAD = '\0head'
+local function keep(key, field, exp, payload, n)
+  if redis.call('HGET', key, NEXT) ~= KEPT then
+    redis.call('HDEL', key, NEXT)
+    prune(key)
+    redis.call('HSET', key, NEXT, KEPT)
+  end
+  local slot = '\0' .. ((redis.call('HINCRBY', key, HEAD, 1) - 1) % n)
+  local gone = redis.call('HGET', key, slot)
+  if gone then
+    redis.call('HDEL', key, gone, gone .. '` + store.AnswerSuffix + `')
+  end
+  redis.call('HSET', key, slot, field, field, string.format('%d:', exp) .. payload)
+  outlive(key, exp)
 end
 `
 
@@ -168,17 +210,20 @@ put(KEYS[1], ARGV[1], now + tonumber(ARGV[2]), 1, prune(KEYS[1]))
 return 1
 `)
 
-// admitScript is the part of Admit in the resident's slot: reserve the message id like
-// rememberScript; unless it was reserved before, count the message in the sender's window
-// like hitScript; and read the conversation, for the turn's first attempt.
+// admitScript is the part of Admit in the resident's slot: unless the message id was
+// reserved before, count the message in the sender's window like hitScript and reserve the
+// id like rememberScript, but only while the count is within the sender's limit + 1 (past
+// that the message gets no answer, and is not kept); and read the conversation, for the
+// turn's first attempt.
 // KEYS[1] the scope's hash of remembered values, KEYS[2] its hash of windows, KEYS[3] its
-// conversation; ARGV: id, value, ttl in ms, token, window, window ttl in ms.
+// conversation; ARGV: id, value, ttl in ms, token, window, window ttl in ms, the sender's
+// limit, keep (how many reservations the hash keeps; 0: all, each for its ttl).
 // Where all keys live on one server (not a Cluster), KEYS[4] may name the global window's
-// counter, with ARGV[7] the sender's limit and ARGV[8] the global window's ttl in ms: the
-// script then also counts the message there, like counterScript, when the separate calls
-// would (not a duplicate, the sender within the limit), and nothing needs taking back.
+// counter, with ARGV[9] the global window's ttl in ms: the script then also counts the
+// message there, like counterScript, when the separate calls would (not a duplicate, the
+// sender within the limit), and nothing needs taking back.
 // Returns {1, value stored before} for a duplicate, else {0, count, conversation or false,
-// global count or 0}.
+// global count or 0, 1 when the id is reserved or 0}.
 var admitScript = redis.NewScript(luaNow + `
 local old = redis.call('HGET', KEYS[1], ARGV[1])
 local mine = false
@@ -190,9 +235,6 @@ if old then
     end
     mine = true
   end
-end
-if not mine then
-  put(KEYS[1], ARGV[1], now + tonumber(ARGV[3]), ARGV[4] .. ARGV[2], prune(KEYS[1]))
 end
 local n = 0
 local cur = redis.call('HGET', KEYS[2], ARGV[5])
@@ -207,14 +249,27 @@ if n == 0 then
   n = 1
   put(KEYS[2], ARGV[5], now + tonumber(ARGV[6]), 1, prune(KEYS[2]))
 end
+local limit = tonumber(ARGV[7])
+local reserved = 0
+if mine then
+  reserved = 1
+elseif n <= limit + 1 then
+  local exp, size = now + tonumber(ARGV[3]), tonumber(ARGV[8])
+  if size > 0 then
+    keep(KEYS[1], ARGV[1], exp, ARGV[4] .. ARGV[2], size)
+  else
+    put(KEYS[1], ARGV[1], exp, ARGV[4] .. ARGV[2], prune(KEYS[1]))
+  end
+  reserved = 1
+end
 local g = 0
-if KEYS[4] and n <= tonumber(ARGV[7]) then
+if KEYS[4] and n <= limit then
   g = redis.call('INCR', KEYS[4])
   if g == 1 then
-    redis.call('PEXPIRE', KEYS[4], ARGV[8])
+    redis.call('PEXPIRE', KEYS[4], ARGV[9])
   end
 end
-return {0, n, redis.call('GET', KEYS[3]), g}
+return {0, n, redis.call('GET', KEYS[3]), g, reserved}
 `)
 
 // counterScript counts one event in a fixed window of the global scope, which is no

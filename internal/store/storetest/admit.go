@@ -116,3 +116,83 @@ func testSaveRemember(f *fixture) {
 		f.t.Fatal("SaveRemember with a remember ttl of 0: no error")
 	}
 }
+
+// admit runs one admission with store.Admit: limit is the sender's, keep the reservations
+// scope keeps; the global window is the subtest's own and never full.
+func (f *fixture) admit(scope, id string, limit int64, keep int) store.AdmitResult {
+	f.t.Helper()
+	r, err := store.Admit(f.ctx, f.s, scope, store.Admission{
+		ID: id, Value: []byte("r-" + id), TTL: hour,
+		Sender: store.Window{Name: "w-sender", TTL: hour, Limit: limit},
+		Global: store.Window{Name: "w-global-" + f.nonce, TTL: hour, Limit: 1 << 40},
+		Keep:   keep,
+	})
+	if err != nil {
+		f.t.Fatalf("Admit(%q, %q): %v", scope, id, err)
+	}
+	return r
+}
+
+// testAdmitPastLimit checks that Admit reserves a message up to the sender's limit + 1
+// (the last one that can get an answer, the notice) and only counts the ones past it:
+// what a sender writes past its limit costs no memory, and a repeated delivery of such a
+// message is counted again rather than answered from memory.
+func testAdmitPastLimit(f *fixture) {
+	sc := f.scope("past")
+	for i, id := range []string{"m1", "m2", "m3"} {
+		if r := f.admit(sc, id, 2, 0); r.Duplicate || !r.Reserved || r.Sender != int64(i+1) {
+			f.t.Fatalf("admission %d = %+v, want reserved and counted %d", i+1, r, i+1)
+		}
+	}
+	r := f.admit(sc, "m4", 2, 0)
+	if r.Duplicate || r.Reserved || r.Sender != 4 || r.Global != 0 || r.Loaded {
+		f.t.Fatalf("past the limit + 1 = %+v, want counted 4, not reserved, not loaded", r)
+	}
+	if r := f.admit(sc, "m4", 2, 0); r.Duplicate || r.Reserved || r.Sender != 5 {
+		f.t.Fatalf("m4 again = %+v, want counted again (5), not a duplicate", r)
+	}
+	if r := f.admit(sc, "m3", 2, 0); !r.Duplicate || string(r.Prev) != "r-m3" || r.Sender != 0 {
+		f.t.Fatalf("m3 again = %+v, want the duplicate of the reserved m3", r)
+	}
+	if _, found := f.remember(sc, "m4", []byte("x"), hour); found {
+		f.t.Fatal("m4, past the limit + 1, was reserved")
+	}
+}
+
+// testAdmitKeep checks Admit with Keep: the scope keeps the reservations of its last Keep
+// messages, each with its answer (store.AnswerID); an older one is forgotten with its
+// answer, so a sender's memory is bounded however much it writes.
+func testAdmitKeep(f *fixture) {
+	sc := f.scope("keep")
+	const keep = 3
+	ids := []string{"m1", "m2", "m3", "m4", "m5", "m6", "m7"}
+	for _, id := range ids {
+		if r := f.admit(sc, id, 100, keep); r.Duplicate || !r.Reserved {
+			f.t.Fatalf("Admit(%s) = %+v, want reserved", id, r)
+		}
+		f.remember(sc, store.AnswerID(id), []byte("a-"+id), hour)
+	}
+	for _, id := range ids[len(ids)-keep:] {
+		if r := f.admit(sc, id, 100, keep); !r.Duplicate || string(r.Prev) != "r-"+id {
+			f.t.Fatalf("Admit(%s) again = %+v, want a duplicate: one of the last %d", id, r, keep)
+		}
+		if prev, found := f.remember(sc, store.AnswerID(id), []byte("x"), hour); !found || string(prev) != "a-"+id {
+			f.t.Fatalf("answer to %s = %q, %v; want a-%s kept", id, prev, found, id)
+		}
+	}
+	for _, id := range ids[:len(ids)-keep] {
+		if prev, found := f.remember(sc, store.AnswerID(id), []byte("x"), hour); found {
+			f.t.Fatalf("answer to %s = %q: kept past the last %d", id, prev, keep)
+		}
+		if prev, found := f.remember(sc, id, []byte("x"), hour); found {
+			f.t.Fatalf("reservation of %s = %q: kept past the last %d", id, prev, keep)
+		}
+	}
+	// Erase forgets the ring with the rest; the scope starts afresh.
+	f.erase(sc)
+	for i, id := range ids[:2] {
+		if r := f.admit(sc, id, 100, keep); r.Duplicate || !r.Reserved || r.Sender != int64(i+1) {
+			f.t.Fatalf("after Erase, Admit(%s) = %+v, want a new reservation", id, r)
+		}
+	}
+}

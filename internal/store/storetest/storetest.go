@@ -150,6 +150,8 @@ func Run(t *testing.T, newStore func(t *testing.T) (store.Store, Clock)) {
 		{"Ping", testPing},
 		{"AdmitEqualsSeparateCalls", testAdmit},
 		{"AdmitGlobalLimit", testAdmitGlobalLimit},
+		{"AdmitPastLimitNotKept", testAdmitPastLimit},
+		{"AdmitKeepsTheLast", testAdmitKeep},
 		{"SaveRemember", testSaveRemember},
 	}
 	for _, tt := range tests {
