@@ -10,39 +10,27 @@
 // the other one.
 package bot
 
-// EventKind names what happened in a turn, for the host to act on.
-type EventKind string
+import "github.com/vasteras/trygg/flows/events"
 
-// The events a turn can emit.
+// EventKind names what happened in a turn, for the host to act on. The kinds, which of
+// them the flows may emit and who acts on each are listed once, in flows/events.
+type EventKind = events.Kind
+
+// The events a turn can emit (see flows/events for each).
 const (
-	// EventReferred: the resident was given a route to help (Event.Route names it).
-	EventReferred EventKind = "referred"
-	// EventDanger: the resident seems to be in danger now; 112 was given first.
-	EventDanger EventKind = "danger"
-	// EventErase: the resident asked to erase everything; the host must delete every record
-	// of the conversation.
-	EventErase EventKind = "erase"
-	// EventHandoffRequested: the resident asked for a person.
-	EventHandoffRequested EventKind = "handoff_requested"
-	// EventHandoffStarted: the resident agreed that staff take over; the host opens the case.
-	EventHandoffStarted EventKind = "handoff_started"
-	// EventRelay: staff have taken over; the host passes the message on to them.
-	EventRelay EventKind = "relay"
-	// EventOmbudJoin: the resident agreed to join the Grannsamverkan alerts with the invite
-	// code of their message before; the host registers them.
-	EventOmbudJoin EventKind = "ombud_join"
-	// EventOmbudLeave: the resident left the Grannsamverkan alerts; the host removes them.
-	EventOmbudLeave EventKind = "ombud_leave"
-	// EventHandoffEnded: the handoff ended (Route: "resident", "staff" or "timeout").
-	EventHandoffEnded EventKind = "handoff_ended"
-	// EventUnsafePlace: the resident told of a place that feels unsafe.
-	EventUnsafePlace EventKind = "unsafe_place"
-	// EventLanguage: the conversation's language changed.
-	EventLanguage EventKind = "language"
-	// EventNotUnderstood: nothing in the message was understood; the fallback was given.
-	EventNotUnderstood EventKind = "not_understood"
-	// EventOtherLanguage: the message was in a language trygg does not speak.
-	EventOtherLanguage EventKind = "other_language"
+	EventReferred         = events.Referred
+	EventDanger           = events.Danger
+	EventErase            = events.Erase
+	EventHandoffRequested = events.HandoffRequested
+	EventHandoffStarted   = events.HandoffStarted
+	EventRelay            = events.Relay
+	EventOmbudJoin        = events.OmbudJoin
+	EventOmbudLeave       = events.OmbudLeave
+	EventHandoffEnded     = events.HandoffEnded
+	EventUnsafePlace      = events.UnsafePlace
+	EventLanguage         = events.Language
+	EventNotUnderstood    = events.NotUnderstood
+	EventOtherLanguage    = events.OtherLanguage
 )
 
 // Event is something the host should know about a turn. It never holds message text.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vasteras/trygg/bot/understand"
+	"github.com/vasteras/trygg/flows/events"
 	"github.com/vasteras/trygg/internal/gsm7"
 )
 
@@ -206,17 +207,24 @@ func (c *checker) nodes() {
 			c.add(f, n.Line, "node %s: dead end: it says nothing and goes nowhere", id)
 		}
 		if n.Event != nil {
-			switch n.Event.Kind {
-			case "referred":
-				if n.Event.Route == "" {
-					c.add(f, n.FieldLine("event"), "node %s: a referred event needs a route", id)
-				}
-			case "handoff_requested", "handoff_started", "unsafe_place", "ombud_join", "ombud_leave":
-			default:
-				c.add(f, n.FieldLine("event"), "node %s: unknown event kind %q (referred, handoff_requested, unsafe_place)", id, n.Event.Kind)
+			spec, ok := events.Lookup(events.Kind(n.Event.Kind))
+			switch {
+			case !ok || !spec.Flow:
+				c.add(f, n.FieldLine("event"), "node %s: unknown event kind %q (%s)", id, n.Event.Kind, flowKinds())
+			case spec.Route && n.Event.Route == "":
+				c.add(f, n.FieldLine("event"), "node %s: a %s event needs a route", id, n.Event.Kind)
 			}
 		}
 	}
+}
+
+// flowKinds lists the event kinds a node may emit, for a problem's message.
+func flowKinds() string {
+	var names []string
+	for _, k := range events.FlowKinds() {
+		names = append(names, string(k))
+	}
+	return strings.Join(names, ", ")
 }
 
 // knownAnswer reports whether a wait key is an answer the engine can recognise.

@@ -228,7 +228,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 				f.replace(t, mainYAML, "event: {kind: unsafe_place}", "event: {kind: unsafe}")
 			},
 			want: []want{{file: mainYAML, at: "event: {kind: unsafe}",
-				msg: `node unsafe_thanks: unknown event kind "unsafe" (referred, handoff_requested, unsafe_place)`}},
+				msg: `node unsafe_thanks: unknown event kind "unsafe" (referred, handoff_requested, handoff_started, ombud_join, ombud_leave, unsafe_place)`}},
 		},
 		{
 			name: "unknown message id",

@@ -219,8 +219,9 @@ var Slots = []string{"place", "time", "days", "kind"}
 
 // EventSpec is an event a node emits.
 type EventSpec struct {
-	// Kind is the event's kind: "referred", "handoff_requested", "handoff_started",
-	// "unsafe_place". After "handoff_started" staff read and answer the resident's messages
+	// Kind is the event's kind, one of those flows/events lets a flow emit
+	// (events.FlowKinds: "referred", "handoff_requested", "handoff_started", "ombud_join",
+	// "ombud_leave", "unsafe_place"). After "handoff_started" staff read and answer the resident's messages
 	// and the engine answers only danger and STOPP until the host ends the handoff.
 	Kind string `yaml:"kind"`
 	// Route names where the resident was referred, for "referred": "boj_youth", "police" …

@@ -13,6 +13,7 @@ import (
 	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/internal/app"
 	"github.com/vasteras/trygg/internal/config"
+	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/store"
 )
 
@@ -75,7 +76,7 @@ func chat(ctx context.Context, cfg config.Config, args []string, stdin io.Reader
 			fmt.Fprintf(stderr, "trygg: read: %v\n", err)
 			return 1
 		}
-		o := a.Service.Handle(ctx, scope, bot.Message{Text: line, Channel: "chat"})
+		o := a.Service.Handle(ctx, conversation.Inbound{Scope: scope, Text: line, Channel: "chat"})
 		if !first && !interactive {
 			fmt.Fprintln(stdout)
 		}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	slackapi "github.com/slack-go/slack"
+
 	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/flows"
 	"github.com/vasteras/trygg/internal/clock"
@@ -29,14 +31,17 @@ import (
 	"github.com/vasteras/trygg/internal/sms"
 	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/internal/store/redisstore"
-	"github.com/vasteras/trygg/internal/web"
 	"github.com/vasteras/trygg/locales"
 )
 
 // statsFlushInterval is how often counted events move from memory to the store.
 const statsFlushInterval = 10 * time.Second
 
-// App is a built trygg.
+// App is a built trygg. New builds it in tiers, each on the ones before it and never the
+// other way round: the core (flows, engine, store, conversation service), the outboxes
+// (the SMS sender, the Slack poster, the web inbox), the features that join every turn
+// (lägesbild, Grannsamverkan, handoffs, metrics), the channels (SMS, web chat, Slack), and
+// the background runners, which Serve starts.
 type App struct {
 	Config  config.Config
 	Log     *slog.Logger
@@ -51,29 +56,32 @@ type App struct {
 	// MetricsServer is the private listener (TRYGG_METRICS_ADDR): /metrics, health and
 	// readiness, never reachable through the public one.
 	MetricsServer *server.Server
+	Metrics       *metrics.Metrics
 	// Lagesbild keeps the reports of places that feel unsafe.
 	Lagesbild lagesbild.Store
 	// Location is Europe/Stockholm, where days, weeks and times of day are counted.
 	Location *time.Location
-	// Slack is the staff channel in Slack; nil when not configured.
-	Slack *slack.Bot
 
-	now         func() time.Time  // Options.Now
-	clock       clock.Clock       // Options.Clock
-	slackAPIURL string            // Options.SlackAPIURL
-	twilioRT    http.RoundTripper // Options.TwilioTransport
-	Metrics     *metrics.Metrics
-	// SMS is the Twilio SMS channel and SMSSender its REST sender; nil when not configured.
-	SMS       *sms.Handler
-	SMSSender *sms.Sender
-	// Handoff hands conversations to staff in Slack; nil when Slack or
-	// SLACK_STAFF_CHANNEL is not configured.
-	Handoff *handoff.Service
-	// handoffObserver is Handoff as the channels take it (nil interface when off).
-	handoffObserver handoffObserver
-	// Grannsamverkan is the ombud register and Alerts the area alerts; nil when off.
+	// Outboxes. SMSSender is the Twilio REST sender (nil without TWILIO_FROM or
+	// TWILIO_MESSAGING_SERVICE_SID); SlackPoster posts cards to Slack (nil without Slack).
+	SMSSender   *sms.Sender
+	SlackPoster *slack.Poster
+	inbox       *handoff.Inbox // staff replies queued for the web chat; nil without records
+
+	// Features. Grannsamverkan is the ombud register and Alerts the area alerts; Handoff
+	// hands conversations to staff in Slack. Each is nil when off.
 	Grannsamverkan *grannsamverkan.Service
 	Alerts         *grannsamverkan.Alerts
+	Handoff        *handoff.Service
+
+	// Channels. SMS is the Twilio webhook handler, Slack the staff channel; nil when off.
+	SMS   *sms.Handler
+	Slack *slack.Bot
+
+	now      func() time.Time  // Options.Now
+	clock    clock.Clock       // Options.Clock
+	slackAPI *slackapi.Client  // the Web API client of the poster and the bot
+	twilioRT http.RoundTripper // Options.TwilioTransport
 }
 
 // Source returns where the flow and locale files are read from: the configured
@@ -121,7 +129,7 @@ type Options struct {
 	TwilioTransport http.RoundTripper
 }
 
-// New builds trygg from cfg. Close the App when done.
+// New builds trygg from cfg, tier by tier (see App). Close the App when done.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -132,29 +140,52 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	a := &App{Config: cfg, Log: log, now: opts.Now, clock: opts.Clock, slackAPIURL: opts.SlackAPIURL, twilioRT: opts.TwilioTransport}
-	var err error
-	if a.Location, err = time.LoadLocation(config.Zone); err != nil {
-		return nil, fmt.Errorf("time zone: %w", err)
-	}
-	if a.Flows, err = LoadFlows(cfg); err != nil {
+	a := &App{Config: cfg, Log: log, now: opts.Now, clock: opts.Clock, twilioRT: opts.TwilioTransport}
+	if err := a.buildCore(ctx, opts); err != nil {
 		return nil, err
 	}
-	a.Engine = bot.New(a.Flows, bot.Options{Location: a.Location})
+	if err := a.buildTiers(opts.SlackAPIURL); err != nil {
+		a.Store.Close()
+		return nil, err
+	}
+	return a, nil
+}
 
+// buildTiers builds the outboxes, then the features on them, then the channels on those.
+func (a *App) buildTiers(slackAPIURL string) error {
+	if err := a.buildOutboxes(slackAPIURL); err != nil {
+		return err
+	}
+	if err := a.buildFeatures(); err != nil {
+		return err
+	}
+	return a.buildChannels()
+}
+
+// buildCore builds the flows, the engine, the pseudonyms, the store, the metrics, the
+// lägesbild's store, the conversation service and the two servers.
+func (a *App) buildCore(ctx context.Context, opts Options) error {
+	cfg, log := a.Config, a.Log
+	var err error
+	if a.Location, err = time.LoadLocation(config.Zone); err != nil {
+		return fmt.Errorf("time zone: %w", err)
+	}
+	if a.Flows, err = LoadFlows(cfg); err != nil {
+		return err
+	}
+	a.Engine = bot.New(a.Flows, bot.Options{Location: a.Location})
 	if cfg.Secret != nil {
 		if a.Hasher, err = pseudonym.New(cfg.Secret); err != nil {
-			return nil, fmt.Errorf("TRYGG_SECRET: %w", err)
+			return fmt.Errorf("TRYGG_SECRET: %w", err)
 		}
 	} else {
 		a.Hasher = pseudonym.Random()
 		log.Warn("TRYGG_SECRET is not set: senders are pseudonymised with a random key, so conversations do not survive a restart")
 	}
-
 	a.Store = opts.Store
 	if a.Store == nil {
 		if a.Store, err = openStore(ctx, cfg, opts.Now, log); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	a.Metrics = metrics.New()
@@ -163,25 +194,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		a.Stats = st
 	}
 	a.Lagesbild = openLagesbild(cfg, a.Store, opts.Now)
-	if err := a.openGrannsamverkan(); err != nil {
-		a.Store.Close()
-		return nil, err
-	}
 	a.Service = conversation.New(conversation.Config{
-		Engine: a.Engine,
-		Store:  a.Store,
-		Stats:  a.Stats,
-		TTL:    cfg.ConversationTTL,
-		Now:    opts.Now,
-		Log:    log,
-		Sinks: []conversation.Sink{lagesbild.Recorder{
-			Store: a.Lagesbild, Location: a.Location, Limiter: a.Store, ClientCap: cfg.LagesbildClientCap,
-			Key: a.Hasher.Key("lagesbild"), Counted: a.Metrics.CountReport,
-		}},
-		// Handoffs are offered only where staff can be reached and can answer.
-		Staffed: func(t time.Time) bool { return HandoffPossible(cfg) && cfg.StaffedHours.Open(t) },
-		Prepare: a.prepareTurn(),
-		Observe: a.observeTurn,
+		Engine: a.Engine, Store: a.Store, Stats: a.Stats, TTL: cfg.ConversationTTL, Now: opts.Now, Log: log,
 	})
 	a.Server = server.New(cfg.Addr, log, a.Store.Ping)
 	if strings.HasPrefix(cfg.PublicURL, "https://") {
@@ -190,19 +204,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.MetricsServer = server.New(cfg.MetricsAddr, log.With("listener", "metrics"), a.Store.Ping)
 	a.MetricsServer.Handle("GET /metrics", a.Metrics.Handler())
-	if err := a.mountChannels(ctx); err != nil {
-		a.Store.Close()
-		return nil, err
-	}
-	return a, nil
-}
-
-// observeTurn counts a conversation turn in the metrics.
-func (a *App) observeTurn(channel string, d time.Duration, o conversation.Outcome) {
-	a.Metrics.ObserveTurn(metrics.Turn{
-		Channel: channel, Duration: d, Degraded: o.Degraded, Replies: len(o.Replies),
-		New: o.New, Lang: o.State.Lang, Events: o.Events,
-	})
+	return nil
 }
 
 // redisStartPing bounds the Redis ping at start-up.
@@ -266,75 +268,6 @@ func LagesbildNames(set *flows.Set) lagesbild.Names {
 		}
 	}
 	return n
-}
-
-// mountSMS mounts the Twilio SMS channel when it is configured.
-func (a *App) mountSMS() error {
-	if !a.Config.SMSEnabled() {
-		a.Log.Info("sms: off (set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to turn it on)")
-		return nil
-	}
-	var err error
-	a.SMS, a.SMSSender, err = sms.FromConfig(a.Config, sms.Deps{
-		Service: a.Service, Store: a.Store, Hasher: a.Hasher, Metrics: a.Metrics, Now: a.now, Log: a.Log,
-		Handoff: a.handoffObserver, Transport: a.twilioRT,
-		Hooks: a.smsHooks(),
-	})
-	if err != nil {
-		return fmt.Errorf("sms: %w", err)
-	}
-	a.SMS.Mount(a.Server)
-	if err := a.openAlerts(); err != nil {
-		return err
-	}
-	a.Log.Info("sms: on", "webhook", "POST "+sms.InboundPath, "status_callback", "POST "+sms.StatusPath,
-		"public_url_set", a.Config.PublicURL != "", "sender", a.SMSSender != nil)
-	if a.Config.PublicURL == "" {
-		a.Log.Warn("sms: TRYGG_PUBLIC_URL is not set: signatures are checked against a URL derived from each request (Host, X-Forwarded-Proto), and messages trygg sends get no status callback")
-	}
-	return nil
-}
-
-// mountChannels mounts every configured channel on the server.
-func (a *App) mountChannels(_ context.Context) error {
-	if err := a.mountSlack(); err != nil {
-		return err
-	}
-	if err := a.newHandoff(); err != nil {
-		return err
-	}
-	if err := a.mountSMS(); err != nil {
-		return err
-	}
-	if err := a.mountWeb(); err != nil {
-		return err
-	}
-	return nil
-}
-
-// mountWeb mounts the web chat at GET /. It is always on: it needs no credentials.
-func (a *App) mountWeb() error {
-	chat, err := web.New(web.Config{
-		Service:       a.Service,
-		Store:         a.Store,
-		Flows:         a.Flows,
-		Hasher:        a.Hasher,
-		ExitURL:       a.Config.QuickExitURL,
-		SecureCookies: strings.HasPrefix(a.Config.PublicURL, "https://"),
-		Proxies:       web.Proxies(a.Config.TrustedProxies),
-		ClientLimit:   web.Limit{N: a.Config.WebClientLimit.N, Per: a.Config.WebClientLimit.Per},
-		NewLimit:      web.Limit{N: a.Config.WebNewLimit.N, Per: a.Config.WebNewLimit.Per},
-		GlobalLimit:   web.Limit{N: a.Config.WebGlobalLimit.N, Per: a.Config.WebGlobalLimit.Per},
-		Log:           a.Log,
-		Handoff:       a.handoffObserver,
-		Inbox:         a.webInbox(),
-		Metrics:       a.Metrics,
-	})
-	if err != nil {
-		return fmt.Errorf("web chat: %w", err)
-	}
-	chat.Mount(a.Server)
-	return nil
 }
 
 // Run listens on TRYGG_ADDR and TRYGG_METRICS_ADDR and serves until ctx ends (see Serve).

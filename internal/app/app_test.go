@@ -194,7 +194,7 @@ func TestNewBuildsAWorkingApp(t *testing.T) {
 	if a.Stats == nil {
 		t.Error("the memory store's statistics are not used")
 	}
-	o := a.Service.Handle(context.Background(), a.Hasher.Of("sms", "+46701234567"), bot.Message{Text: "Jag är 16 och blev rånad"})
+	o := a.Service.Handle(context.Background(), conversation.Inbound{Scope: a.Hasher.Of("sms", "+46701234567"), Text: "Jag är 16 och blev rånad"})
 	if o.Degraded || !strings.Contains(bot.Result{Replies: o.Replies}.Text(), "010-567 63 25") {
 		t.Errorf("Degraded %v (%v), replies %+v", o.Degraded, o.Err, o.Replies)
 	}
@@ -214,7 +214,7 @@ func TestNewUsesTheGivenStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	a.Service.Handle(context.Background(), "scope", bot.Message{Text: "hej"})
+	a.Service.Handle(context.Background(), conversation.Inbound{Scope: "scope", Text: "hej"})
 	if c, _ := mem.Load(context.Background(), "scope"); c.Version != 1 {
 		t.Errorf("the turn was not saved in the given store: %+v", c)
 	}
@@ -263,7 +263,7 @@ func TestRunFlushesStatisticsBeforeItReturns(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	a := newApp(t, "TRYGG_ADDR="+addr, "TRYGG_METRICS_ADDR=127.0.0.1:0")
-	a.Service.Handle(context.Background(), "scope", bot.Message{Text: "hej"})
+	a.Service.Handle(context.Background(), conversation.Inbound{Scope: "scope", Text: "hej"})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -90,6 +90,8 @@ type sentSMS struct{ To, Body string }
 type handoffTwilio struct {
 	mu   sync.Mutex
 	sent []sentSMS
+	// notify, when set, gets each message as it arrives.
+	notify chan<- sentSMS
 }
 
 func (f *handoffTwilio) serve(w http.ResponseWriter, r *http.Request) {
@@ -99,9 +101,13 @@ func (f *handoffTwilio) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
-	f.sent = append(f.sent, sentSMS{To: r.PostForm.Get("To"), Body: r.PostForm.Get("Body")})
-	n := len(f.sent)
+	m := sentSMS{To: r.PostForm.Get("To"), Body: r.PostForm.Get("Body")}
+	f.sent = append(f.sent, m)
+	n, notify := len(f.sent), f.notify
 	f.mu.Unlock()
+	if notify != nil {
+		notify <- m
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	fmt.Fprintf(w, `{"sid":"SM%032x","status":"queued"}`, n)

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/internal/app"
 	"github.com/vasteras/trygg/internal/config"
+	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/internal/store/redisstore"
 	"github.com/vasteras/trygg/internal/store/redisstore/redistest"
@@ -64,7 +64,7 @@ func readyz(t *testing.T, a *app.App) int {
 // say runs one turn of the resident's conversation on replica a and returns the replies.
 func say(t *testing.T, a *app.App, scope, text string) string {
 	t.Helper()
-	o := a.Service.Handle(t.Context(), scope, bot.Message{Text: text})
+	o := a.Service.Handle(t.Context(), conversation.Inbound{Scope: scope, Text: text})
 	if o.Degraded {
 		t.Fatalf("turn %q degraded: %v", text, o.Err)
 	}
@@ -141,7 +141,7 @@ func TestRedisDownApp(t *testing.T) {
 			t.Errorf("%s: /readyz = %d, want 503", when, code)
 		}
 		start := time.Now()
-		o := a.Service.Handle(t.Context(), scope, bot.Message{Text: "16"})
+		o := a.Service.Handle(t.Context(), conversation.Inbound{Scope: scope, Text: "16"})
 		if took := time.Since(start); took > 2*time.Second {
 			t.Errorf("%s: the reply took %v, want at most 2 s", when, took)
 		}

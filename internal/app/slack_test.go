@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/internal/clock"
 	"github.com/vasteras/trygg/internal/config"
+	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/lagesbild"
 )
 
@@ -95,7 +95,7 @@ func TestSlackIsMountedWhenConfigured(t *testing.T) {
 
 		// A resident's turn through the service is counted and shows in statistik once
 		// the tally is flushed; the test question above is not counted.
-		a.Service.Handle(context.Background(), "resident-pseudonym", bot.Message{Text: "hej"})
+		a.Service.Handle(context.Background(), conversation.Inbound{Scope: "resident-pseudonym", Text: "hej"})
 		if err := a.Service.Tally().Flush(context.Background(), a.Stats); err != nil {
 			t.Fatal(err)
 		}

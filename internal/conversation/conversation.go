@@ -39,47 +39,16 @@ type Config struct {
 	Now func() time.Time
 	// Log receives errors, never personal data; nil discards.
 	Log *slog.Logger
-	// Staffed tells whether staff are on duty to take over a conversation at a time; nil
-	// means never. Set it only where a handoff channel relays to staff.
-	Staffed func(time.Time) bool
-	// Sinks receive the events of every saved turn, e.g. the lägesbild recorder. A sink's
-	// error is logged and counted; it never changes the resident's reply.
-	Sinks []Sink
-	// Prepare, when set, adds what the host knows to a message before each turn (e.g. the
-	// area of a Grannsamverkan invite code in it). An error is logged and the turn goes on
-	// with what Prepare set so far: it never keeps a resident from an answer.
-	Prepare func(ctx context.Context, scope string, msg *bot.Message) error
-	// Observe, when set, is told about every turn once it is answered: the channel of the
-	// message (bot.Message.Channel), how long the turn took and its outcome. It runs on the
-	// resident's request, so it must be quick; metrics use it. Nil observes nothing.
-	Observe func(channel string, d time.Duration, o Outcome)
-}
-
-// Sink acts on the events of a turn after the turn is saved.
-type Sink interface {
-	// Record acts on events of a turn that arrived at now from origin.
-	Record(ctx context.Context, origin Origin, now time.Time, events []bot.Event) error
-}
-
-// Origin is where a turn's message came from, as a sink sees it: pseudonyms only.
-type Origin struct {
-	// Channel is the channel the message came by: "sms", "web", "chat".
-	Channel string
-	// Scope is the conversation's pseudonym.
-	Scope string
-	// Client is the pseudonym of the client that sent the message, as the channel knows it
-	// (bot.Message.Client): the web chat's client address; for a channel that sets none,
-	// the conversation's scope (an SMS sender is their conversation).
-	Client string
 }
 
 // Service runs turns. It is safe for concurrent use.
 type Service struct {
-	cfg   Config
-	tally *Tally
+	cfg      Config
+	tally    *Tally
+	features []Feature
 }
 
-// New returns a Service.
+// New returns a Service without features; see Register.
 func New(cfg Config) *Service {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -110,63 +79,122 @@ type Outcome struct {
 	// Replies are the messages to send, in order. Never empty from Handle, except for a
 	// message relayed to staff during a handoff (EventRelay without danger).
 	Replies []bot.Reply
+	// Rendered is Replies as Inbound.Render renders them; nil without Render.
+	Rendered []byte
 	// Events are what happened; empty for a degraded turn.
 	Events []bot.Event
 	// State is the conversation's state after the turn.
 	State bot.State
+	// Scope is where the conversation is after the turn: Inbound.Scope, or the new scope
+	// it moved to (Inbound.NewScope).
+	Scope string
 	// New is true when this message started the conversation.
 	New bool
 	// Degraded is true when the safety reply stands in for a turn that failed.
 	Degraded bool
 	// Err is why the turn failed, when Degraded.
 	Err error
-	// Remembered is true when Turn.Reply's value was stored with the saved state.
-	Remembered bool
+	// Remembered is true when the rendered reply was stored under Inbound.ReplyID;
+	// RememberErr is why it was not, when remembering failed.
+	Remembered  bool
+	RememberErr error
+	// Took is how long the turn took, the safety reply included.
+	Took time.Duration
 }
 
-// Turn is what a channel brings to a turn (HandleWith) to save store round trips.
-type Turn struct {
-	// Loaded, when set, is the conversation the channel loaded just before (store.Admit):
-	// the first attempt runs on it instead of loading. A save that conflicts loads afresh.
-	Loaded *store.Conversation
-	// FirstTTL, when set, is how long a conversation this turn starts is kept, until the
-	// resident's next message gives it Config.TTL: a conversation that never gets past its
-	// first message is gone soon (the web chat, where a new one costs a click). A turn
-	// that starts a handoff keeps Config.TTL.
-	FirstTTL time.Duration
-	// Reply, when set, tells what to remember for the turn's reply: id, value and ttl,
-	// given the outcome (with the safety reply filled in as Handle would); ok false
-	// remembers nothing. When the store is a store.ReplySaver the value is remembered with
-	// the saved state in one step and Outcome.Remembered is set; otherwise the channel
-	// remembers it itself. A turn that erases the conversation remembers nothing.
-	Reply func(Outcome) (id string, value []byte, ttl time.Duration, ok bool)
-}
+// Erased reports whether the turn erased the conversation (EventErase).
+func (o Outcome) Erased() bool { return has(o.Events, bot.EventErase) }
 
-// Handle runs one turn of the conversation of scope (a pseudonym). It always returns at
-// least one reply within the timeout.
-func (s *Service) Handle(ctx context.Context, scope string, msg bot.Message) Outcome {
-	return s.HandleWith(ctx, scope, msg, Turn{})
-}
+// rememberTimeout bounds remembering the reply after a turn whose state was saved without
+// it (a store that is no store.ReplySaver, or a degraded turn).
+const rememberTimeout = 200 * time.Millisecond
 
-// HandleWith is Handle with what the channel brings to the turn.
-func (s *Service) HandleWith(ctx context.Context, scope string, msg bot.Message, t Turn) Outcome {
+// Handle runs one turn of the conversation of in.Scope with the registered features. It
+// always returns at least one reply within the timeout (but for a message relayed to
+// staff), and remembers the rendered reply under in.ReplyID when asked to.
+func (s *Service) Handle(ctx context.Context, in Inbound) Outcome {
 	start := time.Now()
-	if t.Reply != nil {
-		reply, text := t.Reply, msg.Text
-		t.Reply = func(o Outcome) (string, []byte, time.Duration, bool) {
-			s.fill(&o, text)
-			return reply(o)
-		}
+	if in.At.IsZero() {
+		in.At = s.cfg.Now()
 	}
-	o := s.handle(ctx, scope, msg, t)
-	if s.cfg.Observe != nil {
-		s.cfg.Observe(msg.Channel, time.Since(start), o)
+	o := s.handle(ctx, in)
+	if in.Render != nil && o.Rendered == nil {
+		s.render(&o, in)
+	}
+	if in.ReplyID != "" && in.Render != nil && !in.Preview && !o.Remembered && !o.Erased() {
+		o.RememberErr = s.remember(ctx, o.Scope, in, o.Rendered)
+		o.Remembered = o.RememberErr == nil
+	}
+	o.Took = time.Since(start)
+	if in.Preview {
+		return o
+	}
+	in.Scope = o.Scope
+	for _, f := range s.features {
+		if err := s.after(ctx, f, in, o); err != nil {
+			s.cfg.Log.Error("feature failed after the turn", "feature", f.Name(), "error", err.Error())
+			s.tally.Add(s.day(), "feature_failed", 1)
+		}
 	}
 	return o
 }
 
-// handle is Handle without the observation.
-func (s *Service) handle(ctx context.Context, scope string, msg bot.Message, t Turn) Outcome {
+// after runs f's After step, turning a panic into an error.
+func (s *Service) after(ctx context.Context, f Feature, in Inbound, o Outcome) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panicked: %T", p)
+		}
+	}()
+	return f.After(ctx, in, o)
+}
+
+// render renders o's replies with in.Render; a reply that cannot be rendered gives the
+// safety reply instead and makes the turn degraded.
+func (s *Service) render(o *Outcome, in Inbound) {
+	b, err := in.Render(o.Replies)
+	if err == nil {
+		o.Rendered = b
+		return
+	}
+	s.cfg.Log.Error("reply not rendered; the safety reply was sent", "error", err.Error())
+	safe := []bot.Reply{s.Safe(in.Text)}
+	if b, err2 := in.Render(safe); err2 == nil {
+		o.Rendered = b
+	}
+	o.Replies, o.Degraded, o.Err = safe, true, fmt.Errorf("render reply: %w", err)
+}
+
+// remember stores the rendered reply under in.ReplyID in scope, bounded by
+// rememberTimeout even when the store does not honour its context.
+func (s *Service) remember(ctx context.Context, scope string, in Inbound, body []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, rememberTimeout)
+	defer cancel()
+	put := func() error {
+		_, _, err := s.cfg.Store.Remember(ctx, scope, in.ReplyID, body, in.ReplyTTL)
+		return err
+	}
+	if store.HonorsContext(s.cfg.Store) {
+		if err := put(); err != nil {
+			return fmt.Errorf("remember reply: %w", err)
+		}
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- put() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("remember reply: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("remember reply: %w", ctx.Err())
+	}
+}
+
+// handle is Handle without remembering the reply and the features' After steps.
+func (s *Service) handle(ctx context.Context, in Inbound) Outcome {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	run := func() (o Outcome) {
@@ -175,8 +203,10 @@ func (s *Service) handle(ctx context.Context, scope string, msg bot.Message, t T
 				o = Outcome{Err: fmt.Errorf("turn panicked: %v", p)}
 			}
 		}()
-		o, err := s.turn(ctx, scope, msg, t)
-		o.Err = err
+		o, err := s.turn(ctx, in)
+		if err != nil {
+			o.Err = err
+		}
 		return o
 	}
 	var o Outcome
@@ -197,15 +227,17 @@ func (s *Service) handle(ctx context.Context, scope string, msg bot.Message, t T
 	}
 	if o.Err != nil {
 		s.cfg.Log.Error("turn failed; the safety reply was sent", "error", o.Err.Error())
-		s.tally.Add(s.day(), "turn_failed", 1)
-		return Outcome{Replies: []bot.Reply{s.cfg.Engine.Safe(s.cfg.Engine.GuessLang(msg.Text))}, Degraded: true, Err: o.Err}
+		if !in.Preview {
+			s.tally.Add(s.day(), "turn_failed", 1)
+		}
+		return Outcome{Replies: []bot.Reply{s.Safe(in.Text)}, Scope: in.Scope, Degraded: true, Err: o.Err}
 	}
 	if len(o.Replies) == 0 && !relayed(o.Events) {
 		// A flow that says nothing on some way (flows check reports it) must not leave the
 		// resident without an answer.
 		s.cfg.Log.Warn("turn gave no reply; the safety reply was sent")
 	}
-	s.fill(&o, msg.Text)
+	s.fill(&o, in.Text)
 	return o
 }
 
@@ -227,46 +259,69 @@ func (s *Service) Safe(text string) bot.Reply {
 	return s.cfg.Engine.Safe(s.cfg.Engine.GuessLang(text))
 }
 
-func (s *Service) turn(ctx context.Context, scope string, msg bot.Message, t Turn) (Outcome, error) {
-	s.prepare(ctx, scope, &msg)
-	origin := Origin{Channel: msg.Channel, Scope: scope, Client: msg.Client}
-	if origin.Client == "" {
-		origin.Client = scope
+// turn runs the features' Before steps and the engine's turn, saved on the condition that
+// nobody changed the conversation meanwhile.
+func (s *Service) turn(ctx context.Context, in Inbound) (Outcome, error) {
+	msg := bot.Message{Text: in.Text, Channel: in.Channel, Client: in.Client}
+	for _, f := range s.features {
+		if err := s.before(ctx, f, in, &msg); err != nil {
+			s.cfg.Log.Warn("feature failed before the turn; going on without what it knows", "feature", f.Name(), "error", err.Error())
+			if !in.Preview {
+				s.tally.Add(s.day(), "prepare_failed", 1)
+			}
+		}
 	}
-	return s.run(ctx, origin, false, t, func(st bot.State, now time.Time) bot.Result {
-		if s.cfg.Staffed != nil {
-			msg.Staffed = s.cfg.Staffed(now)
+	step := func(st bot.State, now time.Time) bot.Result {
+		if in.Lang != "" {
+			st.Lang, st.LangKnown = in.Lang, true
 		}
 		return s.cfg.Engine.Turn(st, msg, now)
-	})
+	}
+	if in.Preview && in.Scope == "" {
+		res := step(bot.State{}, s.cfg.Now())
+		return Outcome{Replies: res.Replies, Events: res.Events, State: res.State, New: true}, nil
+	}
+	return s.run(ctx, in, false, step)
+}
+
+// before runs f's Before step, turning a panic into an error.
+func (s *Service) before(ctx context.Context, f Feature, in Inbound, msg *bot.Message) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panicked: %T", p)
+		}
+	}()
+	return f.Before(ctx, in, msg)
 }
 
 // Act runs a turn the host starts, not the resident (staff ending a handoff, a timer): f
 // gets the stored state and returns the result, which is saved on the same condition as a
 // resident's turn and run again on fresh state after a conflicting save. A conversation
 // that is not stored (erased, expired) is left alone: f is not called and the Outcome is
-// empty. Act does not substitute the safety reply: the caller sends what f answered.
+// empty. Act does not substitute the safety reply: the caller sends what f answered. The
+// features do not join a host's turn.
 func (s *Service) Act(ctx context.Context, scope, channel string, f func(bot.State) bot.Result) (Outcome, error) {
-	return s.run(ctx, Origin{Channel: channel, Scope: scope, Client: scope}, true, Turn{}, func(st bot.State, _ time.Time) bot.Result { return f(st) })
+	return s.run(ctx, Inbound{Channel: channel, Scope: scope}, true, func(st bot.State, _ time.Time) bot.Result { return f(st) })
 }
 
-// run loads the state of the origin's scope, lets step answer and saves the result if
-// nobody changed the state meanwhile, else runs step again. With existing, a scope with
-// nothing stored is left alone. t may bring the first attempt's state and a reply to save
-// with the state.
-func (s *Service) run(ctx context.Context, origin Origin, existing bool, t Turn, step func(bot.State, time.Time) bot.Result) (Outcome, error) {
-	scope := origin.Scope
+// run loads the state of in's scope, lets step answer and saves the result if nobody
+// changed the state meanwhile, else runs step again. With existing, a scope with nothing
+// stored is left alone. in may bring the first attempt's state and a reply to save with
+// the state.
+func (s *Service) run(ctx context.Context, in Inbound, existing bool, step func(bot.State, time.Time) bot.Result) (Outcome, error) {
+	scope := in.Scope
 	saver, _ := s.cfg.Store.(store.ReplySaver)
+	remember := saver != nil && in.ReplyID != "" && in.Render != nil && !in.Preview
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		var conv store.Conversation
 		var err error
-		if attempt == 0 && t.Loaded != nil {
-			conv = *t.Loaded
+		if attempt == 0 && in.Loaded != nil {
+			conv = *in.Loaded
 		} else if conv, err = s.cfg.Store.Load(ctx, scope); err != nil {
 			return Outcome{}, fmt.Errorf("load conversation: %w", err)
 		}
 		if existing && conv.Version == 0 {
-			return Outcome{}, nil
+			return Outcome{Scope: scope}, nil
 		}
 		st, err := bot.DecodeState(conv.Data)
 		if err != nil {
@@ -276,13 +331,12 @@ func (s *Service) run(ctx context.Context, origin Origin, existing bool, t Turn,
 		}
 		now := s.cfg.Now()
 		res := step(st, now)
-		o := Outcome{Replies: res.Replies, Events: res.Events, State: res.State, New: conv.Version == 0}
+		o := Outcome{Replies: res.Replies, Events: res.Events, State: res.State, Scope: scope, New: conv.Version == 0}
 		if res.Erase {
 			if err := s.cfg.Store.Erase(ctx, scope); err != nil {
 				return Outcome{}, fmt.Errorf("erase conversation: %w", err)
 			}
-			s.count(o, !existing)
-			s.sink(ctx, origin, now, o.Events)
+			s.count(o, in, !existing)
 			return o, nil
 		}
 		data, err := res.State.Encode()
@@ -291,13 +345,16 @@ func (s *Service) run(ctx context.Context, origin Origin, existing bool, t Turn,
 		}
 		next := store.Conversation{Data: data, Version: conv.Version}
 		keep := s.cfg.TTL
-		if o.New && t.FirstTTL > 0 && t.FirstTTL < keep && !has(o.Events, bot.EventHandoffStarted) {
-			keep = t.FirstTTL
+		started := has(o.Events, bot.EventHandoffStarted)
+		if o.New && in.FirstTTL > 0 && in.FirstTTL < keep && !started {
+			keep = in.FirstTTL
 		}
-		if id, value, ttl, ok := s.reply(t, saver, o); ok {
-			_, err = saver.SaveRemember(ctx, scope, next, keep, id, value, ttl)
+		if remember {
+			s.fill(&o, in.Text)
+			s.render(&o, in)
+			_, err = saver.SaveRemember(ctx, scope, next, keep, in.ReplyID, o.Rendered, in.ReplyTTL)
 			if errors.Is(err, store.ErrRemember) {
-				// Saved; the channel remembers the reply itself.
+				// Saved; Handle remembers the reply on its own.
 				s.cfg.Log.Warn("remembering the reply with the state failed", "error", err.Error())
 				err = nil
 			} else {
@@ -312,19 +369,30 @@ func (s *Service) run(ctx context.Context, origin Origin, existing bool, t Turn,
 		if err != nil {
 			return Outcome{}, fmt.Errorf("save conversation: %w", err)
 		}
-		s.count(o, !existing)
-		s.sink(ctx, origin, now, o.Events)
+		if started && in.NewScope != nil {
+			o.Scope = s.move(ctx, scope, data, in.NewScope)
+		}
+		s.count(o, in, !existing)
 		return o, nil
 	}
 	return Outcome{}, fmt.Errorf("save conversation: %d conflicts in a row: %w", maxAttempts, store.ErrConflict)
 }
 
-// reply returns what t wants remembered with the state, when the store can do both at once.
-func (s *Service) reply(t Turn, saver store.ReplySaver, o Outcome) (string, []byte, time.Duration, bool) {
-	if t.Reply == nil || saver == nil {
-		return "", nil, 0, false
+// move moves the conversation saved as data from scope to the scope newScope gives, and
+// returns where the conversation is. A move that fails keeps the old scope.
+func (s *Service) move(ctx context.Context, scope string, data []byte, newScope func() (string, bool)) string {
+	to, ok := newScope()
+	if !ok || to == "" || to == scope {
+		return scope
 	}
-	return t.Reply(o)
+	if _, err := s.cfg.Store.Save(ctx, to, store.Conversation{Data: data}, s.cfg.TTL); err != nil {
+		s.cfg.Log.Warn("conversation not moved to its new scope at the handoff", "error", err.Error())
+		return scope
+	}
+	if err := s.cfg.Store.Erase(ctx, scope); err != nil {
+		s.cfg.Log.Warn("the old scope not erased after moving the conversation", "error", err.Error())
+	}
+	return to
 }
 
 // relayed reports whether a turn's message went to staff, so that no reply is right.
@@ -342,32 +410,12 @@ func has(events []bot.Event, kind bot.EventKind) bool {
 	return false
 }
 
-// prepare runs Config.Prepare on msg; its failure is logged and counted, never fatal.
-func (s *Service) prepare(ctx context.Context, scope string, msg *bot.Message) {
-	if s.cfg.Prepare == nil {
-		return
-	}
-	if err := s.cfg.Prepare(ctx, scope, msg); err != nil {
-		s.cfg.Log.Warn("preparing the turn failed; going on without the host's facts", "error", err.Error())
-		s.tally.Add(s.day(), "prepare_failed", 1)
-	}
-}
-
-// sink hands a saved turn's events to the sinks.
-func (s *Service) sink(ctx context.Context, origin Origin, now time.Time, events []bot.Event) {
-	if len(events) == 0 {
-		return
-	}
-	for _, k := range s.cfg.Sinks {
-		if err := k.Record(ctx, origin, now, events); err != nil {
-			s.cfg.Log.Error("event sink failed", "error", err.Error())
-			s.tally.Add(s.day(), "sink_failed", 1)
-		}
-	}
-}
-
 // count adds a turn's events to the tally, and the message when a resident sent one.
-func (s *Service) count(o Outcome, message bool) {
+// Previews are not counted.
+func (s *Service) count(o Outcome, in Inbound, message bool) {
+	if in.Preview {
+		return
+	}
 	day := s.day()
 	if message {
 		s.tally.Add(day, "messages", 1)

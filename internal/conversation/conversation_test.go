@@ -166,7 +166,7 @@ func TestTurnSavesStateForTheNextTurn(t *testing.T) {
 	mem := store.NewMemory(clock)
 	svc := newService(t, mem, conversation.Config{})
 
-	o := svc.Handle(ctx, "resident-a", bot.Message{Text: "Jag behöver stöd"})
+	o := svc.Handle(ctx, conversation.Inbound{Scope: "resident-a", Text: "Jag behöver stöd"})
 	if o.Degraded || !o.New {
 		t.Fatalf("first turn: Degraded %v (%v), New %v; want a new conversation", o.Degraded, o.Err, o.New)
 	}
@@ -179,7 +179,7 @@ func TestTurnSavesStateForTheNextTurn(t *testing.T) {
 	}
 
 	// "16" means something only as the answer to the stored question.
-	o = svc.Handle(ctx, "resident-a", bot.Message{Text: "16"})
+	o = svc.Handle(ctx, conversation.Inbound{Scope: "resident-a", Text: "16"})
 	if o.Degraded || o.New {
 		t.Fatalf("second turn: Degraded %v (%v), New %v", o.Degraded, o.Err, o.New)
 	}
@@ -195,7 +195,7 @@ func TestTurnSavesStateForTheNextTurn(t *testing.T) {
 	}
 
 	// Another resident's conversation is their own.
-	o = svc.Handle(ctx, "resident-b", bot.Message{Text: "16"})
+	o = svc.Handle(ctx, conversation.Inbound{Scope: "resident-b", Text: "16"})
 	if !o.New || o.Replies[0].MessageID == "support_child" {
 		t.Errorf("resident-b: New %v, reply %s; want a new conversation that did not inherit the question", o.New, o.Replies[0].MessageID)
 	}
@@ -207,7 +207,7 @@ func TestEraseDeletesEverything(t *testing.T) {
 	hs := &hookStore{Store: mem}
 	svc := newService(t, hs, conversation.Config{})
 
-	svc.Handle(ctx, "resident", bot.Message{Text: "Jag är 17 och blev rånad"})
+	svc.Handle(ctx, conversation.Inbound{Scope: "resident", Text: "Jag är 17 och blev rånad"})
 	if _, _, err := mem.Remember(ctx, "resident", "SM123", []byte("reply"), time.Hour); err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestEraseDeletesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	o := svc.Handle(ctx, "resident", bot.Message{Text: "STOPP"})
+	o := svc.Handle(ctx, conversation.Inbound{Scope: "resident", Text: "STOPP"})
 	if o.Degraded || !hasEvent(o, bot.EventErase) {
 		t.Fatalf("STOPP: Degraded %v (%v), events %+v; want an erase", o.Degraded, o.Err, o.Events)
 	}
@@ -234,7 +234,7 @@ func TestEraseDeletesEverything(t *testing.T) {
 	if n, _ := mem.Hit(ctx, "resident", "sms", time.Hour); n != 1 {
 		t.Errorf("the rate window survived the erase: count %d", n)
 	}
-	if o := svc.Handle(ctx, "resident", bot.Message{Text: "hej"}); !o.New {
+	if o := svc.Handle(ctx, conversation.Inbound{Scope: "resident", Text: "hej"}); !o.New {
 		t.Error("the next message after STOPP did not start a new conversation")
 	}
 }
@@ -258,7 +258,7 @@ func TestConflictIsRetried(t *testing.T) {
 	}
 	svc := newService(t, hs, conversation.Config{})
 
-	o := svc.Handle(ctx, "resident", bot.Message{Text: "16"})
+	o := svc.Handle(ctx, conversation.Inbound{Scope: "resident", Text: "16"})
 	if o.Degraded {
 		t.Fatalf("degraded: %v", o.Err)
 	}
@@ -284,7 +284,7 @@ func TestRepeatedConflictsGiveTheSafetyReply(t *testing.T) {
 	}
 	svc := newService(t, hs, conversation.Config{})
 
-	o := svc.Handle(context.Background(), "resident", bot.Message{Text: "Hello, I was robbed"})
+	o := svc.Handle(context.Background(), conversation.Inbound{Scope: "resident", Text: "Hello, I was robbed"})
 	assertSafe(t, o, "en")
 	if !errors.Is(o.Err, store.ErrConflict) {
 		t.Errorf("Err = %v, want ErrConflict", o.Err)
@@ -337,7 +337,7 @@ func TestStoreFailureGivesTheSafetyReply(t *testing.T) {
 			hs := &hookStore{Store: store.NewMemory(clock)}
 			tt.hook(hs)
 			svc := newService(t, hs, conversation.Config{})
-			o := svc.Handle(context.Background(), "resident", bot.Message{Text: tt.text})
+			o := svc.Handle(context.Background(), conversation.Inbound{Scope: "resident", Text: tt.text})
 			assertSafe(t, o, tt.lang)
 			if tt.want != nil && !errors.Is(o.Err, tt.want) {
 				t.Errorf("Err = %v, want it to wrap %v", o.Err, tt.want)
@@ -370,7 +370,7 @@ func TestSlowStoreGivesTheSafetyReply(t *testing.T) {
 			svc := newService(t, hs, conversation.Config{Timeout: 50 * time.Millisecond})
 			done := make(chan conversation.Outcome, 1)
 			go func() {
-				done <- svc.Handle(context.Background(), "resident", bot.Message{Text: "Hello, someone hit me"})
+				done <- svc.Handle(context.Background(), conversation.Inbound{Scope: "resident", Text: "Hello, someone hit me"})
 			}()
 			var o conversation.Outcome
 			select {
@@ -390,7 +390,7 @@ func TestCancelledCallerGetsTheSafetyReply(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	svc := newService(t, store.NewMemory(clock), conversation.Config{})
-	o := svc.Handle(ctx, "resident", bot.Message{Text: "hej"})
+	o := svc.Handle(ctx, conversation.Inbound{Scope: "resident", Text: "hej"})
 	assertSafe(t, o, "sv")
 	if !errors.Is(o.Err, context.Canceled) {
 		t.Errorf("Err = %v, want context.Canceled", o.Err)
@@ -412,7 +412,7 @@ func TestUnreadableStateStartsAfresh(t *testing.T) {
 				t.Fatal(err)
 			}
 			svc := newService(t, mem, conversation.Config{})
-			o := svc.Handle(ctx, "resident", bot.Message{Text: "hej"})
+			o := svc.Handle(ctx, conversation.Inbound{Scope: "resident", Text: "hej"})
 			if o.Degraded {
 				t.Fatalf("degraded: %v", o.Err)
 			}
@@ -453,7 +453,7 @@ func TestConcurrentTurnsOfOneResident(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outcomes[i] = svc.Handle(context.Background(), "resident", bot.Message{Text: "hej"})
+			outcomes[i] = svc.Handle(context.Background(), conversation.Inbound{Scope: "resident", Text: "hej"})
 		}()
 	}
 	wg.Wait()
@@ -493,7 +493,7 @@ func TestSilentFlowStillAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := conversation.New(conversation.Config{Engine: bot.New(set, bot.Options{}), Store: store.NewMemory(clock), Now: clock})
-	o := svc.Handle(context.Background(), "resident", bot.Message{Text: "What do you store about me, gdpr?"})
+	o := svc.Handle(context.Background(), conversation.Inbound{Scope: "resident", Text: "What do you store about me, gdpr?"})
 	if o.Degraded {
 		t.Fatalf("degraded: %v", o.Err)
 	}
@@ -511,12 +511,13 @@ func TestSilentFlowStillAnswers(t *testing.T) {
 func TestActEndsAHandoff(t *testing.T) {
 	ctx := context.Background()
 	st := store.NewMemory(nil)
-	s := newService(t, st, conversation.Config{Staffed: func(time.Time) bool { return true }})
-	s.Handle(ctx, "r1", bot.Message{Text: "PERSON"})
-	if o := s.Handle(ctx, "r1", bot.Message{Text: "JA"}); !o.State.Handoff {
+	s := newService(t, st, conversation.Config{})
+	s.Register(staffed{})
+	s.Handle(ctx, conversation.Inbound{Scope: "r1", Text: "PERSON"})
+	if o := s.Handle(ctx, conversation.Inbound{Scope: "r1", Text: "JA"}); !o.State.Handoff {
 		t.Fatalf("JA did not start a handoff: %+v", o.Events)
 	}
-	if o := s.Handle(ctx, "r1", bot.Message{Text: "hallå, är någon där"}); len(o.Replies) != 0 || o.Degraded {
+	if o := s.Handle(ctx, conversation.Inbound{Scope: "r1", Text: "hallå, är någon där"}); len(o.Replies) != 0 || o.Degraded {
 		t.Errorf("a relayed message got replies: %+v", o.Replies)
 	}
 	end := func(st bot.State) bot.Result {
@@ -529,7 +530,7 @@ func TestActEndsAHandoff(t *testing.T) {
 	if err != nil || len(o.Replies) == 0 || !strings.Contains(o.Replies[0].Text, "112") || o.State.Handoff {
 		t.Fatalf("Act: %+v, %v", o, err)
 	}
-	if o := s.Handle(ctx, "r1", bot.Message{Text: "hej"}); len(o.Replies) == 0 {
+	if o := s.Handle(ctx, conversation.Inbound{Scope: "r1", Text: "hej"}); len(o.Replies) == 0 {
 		t.Error("after Act the bot does not answer")
 	}
 	o, err = s.Act(ctx, "nobody", "sms", end)
@@ -538,67 +539,5 @@ func TestActEndsAHandoff(t *testing.T) {
 	}
 	if c, _ := st.Load(ctx, "nobody"); c.Version != 0 {
 		t.Error("Act stored a conversation that did not exist")
-	}
-}
-
-// TestPrepareAddsFactsAndNeverBlocks: what Prepare sets reaches the engine (an invite's
-// area opens the ombud offer), and a failing Prepare still lets the turn answer.
-func TestPrepareAddsFactsAndNeverBlocks(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		err  error
-		want string
-	}{
-		{"facts", nil, "ombud_offer"},
-		{"fails after setting nothing", errors.New("redis: connection refused"), "grannsamverkan"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			svc := newService(t, store.NewMemory(clock), conversation.Config{
-				Prepare: func(_ context.Context, scope string, msg *bot.Message) error {
-					if scope != "resident" {
-						t.Errorf("Prepare got scope %q", scope)
-					}
-					if tc.err != nil {
-						return tc.err
-					}
-					msg.Invite = "backby"
-					return nil
-				},
-			})
-			o := svc.Handle(context.Background(), "resident", bot.Message{Text: "OMBUD BK-4821"})
-			if o.Degraded || len(o.Replies) == 0 || o.Replies[0].MessageID != tc.want {
-				t.Fatalf("reply = %+v (degraded %v), want %s", o.Replies, o.Degraded, tc.want)
-			}
-		})
-	}
-}
-
-// TestObserveSeesEveryTurn: the observer is told each turn's channel, outcome and a
-// duration, degraded turns included.
-func TestObserveSeesEveryTurn(t *testing.T) {
-	type seen struct {
-		channel  string
-		d        time.Duration
-		degraded bool
-		replies  int
-	}
-	var got []seen
-	h := &hookStore{Store: store.NewMemory(clock)}
-	svc := newService(t, h, conversation.Config{Observe: func(channel string, d time.Duration, o conversation.Outcome) {
-		got = append(got, seen{channel, d, o.Degraded, len(o.Replies)})
-	}})
-	svc.Handle(t.Context(), "scope", bot.Message{Text: "Jag är 16 och blev rånad", Channel: "sms"})
-	h.load = func(context.Context, string) (store.Conversation, error) {
-		return store.Conversation{}, errors.New("down")
-	}
-	svc.Handle(t.Context(), "scope", bot.Message{Text: "hej", Channel: "web"})
-	if len(got) != 2 {
-		t.Fatalf("observed %d turns, want 2", len(got))
-	}
-	if got[0].channel != "sms" || got[0].degraded || got[0].replies == 0 || got[0].d <= 0 {
-		t.Errorf("first turn observed as %+v", got[0])
-	}
-	if got[1].channel != "web" || !got[1].degraded || got[1].replies != 1 {
-		t.Errorf("degraded turn observed as %+v", got[1])
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/store"
 )
@@ -43,7 +42,7 @@ func TestTallyCountsTurns(t *testing.T) {
 		{"c", "suomi"},                    // switches to fi
 	}
 	for _, tt := range turns {
-		if o := svc.Handle(ctx, tt.scope, bot.Message{Text: tt.text}); o.Degraded {
+		if o := svc.Handle(ctx, conversation.Inbound{Scope: tt.scope, Text: tt.text}); o.Degraded {
 			t.Fatalf("%q: degraded: %v", tt.text, o.Err)
 		}
 	}
@@ -80,8 +79,8 @@ func TestTallyCountsFailedTurns(t *testing.T) {
 		return store.Conversation{}, errors.New("down")
 	}}
 	svc := newService(t, hs, conversation.Config{})
-	svc.Handle(context.Background(), "a", bot.Message{Text: "hej"})
-	svc.Handle(context.Background(), "b", bot.Message{Text: "hej"})
+	svc.Handle(context.Background(), conversation.Inbound{Scope: "a", Text: "hej"})
+	svc.Handle(context.Background(), conversation.Inbound{Scope: "b", Text: "hej"})
 	got := counts(t, svc.Tally(), conversation.Day(now))
 	if !maps.Equal(got, map[string]int64{"turn_failed": 2}) {
 		t.Errorf("counts %v, want turn_failed 2 and nothing else", got)

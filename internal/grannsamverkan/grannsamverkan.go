@@ -3,11 +3,10 @@
 // alerts staff send them from Slack.
 //
 // The engine (bot/, flows/main.yaml) holds the conversation: OMBUD <kod> offers to join and
-// asks for JA, OMBUD SLUTA leaves. The host tells the engine before each turn whether the
-// message holds a valid invite code and which areas have active ombud (Service.Prepare, a
-// conversation.Config.Prepare hook), and acts on the events after the turn
-// (Service.AfterTurn, called by the SMS channel with the sender's number: the only place
-// that sees it).
+// asks for JA, OMBUD SLUTA leaves. Service is a conversation.Feature: before each turn it
+// tells the engine whether the message holds a valid invite code and which areas have
+// active ombud (Before, Prepare), and after an SMS turn it acts on the events with the
+// sender's number, the message's address (After, AfterTurn).
 //
 // The register holds, per ombud, a short id, the area, the date joined, an active flag, the
 // phone number encrypted with AES-GCM under a key derived from TRYGG_SECRET, and a keyed

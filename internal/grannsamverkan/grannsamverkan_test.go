@@ -95,21 +95,12 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.gs.Wait)
-	prepare := func(ctx context.Context, scope string, msg *bot.Message) error {
-		err := w.gs.Prepare(ctx, scope, msg)
-		if w.between != nil {
-			w.between(msg)
-		}
-		return err
-	}
-	conv := conversation.New(conversation.Config{Engine: engine, Store: w.store, Now: w.clock.Now, Prepare: prepare})
+	conv := conversation.New(conversation.Config{Engine: engine, Store: w.store, Now: w.clock.Now})
+	conv.Register(between{w})
 	w.sms, err = sms.New(sms.Config{
 		AccountSID: accountID, AuthToken: authToken, PublicURL: publicURL, Service: conv, Store: w.store, Hasher: hasher,
 		Metrics: metrics.New(), SenderLimit: config.Limit{N: 1000, Per: time.Minute},
 		GlobalLimit: config.Limit{N: 100000, Per: time.Minute}, Now: w.clock.Now,
-		Hooks: sms.Hooks{AfterTurn: func(ctx context.Context, from, scope string, o conversation.Outcome) error {
-			return w.gs.AfterTurn(ctx, from, scope, o.Events)
-		}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -872,4 +863,20 @@ func TestPrepareReadsTheHoldOnlyForYes(t *testing.T) {
 			t.Errorf("Prepare(%q) read the hold %d times, want %d", tc.text, rec.reads, tc.reads)
 		}
 	}
+}
+
+// between is the Grannsamverkan feature with the world's hook between its Before step
+// and the turn.
+type between struct{ w *world }
+
+func (b between) Name() string { return "grannsamverkan" }
+func (b between) Before(ctx context.Context, in conversation.Inbound, msg *bot.Message) error {
+	err := b.w.gs.Before(ctx, in, msg)
+	if b.w.between != nil {
+		b.w.between(msg)
+	}
+	return err
+}
+func (b between) After(ctx context.Context, in conversation.Inbound, o conversation.Outcome) error {
+	return b.w.gs.After(ctx, in, o)
 }

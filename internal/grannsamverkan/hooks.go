@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/conversation"
 )
 
 // smsChannel is bot.Message.Channel of an SMS: only a sender with a number can join.
@@ -17,12 +18,34 @@ const smsChannel = "sms"
 // whether the resident holds such an invite from an earlier OMBUD message (so that JA is
 // answered with the registration only when it can go through, and with how to try again
 // when the hold ran out or the code was used meanwhile), and the areas with active ombud.
-// It is a conversation.Config.Prepare hook: an error leaves the message as far as it got
-// and the turn goes on.
+// An error leaves the message as far as it got and the turn goes on.
 //
 // Only a yes (Config.IsYes) is checked for a held invite: one store read more, two when
 // there is a hold; every other message costs no read for it.
 func (s *Service) Prepare(ctx context.Context, scope string, msg *bot.Message) error {
+	return s.prepare(ctx, scope, msg, true)
+}
+
+// Name names the feature.
+func (s *Service) Name() string { return "grannsamverkan" }
+
+// Before is Prepare as a conversation.Feature. A preview (/trygg fråga) is told the area
+// of an invite code as a resident would be, and nothing is held for it: it writes nothing.
+func (s *Service) Before(ctx context.Context, in conversation.Inbound, msg *bot.Message) error {
+	return s.prepare(ctx, in.Scope, msg, !in.Preview && in.Scope != "")
+}
+
+// After is AfterTurn as a conversation.Feature: for an answered SMS turn, with the
+// sender's number (Inbound.Address).
+func (s *Service) After(ctx context.Context, in conversation.Inbound, o conversation.Outcome) error {
+	if in.Channel != smsChannel || in.Address == "" || o.Degraded || len(o.Events) == 0 {
+		return nil
+	}
+	return s.AfterTurn(ctx, in.Address, in.Scope, o.Events)
+}
+
+// prepare is Prepare; with hold false it keeps no invite for the resident's JA.
+func (s *Service) prepare(ctx context.Context, scope string, msg *bot.Message, hold bool) error {
 	var errs []error
 	if msg.Channel == smsChannel {
 		if code := FindCode(msg.Text); code != "" {
@@ -30,6 +53,8 @@ func (s *Service) Prepare(ctx context.Context, scope string, msg *bot.Message) e
 			switch {
 			case err != nil:
 				errs = append(errs, err)
+			case ok && !hold:
+				msg.Invite = inv.Area
 			case ok:
 				p, _ := json.Marshal(pending{Code: inv.Code, Area: inv.Area})
 				if err := s.cfg.Records.Put(ctx, scope, pendingKey, p, PendingTTL); err != nil {
@@ -39,7 +64,7 @@ func (s *Service) Prepare(ctx context.Context, scope string, msg *bot.Message) e
 				}
 			}
 		}
-		if s.cfg.IsYes == nil || s.cfg.IsYes(msg.Text) {
+		if hold && (s.cfg.IsYes == nil || s.cfg.IsYes(msg.Text)) {
 			if _, held, err := s.held(ctx, scope); err != nil {
 				errs = append(errs, err)
 			} else {

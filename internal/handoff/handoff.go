@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/flows/events"
 	"github.com/vasteras/trygg/internal/clock"
 	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/seal"
@@ -54,14 +55,14 @@ const (
 	footerSeparator = "\n\n"
 )
 
-// Ended reasons, as the engine's EventHandoffEnded names them.
+// Ended reasons, as the engine's EventHandoffEnded names them (flows/events.Ended).
 const (
-	EndedStaff    = "staff"
-	EndedTimeout  = "timeout"
-	EndedResident = "resident"
+	EndedStaff    = string(events.EndedStaff)
+	EndedTimeout  = string(events.EndedTimeout)
+	EndedResident = string(events.EndedResident)
 	// EndedExpired: an answered case had no message either way for its TTL. The resident
 	// is told the conversation with staff ended and gets the numbers, as on Avsluta.
-	EndedExpired = "expired"
+	EndedExpired = string(events.EndedExpired)
 )
 
 // Card is what staff see of a case: never text, never a number.
@@ -230,6 +231,28 @@ type Turn struct {
 	Text string
 	// Outcome is what the turn did.
 	Outcome conversation.Outcome
+}
+
+// Name names the feature.
+func (s *Service) Name() string { return "handoff" }
+
+// Before tells the engine whether staff can take over the conversation now: staff are on
+// duty (Config.Staffed at the message's time) and can answer through the message's
+// channel (an outbox for it). It is the one rule for it: a handoff is offered only where
+// this service runs, so without it staff are never on duty.
+func (s *Service) Before(_ context.Context, in conversation.Inbound, msg *bot.Message) error {
+	msg.Staffed = s.cfg.Outboxes[in.Channel] != nil && s.staffed(in.At)
+	return nil
+}
+
+// After is Observe as a conversation.Feature, for the channels staff can answer through:
+// the message's address is kept, sealed, only when the turn starts a handoff.
+func (s *Service) After(ctx context.Context, in conversation.Inbound, o conversation.Outcome) error {
+	if s.cfg.Outboxes[in.Channel] == nil {
+		return nil
+	}
+	s.Observe(ctx, Turn{Channel: in.Channel, Scope: in.Scope, Address: in.Address, Text: in.Text, Outcome: o})
+	return nil
 }
 
 // Observe acts on a resident's turn in the background: it opens a case on

@@ -94,8 +94,8 @@ func TestStaffReplyRacesRelay(t *testing.T) {
 		var replicas [2]*handoff.Service
 		var convs [2]*conversation.Service
 		for i := range replicas {
-			convs[i] = conversation.New(conversation.Config{Engine: engine, Store: mem, Now: clk.Now,
-				Staffed: func(time.Time) bool { return true }})
+			convs[i] = conversation.New(conversation.Config{Engine: engine, Store: mem, Now: clk.Now})
+			convs[i].Register(alwaysStaffed{})
 			replicas[i], err = handoff.New(handoff.Config{Conversations: convs[i], Store: mem, Records: rec,
 				Key: make([]byte, 32), Staff: staff, Channel: "C0STAFF", Outboxes: map[string]handoff.Outbox{"web": out},
 				Wait: 10 * time.Minute, Clock: clk})
@@ -105,7 +105,7 @@ func TestStaffReplyRacesRelay(t *testing.T) {
 		}
 		const scope = "resident-1"
 		for _, text := range []string{"Jag är 25 och blev rånad", "PERSON", "JA"} {
-			o := convs[0].Handle(ctx, scope, bot.Message{Text: text, Channel: "web", Staffed: true})
+			o := convs[0].Handle(ctx, conversation.Inbound{Scope: scope, Text: text, Channel: "web"})
 			replicas[0].Observe(ctx, handoff.Turn{Channel: "web", Scope: scope, Text: text, Outcome: o})
 			replicas[0].Wait()
 		}
@@ -121,7 +121,7 @@ func TestStaffReplyRacesRelay(t *testing.T) {
 		var wg sync.WaitGroup
 		wg.Go(func() {
 			const text = "hallå?"
-			o := convs[0].Handle(ctx, scope, bot.Message{Text: text, Channel: "web", Staffed: true})
+			o := convs[0].Handle(ctx, conversation.Inbound{Scope: scope, Text: text, Channel: "web"})
 			replicas[0].Observe(context.WithValue(rctx, actorKey{}, 0), handoff.Turn{Channel: "web", Scope: scope, Text: text, Outcome: o})
 			replicas[0].Wait()
 		})
@@ -174,4 +174,17 @@ func TestStaffReplyRacesRelay(t *testing.T) {
 		}
 	}
 	t.Logf("relay last in %d of %d rounds, staff reply last in %d", orders[true], rounds, orders[false])
+}
+
+// alwaysStaffed is a feature that says staff are on duty, as the handoff feature does in
+// staffed hours; these tests tell the handoff service of each turn themselves (Observe).
+type alwaysStaffed struct{}
+
+func (alwaysStaffed) Name() string { return "staffed" }
+func (alwaysStaffed) Before(_ context.Context, _ conversation.Inbound, msg *bot.Message) error {
+	msg.Staffed = true
+	return nil
+}
+func (alwaysStaffed) After(context.Context, conversation.Inbound, conversation.Outcome) error {
+	return nil
 }

@@ -102,8 +102,8 @@ func TestWaitingOncePerStretchAcrossReplicas(t *testing.T) {
 			var replicas [2]*handoff.Service
 			var convs [2]*conversation.Service
 			for i := range replicas {
-				convs[i] = conversation.New(conversation.Config{Engine: engine, Store: mem, Now: clk.Now,
-					Staffed: func(time.Time) bool { return true }})
+				convs[i] = conversation.New(conversation.Config{Engine: engine, Store: mem, Now: clk.Now})
+				convs[i].Register(alwaysStaffed{})
 				replicas[i], err = handoff.New(handoff.Config{Conversations: convs[i], Store: mem, Records: mem,
 					Key: make([]byte, 32), Staff: staff, Channel: "C0STAFF", Outboxes: map[string]handoff.Outbox{"web": out},
 					Wait: 10 * time.Minute, Clock: clk, Staffed: func(time.Time) bool { return staffed }})
@@ -114,7 +114,7 @@ func TestWaitingOncePerStretchAcrossReplicas(t *testing.T) {
 			const scope = "resident-1"
 			say := func(r int, text string) conversation.Outcome {
 				t.Helper()
-				o := convs[r].Handle(ctx, scope, bot.Message{Text: text, Channel: "web", Staffed: true})
+				o := convs[r].Handle(ctx, conversation.Inbound{Scope: scope, Text: text, Channel: "web"})
 				replicas[r].Observe(ctx, handoff.Turn{Channel: "web", Scope: scope, Text: text, Outcome: o})
 				replicas[r].Wait()
 				return o

@@ -134,7 +134,7 @@ const (
 )
 
 // Recorder stores the reports of conversations' EventUnsafePlace events. It is a
-// conversation.Sink.
+// conversation.Feature: it acts after each answered turn that was not degraded.
 //
 // So that the lägesbild cannot be faked cheaply, with a Limiter it stores at most one
 // report per conversation, place and kind a day, and at most ClientCap reports a day from
@@ -165,10 +165,34 @@ const (
 	seenPrefix = "lagesbild:seen:"
 )
 
+// Origin is where a turn's message came from, as the recorder sees it: pseudonyms only.
+type Origin struct {
+	// Channel is the channel the message came by: "sms", "web", "chat".
+	Channel string
+	// Scope is the conversation's pseudonym.
+	Scope string
+	// Client is the pseudonym of the client that sent the message; "" means Scope.
+	Client string
+}
+
+// Name names the feature.
+func (r Recorder) Name() string { return "lagesbild" }
+
+// Before adds nothing to a turn.
+func (r Recorder) Before(context.Context, conversation.Inbound, *bot.Message) error { return nil }
+
+// After records the reports of a turn that was answered.
+func (r Recorder) After(ctx context.Context, in conversation.Inbound, o conversation.Outcome) error {
+	if o.Degraded || len(o.Events) == 0 {
+		return nil
+	}
+	return r.Record(ctx, Origin{Channel: in.Channel, Scope: in.Scope, Client: in.Client}, in.At, o.Events)
+}
+
 // Record stores each finished report among events, unless the conversation made the same
 // report today or its client is past the cap. Every report counts toward the client's cap,
 // a duplicate too.
-func (r Recorder) Record(ctx context.Context, from conversation.Origin, now time.Time, events []bot.Event) error {
+func (r Recorder) Record(ctx context.Context, from Origin, now time.Time, events []bot.Event) error {
 	var errs []error
 	local := now.In(r.loc())
 	for _, ev := range events {
@@ -195,7 +219,7 @@ func (r Recorder) Record(ctx context.Context, from conversation.Origin, now time
 }
 
 // admit decides whether report e, which came in at local time t, is stored.
-func (r Recorder) admit(ctx context.Context, from conversation.Origin, e Event, t time.Time) (string, error) {
+func (r Recorder) admit(ctx context.Context, from Origin, e Event, t time.Time) (string, error) {
 	if r.Limiter == nil {
 		return Recorded, nil
 	}

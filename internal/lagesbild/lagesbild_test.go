@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/vasteras/trygg/bot"
-	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/store"
 )
 
@@ -180,7 +179,7 @@ func TestRecorderStoresNoText(t *testing.T) {
 		{Kind: bot.EventUnsafePlace, Lang: "sv", Topic: secret, Report: &bot.PlaceReport{Place: "backby", Area: "backby", Time: "evening", Days: "weekend", Kind: "drugs"}},
 		{Kind: bot.EventUnsafePlace, Lang: "sv"}, // no report: nothing stored
 	}
-	if err := rec.Record(ctx, conversation.Origin{Channel: "sms", Scope: "s1", Client: "s1"}, now, events); err != nil {
+	if err := rec.Record(ctx, Origin{Channel: "sms", Scope: "s1", Client: "s1"}, now, events); err != nil {
 		t.Fatal(err)
 	}
 	got, err := m.Week(ctx, "2026-W48")
@@ -323,8 +322,8 @@ func TestRecorderAgainstFaking(t *testing.T) {
 		}
 		return len(evs)
 	}
-	sms := conversation.Origin{Channel: "sms", Scope: "sender-1"}
-	record := func(from conversation.Origin, kind, place string) {
+	sms := Origin{Channel: "sms", Scope: "sender-1"}
+	record := func(from Origin, kind, place string) {
 		t.Helper()
 		if err := rec.Record(ctx, from, now, report(kind, place)); err != nil {
 			t.Fatal(err)
@@ -343,12 +342,12 @@ func TestRecorderAgainstFaking(t *testing.T) {
 	}
 	// Web sessions of one client share its cap; another client has its own.
 	for i := range 10 {
-		record(conversation.Origin{Channel: "web", Scope: "session-" + string(rune('a'+i)), Client: "client-1"}, "drugs", "resecentrum")
+		record(Origin{Channel: "web", Scope: "session-" + string(rune('a'+i)), Client: "client-1"}, "drugs", "resecentrum")
 	}
 	if n := stored(); n != 5 {
 		t.Errorf("ten web sessions of one client: %d reports stored in all, want 2+3", n)
 	}
-	record(conversation.Origin{Channel: "web", Scope: "session-z", Client: "client-2"}, "drugs", "resecentrum")
+	record(Origin{Channel: "web", Scope: "session-z", Client: "client-2"}, "drugs", "resecentrum")
 	if n := stored(); n != 6 {
 		t.Errorf("another client: %d reports stored, want 6", n)
 	}

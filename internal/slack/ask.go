@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,13 +10,10 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/gsm7"
 	"github.com/vasteras/trygg/internal/store"
 )
-
-// maxSaveAttempts bounds how often a test turn is run again after a conflicting save (two
-// mentions in one thread at once).
-const maxSaveAttempts = 4
 
 // question is what staff asked trygg: a resident's message and how to show the answer.
 type question struct {
@@ -105,44 +101,32 @@ func startState(lang string) bot.State {
 	return bot.State{Lang: lang, LangKnown: true}
 }
 
-// turn runs one test turn without keeping anything: the throwaway conversation of
-// /trygg fråga, or the first turn of a conversation saved later under a thread.
-func (b *Bot) turn(q question) bot.Result {
-	return b.cfg.Engine.Turn(startState(q.Lang), bot.Message{Text: q.Text, Staffed: b.cfg.Staffed(b.cfg.Now())}, b.cfg.Now())
+// previewChannel is the channel a preview shows the answer of: SMS, where every feature
+// answers (an ombud code too).
+const previewChannel = "sms"
+
+// turn runs one preview turn through the conversation service, as a resident's SMS with
+// the same text would run, features included, without keeping anything: the throwaway
+// conversation of /trygg fråga, or the first turn of a conversation saved later under a
+// thread.
+func (b *Bot) turn(ctx context.Context, q question) (bot.Result, error) {
+	return b.preview(ctx, "", q)
 }
 
-// continueTurn runs one turn of the test conversation under scope: it loads the state,
-// runs the engine and saves the state (or erases it after RADERA). It is the loop of
-// conversation.Service without its statistics, since a test is no resident.
+// continueTurn runs one preview turn of the test conversation under scope: the service
+// loads it, runs the turn and saves it (or erases it after RADERA), and counts nothing,
+// since a test is no resident.
 func (b *Bot) continueTurn(ctx context.Context, scope string, q question) (bot.Result, error) {
-	for range maxSaveAttempts {
-		conv, err := b.cfg.Store.Load(ctx, scope)
-		if err != nil {
-			return bot.Result{}, fmt.Errorf("load test conversation: %w", err)
-		}
-		st, err := bot.DecodeState(conv.Data)
-		if err != nil {
-			st = bot.State{} // unreadable: start afresh, as a resident's would
-		}
-		if q.Lang != "" {
-			st.Lang, st.LangKnown = q.Lang, true
-		}
-		now := b.cfg.Now()
-		res := b.cfg.Engine.Turn(st, bot.Message{Text: q.Text, Staffed: b.cfg.Staffed(now)}, now)
-		if res.Erase {
-			if err := b.cfg.Store.Erase(ctx, scope); err != nil {
-				return bot.Result{}, fmt.Errorf("erase test conversation: %w", err)
-			}
-			return res, nil
-		}
-		if err := b.save(ctx, scope, res.State, conv.Version); errors.Is(err, store.ErrConflict) {
-			continue
-		} else if err != nil {
-			return bot.Result{}, err
-		}
-		return res, nil
+	return b.preview(ctx, scope, q)
+}
+
+// preview runs a preview turn under scope ("" for none).
+func (b *Bot) preview(ctx context.Context, scope string, q question) (bot.Result, error) {
+	o := b.cfg.Service.Handle(ctx, conversation.Inbound{Channel: previewChannel, Scope: scope, Text: q.Text, Lang: q.Lang, Preview: true})
+	if o.Degraded {
+		return bot.Result{}, fmt.Errorf("test turn: %w", o.Err)
 	}
-	return bot.Result{}, fmt.Errorf("save test conversation: %d conflicts: %w", maxSaveAttempts, store.ErrConflict)
+	return bot.Result{State: o.State, Replies: o.Replies, Events: o.Events, Erase: o.Erased()}, nil
 }
 
 // save stores a test conversation's state if it is still at version.

@@ -112,6 +112,6 @@ func plain(mrkdwn string) string {
 
 // echo returns text staff typed, to show back in mrkdwn: phone and personal identity
 // numbers hidden, cut to at most n characters, escaped.
-func (b *Bot) echo(s string, n int) string {
+func (b *Poster) echo(s string, n int) string {
 	return escape(truncate(b.redact(s), n))
 }

@@ -142,7 +142,11 @@ func (b *Bot) ask(ctx context.Context, cmd slackapi.SlashCommand, q question) *m
 	if m := b.checkLang(q.Lang); m != nil {
 		return m
 	}
-	res := b.turn(q)
+	res, err := b.turn(ctx, q)
+	if err != nil {
+		b.log.Warn("slack: test turn failed", "error", err.Error())
+		return notice(b.text.get("staff_failed", nil))
+	}
 	if !q.Public {
 		return b.answer(q, res, notePrivate, "")
 	}

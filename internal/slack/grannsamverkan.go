@@ -301,9 +301,12 @@ func (b *Bot) replace(m *message) *slackapi.WebhookMessage {
 }
 
 // alertCard is the card of an alert in the channel: the SMS and how it is delivered.
-func (b *Bot) alertCard(al grannsamverkan.Alert, c grannsamverkan.Counts) *message {
+func (b *Poster) alertCard(al grannsamverkan.Alert, c grannsamverkan.Counts) *message {
 	t := b.text
-	name := b.cfg.Grannsamverkan.AreaName(al.Area)
+	name := al.Area
+	if b.cfg.AreaName != nil {
+		name = b.cfg.AreaName(al.Area)
+	}
 	title := t.get("staff_gs_card_title", map[string]any{"Area": name})
 	return &message{text: title, public: true, blocks: []slackapi.Block{
 		header(title),
@@ -318,7 +321,7 @@ func (b *Bot) alertCard(al grannsamverkan.Alert, c grannsamverkan.Counts) *messa
 
 // UpdateAlertCard shows an alert's counts on its card (chat.update); the alert sender
 // calls it as sending and status callbacks go.
-func (b *Bot) UpdateAlertCard(ctx context.Context, al grannsamverkan.Alert, c grannsamverkan.Counts) error {
+func (b *Poster) UpdateAlertCard(ctx context.Context, al grannsamverkan.Alert, c grannsamverkan.Counts) error {
 	if al.Channel == "" || al.TS == "" {
 		return nil
 	}

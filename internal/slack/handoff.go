@@ -28,16 +28,8 @@ type Desk interface {
 	StaffReply(ctx context.Context, ts, user, text string) error
 }
 
-// SetHandoff connects the handoff service: buttons on case cards and replies in their
-// threads in channel go to d. wait is how long a resident waits for a first staff reply,
-// idle how long an answered case may go without a message before it ends; the cards say
-// so. Call it before serving.
-func (b *Bot) SetHandoff(d Desk, channel string, wait, idle time.Duration) {
-	b.desk, b.deskChannel, b.deskWait, b.deskIdle = d, channel, wait, idle
-}
-
 // PostCase posts a case's card to channel and returns its ts.
-func (b *Bot) PostCase(ctx context.Context, channel string, c handoff.Card) (string, error) {
+func (b *Poster) PostCase(ctx context.Context, channel string, c handoff.Card) (string, error) {
 	m := b.caseCard(c)
 	_, ts, err := b.cfg.API.PostMessageContext(ctx, channel, m.options("")...)
 	if err != nil {
@@ -47,7 +39,7 @@ func (b *Bot) PostCase(ctx context.Context, channel string, c handoff.Card) (str
 }
 
 // UpdateCase shows c on the card at ts.
-func (b *Bot) UpdateCase(ctx context.Context, channel, ts string, c handoff.Card) error {
+func (b *Poster) UpdateCase(ctx context.Context, channel, ts string, c handoff.Card) error {
 	m := b.caseCard(c)
 	opts := []slackapi.MsgOption{slackapi.MsgOptionText(m.text, false), slackapi.MsgOptionBlocks(m.blocks...)}
 	if _, _, _, err := b.cfg.API.UpdateMessageContext(ctx, channel, ts, opts...); err != nil {
@@ -58,7 +50,7 @@ func (b *Bot) UpdateCase(ctx context.Context, channel, ts string, c handoff.Card
 
 // PostNote posts n in the thread of the card at ts. A resident's words are shown as plain
 // text with phone and personal identity numbers hidden.
-func (b *Bot) PostNote(ctx context.Context, channel, ts string, n handoff.Note) error {
+func (b *Poster) PostNote(ctx context.Context, channel, ts string, n handoff.Note) error {
 	if _, _, err := b.cfg.API.PostMessageContext(ctx, channel, b.caseNote(n).options(ts)...); err != nil {
 		return fmt.Errorf("post in case thread: %w", err)
 	}
@@ -66,7 +58,7 @@ func (b *Bot) PostNote(ctx context.Context, channel, ts string, n handoff.Note) 
 }
 
 // caseCard renders a case: who, what about, its state and the buttons while it is open.
-func (b *Bot) caseCard(c handoff.Card) *message {
+func (b *Poster) caseCard(c handoff.Card) *message {
 	t := b.text
 	title := t.get("staff_handoff_title", map[string]any{"Code": c.Code})
 	topic := t.get("staff_handoff_topic_none", nil)
@@ -95,11 +87,11 @@ func (b *Bot) caseCard(c handoff.Card) *message {
 	case c.Ended == handoff.EndedResident:
 		status = t.get("staff_handoff_ended_resident", nil)
 	case c.Ended == handoff.EndedExpired:
-		status = t.get("staff_handoff_ended_expired", map[string]any{"Idle": b.span(b.deskIdle)})
+		status = t.get("staff_handoff_ended_expired", map[string]any{"Idle": b.span(b.cfg.HandoffIdle)})
 	case c.TakenBy != "":
 		status = t.get("staff_handoff_taken", map[string]any{"User": c.TakenBy})
 	default:
-		status = t.get("staff_handoff_waiting", map[string]any{"Wait": b.span(b.deskWait)})
+		status = t.get("staff_handoff_waiting", map[string]any{"Wait": b.span(b.cfg.HandoffWait)})
 	}
 	if c.Ended != "" && c.TakenBy != "" {
 		status = t.get("staff_handoff_taken", map[string]any{"User": c.TakenBy}) + "\n" + status
@@ -128,7 +120,7 @@ func (b *Bot) caseCard(c handoff.Card) *message {
 }
 
 // caseNote renders a note in a case's thread.
-func (b *Bot) caseNote(n handoff.Note) *message {
+func (b *Poster) caseNote(n handoff.Note) *message {
 	t := b.text
 	switch n.Kind {
 	case handoff.NoteResident, handoff.NoteDanger:
@@ -144,14 +136,14 @@ func (b *Bot) caseNote(n handoff.Note) *message {
 		return &message{text: plain(lead) + " " + escape(words), blocks: []slackapi.Block{section(lead), plainSection(words)}, public: true}
 	case handoff.NoteEnded:
 		id := "staff_handoff_ended_" + n.Reason
-		s := t.get(id, map[string]any{"User": n.By, "Idle": b.span(b.deskIdle)}) + "\n" + t.get("staff_handoff_note_ended", nil)
+		s := t.get(id, map[string]any{"User": n.By, "Idle": b.span(b.cfg.HandoffIdle)}) + "\n" + t.get("staff_handoff_note_ended", nil)
 		return notice(s)
 	case handoff.NoteWaited:
 		id := "staff_handoff_waited_wait"
 		if n.Reason == handoff.WaitedOffHours {
 			id = "staff_handoff_waited_off_hours"
 		}
-		return notice(t.get(id, map[string]any{"Wait": b.span(b.deskWait)}) + "\n" + t.get("staff_handoff_note_open", nil))
+		return notice(t.get(id, map[string]any{"Wait": b.span(b.cfg.HandoffWait)}) + "\n" + t.get("staff_handoff_note_open", nil))
 	case handoff.NoteUndelivered:
 		if n.Reason == handoff.UndeliveredWaiting {
 			return notice(t.get("staff_handoff_waited_undelivered", nil))
@@ -164,7 +156,7 @@ func (b *Bot) caseNote(n handoff.Note) *message {
 
 // span writes a duration for staff: "10 minuter", or whole hours from two hours up
 // ("24 timmar").
-func (b *Bot) span(d time.Duration) string {
+func (b *Poster) span(d time.Duration) string {
 	if d >= 2*time.Hour && d%time.Hour == 0 {
 		return b.text.count("staff_span_hours", int64(d/time.Hour))
 	}
@@ -173,7 +165,7 @@ func (b *Bot) span(d time.Duration) string {
 
 // handoffAction handles a press of a case card's button in the background.
 func (b *Bot) handoffAction(ctx context.Context, cb slackapi.InteractionCallback) bool {
-	if b.desk == nil || cb.Type != slackapi.InteractionTypeBlockActions || cb.Channel.ID != b.deskChannel {
+	if b.cfg.Desk == nil || cb.Type != slackapi.InteractionTypeBlockActions || cb.Channel.ID != b.cfg.StaffChannel {
 		return false
 	}
 	handled := false
@@ -191,12 +183,12 @@ func (b *Bot) handoffAction(ctx context.Context, cb slackapi.InteractionCallback
 			var err error
 			if id == ActionTake {
 				var holder string
-				holder, err = b.desk.Take(ctx, code, user)
+				holder, err = b.cfg.Desk.Take(ctx, code, user)
 				if err == nil && holder != user {
 					b.log.Info("slack: handoff case already taken by someone else")
 				}
 			} else {
-				err = b.desk.End(ctx, code, user)
+				err = b.cfg.Desk.End(ctx, code, user)
 			}
 			if err != nil {
 				b.log.Error("slack: handoff button failed", "action", id, "error", err.Error())
@@ -211,7 +203,7 @@ func (b *Bot) handoffAction(ctx context.Context, cb slackapi.InteractionCallback
 // of another organisation in a shared channel, is refused like a command from there: it
 // never reaches the resident, and the thread says so.
 func (b *Bot) handoffReply(ctx context.Context, cb *slackevents.EventsAPICallbackEvent, m *slackevents.MessageEvent) error {
-	if b.desk == nil || m.Channel != b.deskChannel || m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp {
+	if b.cfg.Desk == nil || m.Channel != b.cfg.StaffChannel || m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp {
 		return nil
 	}
 	if m.BotID != "" || (m.SubType != "" && m.SubType != "thread_broadcast") || m.User == "" || b.isOwnUser(cb, m.User) {
@@ -239,7 +231,7 @@ func (b *Bot) handoffReply(ctx context.Context, cb *slackevents.EventsAPICallbac
 	}
 	ts, user, text := m.ThreadTimeStamp, m.User, staffText(m.Text)
 	b.background(ctx, "handoff reply", func(ctx context.Context) {
-		if err := b.desk.StaffReply(ctx, ts, user, text); err != nil {
+		if err := b.cfg.Desk.StaffReply(ctx, ts, user, text); err != nil {
 			b.log.Error("slack: handoff reply failed", "error", err.Error())
 		}
 	})

@@ -66,9 +66,15 @@ func (d *fakeDesk) Presses() []string {
 // deskHarness is the harness with the handoff desk in testChannel.
 func deskHarness(t *testing.T, teamID string) (*harness, *fakeDesk) {
 	t.Helper()
-	h := newHarness(t, func(c *Config) { c.TeamID = teamID })
 	d := &fakeDesk{}
-	h.bot.SetHandoff(d, testChannel, 10*time.Minute, 24*time.Hour)
+	h := newHarness(t, func(c *Config) {
+		c.TeamID = teamID
+		p, err := NewPoster(PosterConfig{API: c.API, HandoffWait: 10 * time.Minute, HandoffIdle: 24 * time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Poster, c.Desk, c.StaffChannel = p, d, testChannel
+	})
 	return h, d
 }
 

@@ -22,7 +22,7 @@ var (
 
 // redact hides phone numbers and personal identity numbers in s, each with a short note
 // for staff saying what was there.
-func (b *Bot) redact(s string) string {
+func (b *Poster) redact(s string) string {
 	s = phoneNumber.ReplaceAllString(s, b.text.get("staff_redacted", nil))
 	return personalNumber.ReplaceAllString(s, b.text.get("staff_redacted_personal", nil))
 }

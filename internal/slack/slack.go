@@ -2,8 +2,9 @@
 // mentions and, later, buttons.
 //
 //   - /trygg fråga <text> shows exactly what a resident writing <text> would get: each reply,
-//     its language, its encoding and SMS segments, and the route to help. It drives the
-//     engine directly in a test conversation that is never counted in the statistics; its
+//     its language, its encoding and SMS segments, and the route to help. It runs the
+//     conversation service's preview (the same features as a resident's SMS, nothing
+//     written but the test conversation, never counted in the statistics); its
 //     state lives under "slacktest:<channel>:<thread>" so @trygg in the thread continues it.
 //   - /trygg statistik shows the aggregate counters of a day, a week or a month.
 //   - /trygg lägesbild [vecka] shows the EST lägesbild of a week (areas and places under 3
@@ -35,6 +36,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/grannsamverkan"
 	"github.com/vasteras/trygg/internal/lagesbild"
 	"github.com/vasteras/trygg/internal/metrics"
@@ -74,8 +76,11 @@ var ErrBusy = errors.New("slack: too many requests in flight")
 
 // Config holds what a Bot needs.
 type Config struct {
-	// Engine answers the test conversations.
+	// Engine gives the languages and texts of the test conversations.
 	Engine *bot.Engine
+	// Service runs the test conversations as previews (conversation.Inbound.Preview), with
+	// the features a resident's turn has; nil: a service on Store without features.
+	Service *conversation.Service
 	// Store keeps the test conversations and the handled event ids.
 	Store store.Store
 	// Stats are the aggregate counters /trygg statistik shows; nil: there are none.
@@ -95,9 +100,6 @@ type Config struct {
 	Lagesbild lagesbild.Store
 	// Names are the human names of the areas and places of flows/places.yaml.
 	Names lagesbild.Names
-	// Staffed tells whether staff take handoffs at a time, as a resident's turn would be
-	// told; nil: never.
-	Staffed func(time.Time) bool
 	// TestTTL is how long a silent test conversation is kept; 0 means DefaultTestTTL.
 	TestTTL time.Duration
 	// Now is the clock; nil means time.Now.
@@ -119,22 +121,21 @@ type Config struct {
 	AlertUsers     []string
 	// Metrics counts requests refused for their signature; nil counts nothing.
 	Metrics *metrics.Metrics
+	// Poster posts the cards; nil builds one on API (without handoff or alert details).
+	Poster *Poster
+	// Desk is the handoff service: buttons on case cards and staff replies in their
+	// threads in StaffChannel (SLACK_STAFF_CHANNEL) go to it; nil: no handoffs.
+	Desk         Desk
+	StaffChannel string
 }
 
 // Bot serves staff in Slack. It is safe for concurrent use.
 type Bot struct {
+	// Poster renders and posts the cards; the Bot shows the same texts.
+	*Poster
 	cfg   Config
-	log   *slog.Logger
-	text  texts
-	loc   *time.Location
 	slots chan struct{} // one token per command or event in flight
 	wg    sync.WaitGroup
-
-	// The handoff service and its staff channel, set by SetHandoff.
-	desk        Desk
-	deskChannel string
-	deskWait    time.Duration
-	deskIdle    time.Duration
 }
 
 // New returns a Bot.
@@ -145,14 +146,14 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.SigningSecret == "" {
 		return nil, errors.New("slack: the signing secret is required")
 	}
-	if cfg.Staffed == nil {
-		cfg.Staffed = func(time.Time) bool { return false }
-	}
 	if cfg.TestTTL <= 0 {
 		cfg.TestTTL = DefaultTestTTL
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Service == nil {
+		cfg.Service = conversation.New(conversation.Config{Engine: cfg.Engine, Store: cfg.Store, TTL: cfg.TestTTL, Now: cfg.Now, Log: cfg.Log})
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -172,20 +173,21 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
-	t, err := loadTexts()
-	if err != nil {
-		return nil, err
-	}
-	loc, err := time.LoadLocation("Europe/Stockholm")
-	if err != nil {
-		loc = time.UTC // as conversation.Day does without a zone database
+	if cfg.Poster == nil {
+		pc := PosterConfig{API: cfg.API, Log: cfg.Log}
+		if cfg.Grannsamverkan != nil {
+			pc.AreaName = cfg.Grannsamverkan.AreaName
+		}
+		p, err := NewPoster(pc)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Poster = p
 	}
 	return &Bot{
-		cfg:   cfg,
-		log:   cfg.Log.With("channel", "slack"),
-		text:  t,
-		loc:   loc,
-		slots: make(chan struct{}, cfg.MaxInFlight),
+		Poster: cfg.Poster,
+		cfg:    cfg,
+		slots:  make(chan struct{}, cfg.MaxInFlight),
 	}, nil
 }
 

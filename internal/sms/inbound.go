@@ -15,7 +15,6 @@ import (
 	"github.com/vasteras/trygg/flows"
 	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/gsm7"
-	"github.com/vasteras/trygg/internal/handoff"
 	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/store"
 )
@@ -70,7 +69,8 @@ func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// From here on the sender is only a pseudonym; the number itself goes only to the
-	// AfterTurn hook (Grannsamverkan's register, which stores it encrypted).
+	// features, as the message's address (Grannsamverkan's register and a handoff keep it
+	// sealed).
 	scope := h.cfg.Hasher.Of(PseudonymChannel, from)
 
 	// Twilio hanging up must not cut a turn short: its state and its remembered reply
@@ -91,8 +91,7 @@ func writeTwiML(w http.ResponseWriter, body []byte) {
 
 // answer returns the TwiML for one incoming message. Only one delivery of a MessageSid in
 // this process runs it; any other waits for that one's answer.
-// from is the sender's number: it goes only to the handoff service, when this message
-// starts a handoff (it must text the resident back).
+// from is the sender's number: it goes only to the conversation's features.
 func (h *Handler) answer(ctx context.Context, scope, from, sid, text string) (body []byte) {
 	key := scope + "/" + sid
 	f, first := h.flights.join(key)
@@ -142,50 +141,35 @@ func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byt
 		return h.sent(*adm.limited)
 	}
 
-	// The reply is remembered with the saved state when the store can do both at once.
-	var saved answer
-	o := h.cfg.Service.HandleWith(ctx, scope, bot.Message{Text: text, Channel: PseudonymChannel}, conversation.Turn{
-		Loaded: adm.conv,
-		Reply: func(o conversation.Outcome) (string, []byte, time.Duration, bool) {
-			if erased(o.Events) {
-				return "", nil, 0, false
-			}
-			ans, err := h.rendered.render(o.Replies)
-			if err != nil {
-				return "", nil, 0, false
-			}
-			saved = ans
-			return answerID(sid), ans.body, DedupeTTL, true
-		},
+	// The conversation remembers the reply under the MessageSid, with the saved state
+	// when the store can do both at once; the features (Grannsamverkan, handoffs) get the
+	// sender's number as the message's address.
+	o := h.cfg.Service.Handle(ctx, conversation.Inbound{
+		Channel: PseudonymChannel, Scope: scope, Address: from, Text: text,
+		ReplyID: answerID(sid), ReplyTTL: DedupeTTL, Render: h.renderBody, Loaded: adm.conv,
 	})
-	h.afterTurn(ctx, from, scope, o)
 	result := metrics.ResultAnswered
 	if o.Degraded {
 		// conversation.Service logged the error already.
 		result = metrics.ResultDegraded
 		h.count.failures[metrics.StageTurn].Inc()
 	}
-	var ans answer
-	if o.Remembered {
-		ans = saved // written before the turn's result was handed over
-	} else {
-		var err error
-		if ans, err = h.rendered.render(o.Replies); err != nil {
-			h.failed(ctx, metrics.StageTurn, err)
-			result, ans = metrics.ResultDegraded, h.safeFor(text)
-		}
+	ans, err := h.rendered.render(o.Replies) // rendered for the turn already: from the cache
+	if err != nil {
+		h.failed(ctx, metrics.StageTurn, err)
+		result, ans = metrics.ResultDegraded, h.safeFor(text)
+	}
+	if o.RememberErr != nil {
+		h.failed(ctx, metrics.StageReply, o.RememberErr)
 	}
 	h.count.in[result].Inc()
-	if h.cfg.Handoff != nil {
-		// In the background: opening a case, relaying to staff, closing it.
-		h.cfg.Handoff.Observe(ctx, handoff.Turn{Channel: PseudonymChannel, Scope: scope, Address: from, Text: text, Outcome: o})
-	}
-	if !o.Remembered && !erased(o.Events) {
-		// After STOPP nothing about the sender may stay, not even this reply; a repeated
-		// delivery of STOPP erases again and confirms again, which is harmless.
-		h.remember(ctx, scope, sid, ans.body)
-	}
 	return h.sent(ans)
+}
+
+// renderBody renders replies as TwiML, for the conversation to remember.
+func (h *Handler) renderBody(replies []bot.Reply) ([]byte, error) {
+	ans, err := h.rendered.render(replies)
+	return ans.body, err
 }
 
 // admission is what the store says about a message before its turn.
@@ -323,18 +307,6 @@ type remembered struct {
 	found bool
 }
 
-// remember stores the reply to a MessageSid for a repeated delivery. A failure is counted
-// and logged; the reply is sent anyway.
-func (h *Handler) remember(ctx context.Context, scope, sid string, body []byte) {
-	_, err := guard(ctx, h.cfg.StoreTimeout, store.HonorsContext(h.cfg.Store), func(ctx context.Context) (struct{}, error) {
-		_, _, err := h.cfg.Store.Remember(ctx, scope, answerID(sid), body, DedupeTTL)
-		return struct{}{}, err
-	})
-	if err != nil {
-		h.failed(ctx, metrics.StageReply, fmt.Errorf("remember reply: %w", err))
-	}
-}
-
 // failed logs and counts a failure of stage. The error carries no personal data: store
 // errors name operations, not keys.
 func (h *Handler) failed(ctx context.Context, stage string, err error) {
@@ -373,16 +345,6 @@ func canned(m map[string]answer, lang string) answer {
 		return a
 	}
 	return m[flows.DefaultLang]
-}
-
-// erased reports whether a turn erased the conversation.
-func erased(events []bot.Event) bool {
-	for _, e := range events {
-		if e.Kind == bot.EventErase {
-			return true
-		}
-	}
-	return false
 }
 
 // reservation encodes when a MessageSid was reserved.

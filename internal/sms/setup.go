@@ -22,21 +22,17 @@ type Deps struct {
 	Now func() time.Time
 	// Log receives the channel's errors, never personal data; nil discards.
 	Log *slog.Logger
-	// Handoff is told of every turn; nil: no handoffs.
-	Handoff Observer
 	// Transport carries the sender's requests to Twilio; nil: http.DefaultTransport (tests
 	// point it at a fake).
 	Transport http.RoundTripper
-	// Hooks are told of turns and status callbacks; zero: none.
+	// Hooks are told of status callbacks; zero: none.
 	Hooks Hooks
 }
 
-// FromConfig builds the channel from trygg's configuration: the webhook handler, and the
-// REST sender when TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is set (else nil). The
-// sender's status callback is TRYGG_PUBLIC_URL + StatusPath; without TRYGG_PUBLIC_URL it
-// asks for none. cfg.SMSEnabled() must hold.
-func FromConfig(cfg config.Config, d Deps) (*Handler, *Sender, error) {
-	h, err := New(Config{
+// FromConfig builds the channel's webhook handler from trygg's configuration.
+// cfg.SMSEnabled() must hold.
+func FromConfig(cfg config.Config, d Deps) (*Handler, error) {
+	return New(Config{
 		AccountSID:  cfg.TwilioAccountSID,
 		AuthToken:   cfg.TwilioAuthToken,
 		Countries:   cfg.SMSCountries,
@@ -47,22 +43,26 @@ func FromConfig(cfg config.Config, d Deps) (*Handler, *Sender, error) {
 		Metrics:     d.Metrics,
 		SenderLimit: cfg.SMSSenderLimit,
 		GlobalLimit: cfg.SMSGlobalLimit,
-		Handoff:     d.Handoff,
 		Now:         d.Now,
 		Log:         d.Log,
 		Hooks:       d.Hooks,
 	})
-	if err != nil {
-		return nil, nil, err
-	}
+}
+
+// SenderFromConfig builds the REST sender from trygg's configuration when TWILIO_FROM or
+// TWILIO_MESSAGING_SERVICE_SID is set, else nil. Its status callback is TRYGG_PUBLIC_URL +
+// StatusPath; without TRYGG_PUBLIC_URL it asks for none. The sender is an outbox: the
+// handoff service and the Grannsamverkan alerts are built on it before the webhook
+// handler. cfg.SMSEnabled() must hold.
+func SenderFromConfig(cfg config.Config, d Deps) (*Sender, error) {
 	if cfg.TwilioFrom == "" && cfg.TwilioMessagingServiceSID == "" {
-		return h, nil, nil
+		return nil, nil
 	}
 	callback := ""
 	if cfg.PublicURL != "" {
 		callback = cfg.PublicURL + StatusPath
 	}
-	s, err := NewSender(SenderConfig{
+	return NewSender(SenderConfig{
 		AccountSID:          cfg.TwilioAccountSID,
 		AuthToken:           cfg.TwilioAuthToken,
 		From:                cfg.TwilioFrom,
@@ -74,8 +74,4 @@ func FromConfig(cfg config.Config, d Deps) (*Handler, *Sender, error) {
 		Metrics:             d.Metrics,
 		Log:                 d.Log,
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return h, s, nil
 }

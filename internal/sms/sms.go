@@ -31,7 +31,6 @@ import (
 	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/gsm7"
-	"github.com/vasteras/trygg/internal/handoff"
 	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/pseudonym"
 	"github.com/vasteras/trygg/internal/store"
@@ -85,9 +84,6 @@ type Config struct {
 	Metrics *metrics.Metrics
 	// SenderLimit and GlobalLimit bound incoming messages per sender and for all senders.
 	SenderLimit, GlobalLimit config.Limit
-	// Handoff is told of every turn, for handoffs to staff; nil: no handoffs. It keeps the
-	// sender's number (sealed) only for a turn that starts a handoff.
-	Handoff Observer
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives errors and refusals, never personal data; nil discards.
@@ -100,13 +96,8 @@ type Config struct {
 	// Sleep waits d or until ctx ends; nil uses a timer. It is how a repeated delivery
 	// waits for the first one on another replica to finish; tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Hooks are told of turns and status callbacks (Grannsamverkan); zero: none.
+	// Hooks are told of status callbacks (Grannsamverkan's alert cards); zero: none.
 	Hooks Hooks
-}
-
-// Observer is told of each turn: *handoff.Service is one.
-type Observer interface {
-	Observe(ctx context.Context, t handoff.Turn)
 }
 
 // Handler serves Twilio's webhooks. It is safe for concurrent use.

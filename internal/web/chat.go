@@ -10,7 +10,6 @@ import (
 
 	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/internal/conversation"
-	"github.com/vasteras/trygg/internal/handoff"
 	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/store"
 )
@@ -168,19 +167,22 @@ func (c *Chat) turn(w http.ResponseWriter, r *http.Request, id, lang, text, said
 		refuse(metrics.WebLimitGlobal)
 		return
 	}
-	o := c.cfg.Service.HandleWith(ctx, scope, bot.Message{Text: text, Channel: Channel, Client: client},
-		conversation.Turn{Loaded: loaded, FirstTTL: c.cfg.FirstTTL})
-	rotated := false
-	if started(o) {
-		// Staff are about to read along: from now on the conversation answers only to a
-		// session id nobody but this browser has seen.
-		var nid string
-		if nid, rotated = c.rotate(ctx, w, r, scope); rotated {
-			scope, tok = c.scope(nid), c.token(nid)
-		}
-	}
-	if c.cfg.Handoff != nil {
-		c.cfg.Handoff.Observe(ctx, handoff.Turn{Channel: Channel, Scope: scope, Text: text, Outcome: o})
+	// A turn that starts a handoff gives the session a new id: from then on the
+	// conversation answers only to an id nobody but this browser has seen, since staff
+	// are about to read along (one planted in the browser, or seen over a shoulder, reads
+	// nothing staff write).
+	var nid string
+	o := c.cfg.Service.Handle(ctx, conversation.Inbound{
+		Channel: Channel, Scope: scope, Client: client, Text: text, Loaded: loaded, FirstTTL: c.cfg.FirstTTL,
+		NewScope: func() (string, bool) {
+			nid = c.newSessionID()
+			return c.scope(nid), true
+		},
+	})
+	rotated := o.Scope != scope && nid != ""
+	if rotated {
+		c.setSession(w, r, nid)
+		scope, tok = o.Scope, c.token(nid)
 	}
 	l := o.State.Lang
 	if l == "" && len(o.Replies) > 0 {
@@ -213,40 +215,6 @@ func (c *Chat) over(ctx context.Context, scope, window string, l Limit) bool {
 		return false
 	}
 	return n > l.N
-}
-
-// started reports whether a turn started a handoff.
-func started(o conversation.Outcome) bool {
-	for _, e := range o.Events {
-		if e.Kind == bot.EventHandoffStarted {
-			return true
-		}
-	}
-	return false
-}
-
-// rotate gives the session a new id as a handoff starts: it moves the conversation from
-// the old id's scope to the new one's, erases the old scope and sets the new cookie. A
-// session id someone else learned (planted in the browser, seen over a shoulder) then
-// reads nothing staff write. false, and the old id stays, when the move fails.
-func (c *Chat) rotate(ctx context.Context, w http.ResponseWriter, r *http.Request, oldScope string) (string, bool) {
-	conv, err := c.cfg.Store.Load(ctx, oldScope)
-	if err != nil || conv.Version == 0 {
-		if err != nil {
-			c.cfg.Log.Warn("web chat: session id not renewed at the handoff", "error", err.Error())
-		}
-		return "", false
-	}
-	id := c.newSessionID()
-	if _, err := c.cfg.Store.Save(ctx, c.scope(id), store.Conversation{Data: conv.Data}, c.cfg.Service.TTL()); err != nil {
-		c.cfg.Log.Warn("web chat: session id not renewed at the handoff", "error", err.Error())
-		return "", false
-	}
-	if err := c.cfg.Store.Erase(ctx, oldScope); err != nil {
-		c.cfg.Log.Warn("web chat: the old session's conversation not erased at the handoff", "error", err.Error())
-	}
-	c.setSession(w, r, id)
-	return id, true
 }
 
 // langOr returns lang if trygg speaks it, else fallback.

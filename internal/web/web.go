@@ -30,7 +30,6 @@ import (
 
 	"github.com/vasteras/trygg/flows"
 	"github.com/vasteras/trygg/internal/conversation"
-	"github.com/vasteras/trygg/internal/handoff"
 	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/pseudonym"
 	"github.com/vasteras/trygg/internal/store"
@@ -104,17 +103,10 @@ type Config struct {
 	Log *slog.Logger
 	// Metrics counts messages past the limits; nil counts nothing.
 	Metrics *metrics.Metrics
-	// Handoff is told of every turn, for handoffs to staff; nil: no handoffs.
-	Handoff Observer
 	// Inbox holds staff replies queued for a session during a handoff; the page's script
 	// asks for them every few seconds (POST /chat/poll), and without the script they are
 	// shown with the answer to the resident's next message. nil: none.
 	Inbox Inbox
-}
-
-// Observer is told of each turn: *handoff.Service is one.
-type Observer interface {
-	Observe(ctx context.Context, t handoff.Turn)
 }
 
 // Inbox gives the staff replies queued for a scope, oldest first, and forgets them:

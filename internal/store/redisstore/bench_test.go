@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/store/redisstore"
 	"github.com/vasteras/trygg/internal/store/redisstore/redistest"
 )
@@ -23,10 +23,10 @@ func BenchmarkTurn(b *testing.B) {
 	svc := newService(b, s)
 	scope := newScope()
 	defer s.Erase(context.WithoutCancel(b.Context()), scope)
-	msgs := []bot.Message{{Text: "Jag blev rånad"}, {Text: "16"}, {Text: "MENY"}}
+	msgs := []string{"Jag blev rånad", "16", "MENY"}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		if o := svc.Handle(b.Context(), scope, msgs[i%len(msgs)]); o.Degraded {
+		if o := svc.Handle(b.Context(), conversation.Inbound{Scope: scope, Text: msgs[i%len(msgs)]}); o.Degraded {
 			b.Fatal(o.Err)
 		}
 	}

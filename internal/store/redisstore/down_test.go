@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/store/redisstore/redistest"
 )
 
@@ -29,7 +29,7 @@ func TestRedisDown(t *testing.T) {
 	var slowest time.Duration
 	for range turnsWhileDown {
 		start := time.Now()
-		o := svc.Handle(ctx, scope, bot.Message{Text: "16"})
+		o := svc.Handle(ctx, conversation.Inbound{Scope: scope, Text: "16"})
 		took := time.Since(start)
 		slowest = max(slowest, took)
 		if !o.Degraded {

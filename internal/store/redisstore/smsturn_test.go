@@ -27,11 +27,9 @@ func smsTurn(t *testing.T, s *redisstore.Store, svc *conversation.Service, scope
 	if err != nil || r.Duplicate || !r.Loaded {
 		t.Fatalf("admit %q: %+v, %v; want admitted and loaded", text, r, err)
 	}
-	o := svc.HandleWith(t.Context(), scope, bot.Message{Text: text}, conversation.Turn{
-		Loaded: &r.Conv,
-		Reply: func(o conversation.Outcome) (string, []byte, time.Duration, bool) {
-			return "sms:" + id + ":reply", []byte(o.Replies[0].Text), time.Hour, true
-		},
+	o := svc.Handle(t.Context(), conversation.Inbound{
+		Scope: scope, Text: text, Loaded: &r.Conv, ReplyID: "sms:" + id + ":reply", ReplyTTL: time.Hour,
+		Render: func(rs []bot.Reply) ([]byte, error) { return []byte(rs[0].Text), nil },
 	})
 	if o.Degraded || !o.Remembered {
 		t.Fatalf("turn %q: degraded %v (%v), remembered %v", text, o.Degraded, o.Err, o.Remembered)

@@ -88,7 +88,7 @@ func newScope() string { return pseudonym.Random().Of("sms", "+46701234567") }
 // turn runs one turn and fails the test when it degraded or lacks want in its replies.
 func turn(t *testing.T, svc *conversation.Service, scope, text, want string) conversation.Outcome {
 	t.Helper()
-	o := svc.Handle(t.Context(), scope, bot.Message{Text: text})
+	o := svc.Handle(t.Context(), conversation.Inbound{Scope: scope, Text: text})
 	if o.Degraded {
 		t.Fatalf("turn %q degraded: %v", text, o.Err)
 	}
