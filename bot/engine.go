@@ -315,7 +315,7 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 			}
 			t.st.Node = ""
 			t.st.Report = nil
-			if topic.Intent != "greeting" {
+			if raisesTopic(topic.Intent) {
 				t.st.Topic = topic.Intent
 			}
 			t.run(topic.Go)
@@ -342,6 +342,16 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 		t.run(e.def.Fallback)
 	}
 	return t.done()
+}
+
+// raisesTopic reports whether a topic's intent is what the conversation is about. A
+// greeting, or a bare "ok" or "nej" outside a question, keeps the topic staff see.
+func raisesTopic(intent string) bool {
+	switch intent {
+	case "greeting", "yes", "no":
+		return false
+	}
+	return true
 }
 
 // EndHandoff ends a handoff that staff ended ("staff"), that no staff member answered in

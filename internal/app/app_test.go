@@ -35,15 +35,19 @@ var factsNumbers = []string{
 	"90101",         // Mind Självmordslinjen
 	"1177",          // health care advice
 	"021-39 00 00",  // Västerås stad kontaktcenter (facts.md: verify before use)
+	"020-22 22 33",  // Äldrelinjen (Mind), over 65 (facts.md: hours not verified, never stated)
+	"020-57 70 70",  // Rätt att välja, honour-related violence (facts.md: pilot)
+	"07-21", "7-21", // Rätt att välja's hours, every day (facts.md: pilot)
 }
 
 // Other figures texts may give: the menus' choices (1-7) and the ages and years of facts.md
 // (under 18 for BRIS and volunteers, 15 criminal responsibility, a 19-year-old is youth,
 // 20 and older is adult, compensation within 3 years or until the 21st birthday, ombud
-// trained 3 times a year).
+// trained 3 times a year, a bank's 24-hour line, Äldrelinjen over 65).
 var otherFigures = map[string]bool{
 	"1": true, "2": true, "3": true, "4": true, "5": true, "6": true, "7": true,
 	"15": true, "18": true, "19": true, "20": true, "21": true,
+	"24": true, "65": true, // a bank's 24-hour blocking line; Äldrelinjen is for people over 65
 }
 
 // numberAt matches an allowed phone number at the start of a text, not followed by
