@@ -3,11 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -18,7 +13,6 @@ import (
 	"os"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +23,7 @@ import (
 	"github.com/vasteras/trygg/internal/gsm7"
 	"github.com/vasteras/trygg/internal/handoff"
 	"github.com/vasteras/trygg/internal/store"
+	"github.com/vasteras/trygg/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -49,83 +44,34 @@ type slackCall struct {
 	Raw                               string
 }
 
-// handoffSlack is a fake of Slack's Web API: chat.postMessage and chat.update.
-type handoffSlack struct {
-	mu    sync.Mutex
-	calls []slackCall
-	n     int
-}
+// handoffSlack is the test kit's fake of Slack's Web API, its calls read as slackCall.
+type handoffSlack struct{ *testkit.SlackAPI }
 
-func (f *handoffSlack) serve(w http.ResponseWriter, r *http.Request) {
-	_ = r.ParseForm()
-	c := slackCall{Method: strings.TrimPrefix(r.URL.Path, "/"), Channel: r.PostForm.Get("channel"),
-		TS: r.PostForm.Get("ts"), Thread: r.PostForm.Get("thread_ts"), Text: r.PostForm.Get("text"), Raw: r.PostForm.Encode()}
-	_ = json.Unmarshal([]byte(r.PostForm.Get("blocks")), &c.Blocks)
-	f.mu.Lock()
-	if c.Method == "chat.postMessage" {
-		f.n++
-		c.TS = fmt.Sprintf("1764486000.%06d", f.n)
-	}
-	f.calls = append(f.calls, c)
-	f.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	switch c.Method {
-	case "chat.postMessage", "chat.update":
-		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, c.Channel, c.TS)
-	default:
-		http.NotFound(w, r)
-	}
-}
-
+// Calls returns the calls so far.
 func (f *handoffSlack) Calls() []slackCall {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]slackCall(nil), f.calls...)
+	var out []slackCall
+	for _, k := range f.SlackAPI.Calls() {
+		c := slackCall{Method: k.Method, Channel: k.Channel(), TS: k.TS, Thread: k.ThreadTS(), Text: k.Text(), Raw: k.Form.Encode()}
+		_ = json.Unmarshal([]byte(k.Form.Get("blocks")), &c.Blocks)
+		out = append(out, c)
+	}
+	return out
 }
 
 // sms is one message trygg sent through the fake Twilio API.
 type sentSMS struct{ To, Body string }
 
-// handoffTwilio is a fake of Twilio's Messages API.
-type handoffTwilio struct {
-	mu   sync.Mutex
-	sent []sentSMS
-	// notify, when set, gets each message as it arrives.
-	notify chan<- sentSMS
-}
+// handoffTwilio is the test kit's fake of Twilio's Messages API, its messages read as
+// sentSMS.
+type handoffTwilio struct{ *testkit.TwilioAPI }
 
-func (f *handoffTwilio) serve(w http.ResponseWriter, r *http.Request) {
-	_ = r.ParseForm()
-	if !strings.HasSuffix(r.URL.Path, "/Messages.json") {
-		http.NotFound(w, r)
-		return
-	}
-	f.mu.Lock()
-	m := sentSMS{To: r.PostForm.Get("To"), Body: r.PostForm.Get("Body")}
-	f.sent = append(f.sent, m)
-	n, notify := len(f.sent), f.notify
-	f.mu.Unlock()
-	if notify != nil {
-		notify <- m
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusCreated)
-	fmt.Fprintf(w, `{"sid":"SM%032x","status":"queued"}`, n)
-}
-
+// Sent returns the messages so far.
 func (f *handoffTwilio) Sent() []sentSMS {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]sentSMS(nil), f.sent...)
-}
-
-// rewriteTo sends every request to target, keeping path and query.
-type rewriteTo struct{ target *url.URL }
-
-func (rw rewriteTo) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.Clone(req.Context())
-	r.URL.Scheme, r.URL.Host, r.Host = rw.target.Scheme, rw.target.Host, rw.target.Host
-	return http.DefaultTransport.RoundTrip(r)
+	var out []sentSMS
+	for _, m := range f.Messages() {
+		out = append(out, sentSMS{To: m.To, Body: m.Body})
+	}
+	return out
 }
 
 // handoffEnv is trygg with SMS, Slack and handoffs on, talking to fakes.
@@ -143,12 +89,9 @@ var monday10 = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
 
 func newHandoffEnv(t *testing.T, now time.Time, env map[string]string) *handoffEnv {
 	t.Helper()
-	e := &handoffEnv{t: t, clock: clock.NewFake(now), slack: &handoffSlack{}, twilio: &handoffTwilio{}}
-	sl := httptest.NewServer(http.HandlerFunc(e.slack.serve))
-	t.Cleanup(sl.Close)
-	tw := httptest.NewServer(http.HandlerFunc(e.twilio.serve))
-	t.Cleanup(tw.Close)
-	target, _ := url.Parse(tw.URL)
+	e := &handoffEnv{t: t, clock: clock.NewFake(now),
+		slack:  &handoffSlack{testkit.NewSlackAPI(t, "xoxb-1")},
+		twilio: &handoffTwilio{testkit.NewTwilioAPI(t, "AC0123456789abcdef0123456789abcdef", twilioToken)}}
 	base := map[string]string{
 		"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN": twilioToken,
 		"TWILIO_FROM": "+46700000000", "TRYGG_PUBLIC_URL": publicURL, "TRYGG_SECRET": "handoff-test-secret-0123456789",
@@ -168,7 +111,7 @@ func newHandoffEnv(t *testing.T, now time.Time, env map[string]string) *handoffE
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.a, err = New(context.Background(), cfg, nil, Options{Now: e.clock.Now, Clock: e.clock, SlackAPIURL: sl.URL + "/", TwilioTransport: rewriteTo{target}})
+	e.a, err = New(context.Background(), cfg, nil, Options{Now: e.clock.Now, Clock: e.clock, SlackAPIURL: e.slack.APIURL(), TwilioTransport: e.twilio.Transport()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,20 +137,7 @@ func (e *handoffEnv) sms(from, text string) string {
 	e.sid++
 	form := url.Values{"From": {from}, "To": {"+46700000000"}, "Body": {text},
 		"MessageSid": {fmt.Sprintf("SM%032x", e.sid)}, "AccountSid": {"AC0123456789abcdef0123456789abcdef"}}
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	s := publicURL + "/twilio/sms"
-	for _, k := range keys {
-		s += k + form.Get(k)
-	}
-	mac := hmac.New(sha1.New, []byte(twilioToken))
-	mac.Write([]byte(s))
-	r := httptest.NewRequest(http.MethodPost, "/twilio/sms", strings.NewReader(form.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r.Header.Set("X-Twilio-Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	r := testkit.TwilioRequest(twilioToken, publicURL+"/twilio/sms", form)
 	w := serve(e.a, r)
 	if w.Code != http.StatusOK {
 		e.t.Fatalf("webhook: %d %s", w.Code, w.Body)
@@ -219,13 +149,7 @@ func (e *handoffEnv) sms(from, text string) string {
 // slackSigned posts body to path signed like Slack.
 func (e *handoffEnv) slackSigned(path, contentType string, body []byte) {
 	e.t.Helper()
-	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
-	r.Header.Set("Content-Type", contentType)
-	ts := time.Now().Unix()
-	mac := hmac.New(sha256.New, []byte(slackSecret))
-	fmt.Fprintf(mac, "v0:%d:%s", ts, body)
-	r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	r := testkit.SlackRequest(slackSecret, path, contentType, body, time.Now())
 	if w := serve(e.a, r); w.Code != http.StatusOK {
 		e.t.Fatalf("%s: %d %s", path, w.Code, w.Body)
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+
+	"github.com/vasteras/trygg/internal/testkit"
 )
 
 // TestLarmInServe starts trygg from an environment as `trygg serve` does (Twilio with a
@@ -31,9 +33,7 @@ func TestLarmInServe(t *testing.T) {
 		t.Fatal("the app was built without Grannsamverkan alerts")
 	}
 	got := make(chan sentSMS, 8)
-	e.twilio.mu.Lock()
-	e.twilio.notify = got
-	e.twilio.mu.Unlock()
+	e.twilio.OnCreate(func(m testkit.TwilioMessage) { got <- sentSMS{To: m.To, Body: m.Body} })
 
 	// Served as trygg serve serves it: the alert sender runs in Serve.
 	ctx, cancel := context.WithCancel(context.Background())

@@ -1,18 +1,10 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +12,7 @@ import (
 	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/lagesbild"
+	"github.com/vasteras/trygg/internal/testkit"
 )
 
 const slackSecret = "app-test-signing-secret"
@@ -42,17 +35,8 @@ func newSlackApp(t *testing.T, env map[string]string) *App {
 
 // slashCommand returns "/trygg <text>" as Slack posts it, signed now.
 func slashCommand(text string) *http.Request {
-	body := []byte(url.Values{
-		"team_id": {"T0TEAM"}, "channel_id": {"C0TRYGG"}, "user_id": {"U0STAFF"},
-		"command": {"/trygg"}, "text": {text}, "response_url": {"https://hooks.slack.com/commands/T0TEAM/1/x"},
-	}.Encode())
-	r := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	ts := time.Now().Unix()
-	mac := hmac.New(sha256.New, []byte(slackSecret))
-	fmt.Fprintf(mac, "v0:%d:%s", ts, body)
-	r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	body := testkit.SlashCommand{Text: text}.Body()
+	r := testkit.SlackRequest(slackSecret, "/slack/commands", "application/x-www-form-urlencoded", body, time.Now())
 	return r
 }
 
@@ -109,38 +93,19 @@ func TestSlackIsMountedWhenConfigured(t *testing.T) {
 	})
 }
 
-// fakeSlackAPI answers chat.postMessage and the file upload steps like Slack, and counts
-// the messages per channel.
-func fakeSlackAPI(t *testing.T) (*httptest.Server, func(channel string) int) {
+// fakeSlackAPI is the test kit's fake Slack Web API, with the count of messages posted to
+// a channel.
+func fakeSlackAPI(t *testing.T) (*testkit.SlackAPI, func(channel string) int) {
 	t.Helper()
-	var mu sync.Mutex
-	posts := map[string]int{}
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/chat.postMessage":
-			_ = r.ParseForm()
-			mu.Lock()
-			posts[r.PostForm.Get("channel")]++
-			mu.Unlock()
-			fmt.Fprint(w, `{"ok":true,"channel":"C0STAFF","ts":"1764486000.000100"}`)
-		case "/files.getUploadURLExternal":
-			fmt.Fprintf(w, `{"ok":true,"upload_url":%q,"file_id":"F01"}`, srv.URL+"/upload/F01")
-		case "/upload/F01":
-			fmt.Fprint(w, "OK")
-		case "/files.completeUploadExternal":
-			fmt.Fprint(w, `{"ok":true,"files":[{"id":"F01","title":"chart"}]}`)
-		default:
-			t.Errorf("fake Slack API: unexpected %s", r.URL.Path)
-			http.NotFound(w, r)
+	f := testkit.NewSlackAPI(t, "xoxb-1")
+	return f, func(channel string) int {
+		n := 0
+		for _, c := range f.Posts() {
+			if c.Channel() == channel {
+				n++
+			}
 		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv, func(channel string) int {
-		mu.Lock()
-		defer mu.Unlock()
-		return posts[channel]
+		return n
 	}
 }
 
@@ -161,7 +126,7 @@ func TestRunPostsTheWeeklyLagesbild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(context.Background(), cfg, nil, Options{Now: fake.Now, Clock: fake, SlackAPIURL: api.URL + "/"})
+	a, err := New(context.Background(), cfg, nil, Options{Now: fake.Now, Clock: fake, SlackAPIURL: api.APIURL()})
 	if err != nil {
 		t.Fatal(err)
 	}

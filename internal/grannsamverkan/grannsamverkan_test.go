@@ -2,16 +2,12 @@ package grannsamverkan_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +25,7 @@ import (
 	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/internal/store/redisstore"
 	"github.com/vasteras/trygg/internal/store/redisstore/redistest"
+	"github.com/vasteras/trygg/internal/testkit"
 	"github.com/vasteras/trygg/locales"
 )
 
@@ -58,7 +55,7 @@ type world struct {
 	msgs  int
 	// outbox is the fake Twilio the register's not-registered notices go to, through the
 	// real REST sender.
-	outbox *fakeTwilio
+	outbox *testkit.TwilioAPI
 	// between, when set, runs after Grannsamverkan's Prepare of each turn and before the
 	// engine answers: what another replica does in between.
 	between func(msg *bot.Message)
@@ -108,21 +105,6 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-// sign is Twilio's X-Twilio-Signature: base64(HMAC-SHA1(token, url + sorted name+value)).
-func sign(u string, params map[string]string) string {
-	keys := make([]string, 0, len(params))
-	for k := range params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	mac := hmac.New(sha1.New, []byte(authToken))
-	mac.Write([]byte(u))
-	for _, k := range keys {
-		mac.Write([]byte(k + params[k]))
-	}
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
 // post sends a signed Twilio webhook to handler and returns the response body.
 func post(t *testing.T, handler http.HandlerFunc, path string, params map[string]string) string {
 	t.Helper()
@@ -132,7 +114,7 @@ func post(t *testing.T, handler http.HandlerFunc, path string, params map[string
 	}
 	r := httptest.NewRequest(http.MethodPost, publicURL+path, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r.Header.Set("X-Twilio-Signature", sign(publicURL+path, params))
+	r.Header.Set("X-Twilio-Signature", testkit.TwilioSignature(authToken, publicURL+path, params))
 	rec := httptest.NewRecorder()
 	handler(rec, r)
 	if rec.Code/100 != 2 {
@@ -445,7 +427,7 @@ func TestJoinAnswersTruthfully(t *testing.T) {
 			before := len(w.list("backby"))
 			got := w.text(resident, yes)
 			w.gs.Wait()
-			sent := w.outbox.Sent()
+			sent := w.outbox.Messages()
 			registered := len(w.list("backby")) - before
 			notice := engine.OmbudNotRegistered(lang).Text
 			switch tc.want {
@@ -482,64 +464,12 @@ func TestJoinAnswersTruthfully(t *testing.T) {
 	}
 }
 
-// fakeTwilio is Twilio's Messages API: it records each message with the fake clock's time,
-// answers with a fresh MessageSid, and 21610 for the numbers in optedOut.
-type fakeTwilio struct {
-	srv      *httptest.Server
-	clock    *clock.Fake
-	optedOut map[string]bool
-	onSend   func(n int)
-
-	mu   sync.Mutex
-	sent []sent
-}
-
-type sent struct {
-	To, Body, SID string
-	At            time.Time
-}
-
-func newFakeTwilio(t *testing.T, c *clock.Fake) *fakeTwilio {
-	f := &fakeTwilio{clock: c, optedOut: map[string]bool{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/2010-04-01/Accounts/"+accountID+"/Messages.json" || r.ParseForm() != nil {
-			http.Error(w, `{"code":20404,"status":404}`, http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		to := r.PostForm.Get("To")
-		if f.optedOut[to] {
-			w.WriteHeader(http.StatusBadRequest)
-			fmt.Fprint(w, `{"code":21610,"message":"Attempt to send to unsubscribed recipient","status":400}`)
-			return
-		}
-		f.mu.Lock()
-		s := sent{To: to, Body: r.PostForm.Get("Body"), SID: fmt.Sprintf("SM%032x", len(f.sent)+1), At: f.clock.Now()}
-		f.sent = append(f.sent, s)
-		n := len(f.sent)
-		f.mu.Unlock()
-		w.WriteHeader(http.StatusCreated)
-		fmt.Fprintf(w, `{"sid":%q,"status":"queued","account_sid":%q}`, s.SID, accountID)
-		if f.onSend != nil {
-			f.onSend(n)
-		}
-	}))
-	t.Cleanup(f.srv.Close)
+// newFakeTwilio is Twilio's Messages API from the test kit, its messages timed by the fake
+// clock.
+func newFakeTwilio(t *testing.T, c *clock.Fake) *testkit.TwilioAPI {
+	f := testkit.NewTwilioAPI(t, accountID, authToken)
+	f.SetNow(c.Now)
 	return f
-}
-
-func (f *fakeTwilio) Sent() []sent {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]sent(nil), f.sent...)
-}
-
-type rewrite struct{ target *url.URL }
-
-func (rw rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.Clone(req.Context())
-	r.URL.Scheme, r.URL.Host, r.Host = rw.target.Scheme, rw.target.Host, rw.target.Host
-	return http.DefaultTransport.RoundTrip(r)
 }
 
 // cards records the counts the alert card was updated with.
@@ -558,13 +488,12 @@ func (c *cards) update(_ context.Context, _ grannsamverkan.Alert, n grannsamverk
 
 // sender is the real REST sender at perSecond against the fake Twilio, its pacing on the
 // fake clock (a wait moves the clock).
-func (w *world) sender(tw *fakeTwilio, perSecond float64) *sms.Sender {
+func (w *world) sender(tw *testkit.TwilioAPI, perSecond float64) *sms.Sender {
 	w.t.Helper()
-	target, _ := url.Parse(tw.srv.URL)
 	sender, err := sms.NewSender(sms.SenderConfig{
 		AccountSID: accountID, AuthToken: authToken, From: "+46766860000",
 		StatusCallback: publicURL + sms.StatusPath, PerSecond: perSecond,
-		Transport: rewrite{target}, Now: w.clock.Now, Metrics: metrics.New(),
+		Transport: tw.Transport(), Now: w.clock.Now, Metrics: metrics.New(),
 		Sleep: func(ctx context.Context, d time.Duration) error { w.clock.Add(d); return ctx.Err() },
 	})
 	if err != nil {
@@ -575,7 +504,7 @@ func (w *world) sender(tw *fakeTwilio, perSecond float64) *sms.Sender {
 
 // newAlerts is one process's alert sender: the real REST sender at perSecond against the
 // fake Twilio, its pacing on the fake clock (a wait moves the clock).
-func (w *world) newAlerts(tw *fakeTwilio, perSecond float64, c *cards) *grannsamverkan.Alerts {
+func (w *world) newAlerts(tw *testkit.TwilioAPI, perSecond float64, c *cards) *grannsamverkan.Alerts {
 	w.t.Helper()
 	sender := w.sender(tw, perSecond)
 	al, err := grannsamverkan.NewAlerts(grannsamverkan.AlertsConfig{
@@ -626,24 +555,24 @@ func TestAlertToTwentyFive(t *testing.T) {
 
 	// The first process stops after its 10th SMS.
 	runCtx, stop := context.WithCancel(ctx)
-	tw.onSend = func(n int) {
-		if n == 10 {
+	tw.OnCreate(func(testkit.TwilioMessage) {
+		if len(tw.Messages()) == 10 {
 			stop()
 		}
-	}
+	})
 	if err := first.Drain(runCtx); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(tw.Sent()); n != 10 {
+	if n := len(tw.Messages()); n != 10 {
 		t.Fatalf("the first process sent %d, want 10", n)
 	}
-	tw.onSend = nil
+	tw.OnCreate(nil)
 	// A restart: a new process on the same Redis finishes the alert.
 	second := w.newAlerts(tw, rate, c)
 	if err := second.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got := tw.Sent()
+	got := tw.Messages()
 	if len(got) != 25 {
 		t.Fatalf("sent %d SMS, want 25", len(got))
 	}
@@ -663,7 +592,7 @@ func TestAlertToTwentyFive(t *testing.T) {
 		}
 	}
 	// The rate within each process: 10 and 15 messages.
-	for _, part := range [][]sent{got[:10], got[10:]} {
+	for _, part := range [][]testkit.TwilioMessage{got[:10], got[10:]} {
 		span := part[len(part)-1].At.Sub(part[0].At)
 		measured := float64(len(part)-1) / span.Seconds()
 		t.Logf("measured send rate: %d SMS in %v = %.3f SMS/s (configured %.1f)", len(part), span, measured, rate)
@@ -723,7 +652,7 @@ func TestAlertToTwentyFive(t *testing.T) {
 	}
 
 	// 21610: the next alert deactivates the opted-out ombud and does not count them again.
-	tw.optedOut[numbers[3]] = true
+	tw.OptOut(numbers[3])
 	p2, _ := second.Prepare(ctx, "backby", "Test igen. Ring 112 om det brinner.")
 	al2, err := second.Queue(ctx, p2.ID, "U0STAFF")
 	if err != nil {
@@ -769,7 +698,7 @@ func TestAlertGuardTakenIsNotResent(t *testing.T) {
 	if err := a.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(tw.Sent()); n != 1 {
+	if n := len(tw.Messages()); n != 1 {
 		t.Fatalf("sent %d, want 1", n)
 	}
 	c, _ := a.Counts(ctx, al.ID)

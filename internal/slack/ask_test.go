@@ -130,7 +130,7 @@ func TestAskPublicContinuesInThread(t *testing.T) {
 // channel through the command instead, saying why the thread cannot go on.
 func TestAskPublicWhereTryggIsNotInTheChannel(t *testing.T) {
 	h := newHarness(t, nil)
-	h.api.fail = "not_in_channel"
+	h.api.Fail("not_in_channel")
 	w := h.command(t, "fråga --visa hej")
 	assertClean(t, w.Body.Bytes())
 	r := decodeResponse(t, w.Body.Bytes())

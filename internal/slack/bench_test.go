@@ -11,6 +11,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/vasteras/trygg/internal/store"
+	"github.com/vasteras/trygg/internal/testkit"
 )
 
 // BenchmarkAskCommand measures one signed "/trygg fråga" over HTTP: signature check, form
@@ -32,7 +33,7 @@ func BenchmarkAskCommand(b *testing.B) {
 	bot.Mount(mux)
 	body := commandBody("fråga Jag är 16 och blev rånad", "http://127.0.0.1:1/hook")
 	now := time.Now().Unix()
-	ts, sig := strconv.FormatInt(now, 10), sign(testSigningSecret, now, body)
+	ts, sig := strconv.FormatInt(now, 10), testkit.SlackSignature(testSigningSecret, now, body)
 	b.ReportAllocs()
 	for b.Loop() {
 		r := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))

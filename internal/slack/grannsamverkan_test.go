@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -18,46 +16,21 @@ import (
 	"github.com/vasteras/trygg/internal/grannsamverkan"
 	"github.com/vasteras/trygg/internal/pseudonym"
 	"github.com/vasteras/trygg/internal/store"
+	"github.com/vasteras/trygg/internal/testkit"
 )
 
-// gsSlack is Slack's Web API for the alert card: chat.postMessage and chat.update; it
-// keeps every body it received to check that none holds a phone number.
-type gsSlack struct {
-	srv    *httptest.Server
-	mu     sync.Mutex
-	bodies []string
-	calls  map[string]int
-}
+// gsSlack is the test kit's fake Web API for the alert card.
+type gsSlack struct{ *testkit.SlackAPI }
 
-func newGSSlack(t *testing.T) *gsSlack {
-	f := &gsSlack{calls: map[string]int{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		v, _ := url.ParseQuery(string(body))
-		method := strings.TrimPrefix(r.URL.Path, "/")
-		f.mu.Lock()
-		f.bodies = append(f.bodies, v.Encode())
-		f.calls[method]++
-		f.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		switch method {
-		case "chat.postMessage":
-			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1763283001.000100"}`, v.Get("channel"))
-		case "chat.update":
-			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, v.Get("channel"), v.Get("ts"))
-		default:
-			t.Errorf("unexpected Slack call %s", method)
-			fmt.Fprint(w, `{"ok":false,"error":"unknown_method"}`)
-		}
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
+func newGSSlack(t *testing.T) *gsSlack { return &gsSlack{testkit.NewSlackAPI(t, "xoxb-test")} }
 
+// all is every call's form, to check that none holds a phone number.
 func (f *gsSlack) all() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return strings.Join(f.bodies, "\n")
+	var bodies []string
+	for _, c := range f.Calls() {
+		bodies = append(bodies, c.Form.Encode())
+	}
+	return strings.Join(bodies, "\n")
 }
 
 // gsHarness is the Bot with Grannsamverkan on the harness's memory store: 25 ombud in
@@ -101,7 +74,7 @@ func gsHarness(t *testing.T) (*harness, *gsSlack, *grannsamverkan.Alerts, *smsRe
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.API = slackapi.New("xoxb-test", slackapi.OptionAPIURL(api.srv.URL+"/"))
+		c.API = slackapi.New("xoxb-test", slackapi.OptionAPIURL(api.APIURL()))
 		c.Grannsamverkan = gs
 		c.Alerts = alerts
 		c.AlertUsers = []string{testStaff}
@@ -216,8 +189,8 @@ func TestAlertFromSlack(t *testing.T) {
 		t.Fatalf("sent %d SMS, want 25", len(rec.to))
 	}
 	all := api.all()
-	if api.calls["chat.postMessage"] != 1 || api.calls["chat.update"] == 0 {
-		t.Errorf("Slack calls: %v", api.calls)
+	if api.Count("chat.postMessage") != 1 || api.Count("chat.update") == 0 {
+		t.Errorf("Slack calls: %d posts, %d updates", api.Count("chat.postMessage"), api.Count("chat.update"))
 	}
 	if !strings.Contains(all, "25+skickade") && !strings.Contains(all, "25 skickade") {
 		t.Errorf("the card does not show 25 sent:\n%s", all)

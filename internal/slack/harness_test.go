@@ -1,19 +1,13 @@
 package slack
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +18,7 @@ import (
 	"github.com/vasteras/trygg/bot"
 	"github.com/vasteras/trygg/flows"
 	"github.com/vasteras/trygg/internal/store"
+	"github.com/vasteras/trygg/internal/testkit"
 	"github.com/vasteras/trygg/locales"
 )
 
@@ -39,25 +34,11 @@ const (
 // testNow is the harness's clock: Monday 16 November 2026, 10:00 in Västerås.
 var testNow = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
 
-// sign returns Slack's v0 signature of body sent at ts: "v0=" + hex(HMAC-SHA256(secret,
-// "v0:<ts>:<body>")). It is proven right on Slack's published example in
-// TestSignerMatchesSlackExample.
-func sign(secret string, ts int64, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(mac, "v0:%d:", ts)
-	mac.Write(body)
-	return "v0=" + hex.EncodeToString(mac.Sum(nil))
-}
-
 // signedRequest returns a POST of body to path, signed now with the test secret as Slack
-// signs it. slack-go's verifier reads the real clock, so the signature is fresh.
+// signs it (the test kit's signer). slack-go's verifier reads the real clock, so the
+// signature is fresh.
 func signedRequest(path, contentType string, body []byte) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
-	r.Header.Set("Content-Type", contentType)
-	ts := time.Now().Unix()
-	r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-	r.Header.Set("X-Slack-Signature", sign(testSigningSecret, ts, body))
-	return r
+	return testkit.SlackRequest(testSigningSecret, path, contentType, body, time.Now())
 }
 
 // commandBody is the form Slack posts for "/trygg <text>", field for field.
@@ -139,215 +120,48 @@ type post struct {
 	TS                      string // the ts the fake gave the message
 }
 
-// upload is one file shared through the fake Web API: files.getUploadURLExternal, a POST
-// of the bytes to the URL it gave, files.completeUploadExternal.
-type upload struct {
-	ID, Filename, AltText    string
-	Title, Channel, ThreadTS string
-	InitialComment           string
-	Data                     []byte
-}
+// upload is one file shared through the fake Web API.
+type upload = testkit.SlackUpload
 
-// fakeAPI is Slack's Web API as an httptest server: it answers chat.postMessage and the
-// three steps of a file upload like Slack, and records what was posted and shared.
-type fakeAPI struct {
-	srv *httptest.Server
-	t   *testing.T
-	mu  sync.Mutex
-	// fail, when set, is the error every call returns ("not_in_channel").
-	fail string
-	// failNext holds, per method ("chat.postMessage"), errors the next calls return.
-	failNext map[string][]string
-	// calls counts the calls per method, failed ones too.
-	calls   map[string]int
-	posts   []post
-	pending map[string]*upload // by file id: URL given, not completed
-	uploads []upload
-}
+// fakeAPI is the test kit's fake of Slack's Web API, read as this package's tests read it.
+type fakeAPI struct{ *testkit.SlackAPI }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
-	f := &fakeAPI{t: t, failNext: map[string][]string{}, calls: map[string]int{}, pending: map[string]*upload{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-// FailNext makes the next calls of method fail with the errors, one each.
-func (f *fakeAPI) FailNext(method string, errs ...string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.failNext[method] = append(f.failNext[method], errs...)
-}
-
-func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
-	t := f.t
-	if id, ok := strings.CutPrefix(r.URL.Path, "/upload/"); ok {
-		f.receiveFile(w, r, id)
-		return
-	}
-	method := strings.TrimPrefix(r.URL.Path, "/")
-	switch method {
-	case "chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal":
-	default:
-		t.Errorf("fake Slack API: unexpected call %s", r.URL.Path)
-		http.NotFound(w, r)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		t.Errorf("fake Slack API: %v", err)
-	}
-	if r.Header.Get("Authorization") != "Bearer xoxb-test" && r.PostForm.Get("token") != "xoxb-test" {
-		t.Error("fake Slack API: called without the bot token")
-	}
-	w.Header().Set("Content-Type", "application/json")
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls[method]++
-	if f.fail != "" {
-		fmt.Fprintf(w, `{"ok":false,"error":%q}`, f.fail)
-		return
-	}
-	if errs := f.failNext[method]; len(errs) > 0 {
-		f.failNext[method] = errs[1:]
-		fmt.Fprintf(w, `{"ok":false,"error":%q}`, errs[0])
-		return
-	}
-	switch method {
-	case "chat.postMessage":
-		p := post{
-			Channel:  r.PostForm.Get("channel"),
-			ThreadTS: r.PostForm.Get("thread_ts"),
-			Text:     r.PostForm.Get("text"),
-			Blocks:   []byte(r.PostForm.Get("blocks")),
-			TS:       fmt.Sprintf("1763283%03d.000200", len(f.posts)+1),
-		}
-		f.posts = append(f.posts, p)
-		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q,"message":{"type":"message","text":%q}}`, p.Channel, p.TS, p.Text)
-	case "files.getUploadURLExternal":
-		size, err := strconv.Atoi(r.PostForm.Get("length"))
-		if err != nil || size <= 0 || r.PostForm.Get("filename") == "" {
-			fmt.Fprint(w, `{"ok":false,"error":"invalid_arguments"}`)
-			return
-		}
-		id := fmt.Sprintf("F0%07d", len(f.pending)+len(f.uploads)+1)
-		f.pending[id] = &upload{ID: id, Filename: r.PostForm.Get("filename"), AltText: r.PostForm.Get("alt_txt"), Data: make([]byte, 0, size)}
-		fmt.Fprintf(w, `{"ok":true,"upload_url":%q,"file_id":%q}`, f.srv.URL+"/upload/"+id, id)
-	case "files.completeUploadExternal":
-		var files []struct{ ID, Title string }
-		if err := json.Unmarshal([]byte(r.PostForm.Get("files")), &files); err != nil || len(files) != 1 {
-			fmt.Fprint(w, `{"ok":false,"error":"invalid_arguments"}`)
-			return
-		}
-		u := f.pending[files[0].ID]
-		if u == nil || len(u.Data) == 0 {
-			fmt.Fprint(w, `{"ok":false,"error":"file_not_found"}`)
-			return
-		}
-		delete(f.pending, u.ID)
-		u.Title = files[0].Title
-		u.Channel = r.PostForm.Get("channel_id")
-		u.ThreadTS = r.PostForm.Get("thread_ts")
-		u.InitialComment = r.PostForm.Get("initial_comment")
-		f.uploads = append(f.uploads, *u)
-		fmt.Fprintf(w, `{"ok":true,"files":[{"id":%q,"title":%q}]}`, u.ID, u.Title)
-	}
-}
-
-// receiveFile takes the bytes of a file at the upload URL: a multipart form with the file
-// in the field "file", as slack-go sends it.
-func (f *fakeAPI) receiveFile(w http.ResponseWriter, r *http.Request, id string) {
-	file, _, err := r.FormFile("file")
-	if err != nil {
-		f.t.Errorf("fake Slack upload: %v", err)
-		http.Error(w, "bad upload", http.StatusBadRequest)
-		return
-	}
-	data, err := io.ReadAll(file)
-	if err != nil {
-		f.t.Errorf("fake Slack upload: %v", err)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	u := f.pending[id]
-	if u == nil {
-		http.NotFound(w, r)
-		return
-	}
-	if len(data) != cap(u.Data) {
-		f.t.Errorf("fake Slack upload: %d bytes, announced %d", len(data), cap(u.Data))
-	}
-	u.Data = data
-	fmt.Fprintf(w, "OK - %d", len(data))
-}
+func newFakeAPI(t *testing.T) *fakeAPI { return &fakeAPI{testkit.NewSlackAPI(t, "xoxb-test")} }
 
 // Posts returns the chat.postMessage calls so far.
 func (f *fakeAPI) Posts() []post {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]post(nil), f.posts...)
-}
-
-// Uploads returns the files shared so far.
-func (f *fakeAPI) Uploads() []upload {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]upload(nil), f.uploads...)
+	var out []post
+	for _, c := range f.SlackAPI.Posts() {
+		out = append(out, post{Channel: c.Channel(), ThreadTS: c.ThreadTS(), Text: c.Text(), Blocks: []byte(c.Form.Get("blocks")), TS: c.TS})
+	}
+	return out
 }
 
 // Calls returns how often method was called, failed calls too.
-func (f *fakeAPI) Calls(method string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[method]
-}
+func (f *fakeAPI) Calls(method string) int { return f.Count(method) }
 
-// fakeHooks receives what trygg posts to response URLs.
+// fakeHooks is the response_url of the harness's fake Web API.
 type fakeHooks struct {
-	srv  *httptest.Server
-	got  chan []byte
+	api  *testkit.SlackAPI
 	mu   sync.Mutex
-	seen int
-}
-
-func newFakeHooks(t *testing.T) *fakeHooks {
-	h := &fakeHooks{got: make(chan []byte, 16)}
-	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-			t.Errorf("response_url: Content-Type = %q", ct)
-		}
-		body, _ := io.ReadAll(r.Body)
-		h.mu.Lock()
-		h.seen++
-		h.mu.Unlock()
-		h.got <- body
-		_, _ = io.WriteString(w, "ok")
-	}))
-	t.Cleanup(h.srv.Close)
-	return h
+	read int // the posts next has returned
 }
 
 // URL is a response_url in Slack's shape on the fake.
-func (h *fakeHooks) URL() string {
-	return h.srv.URL + "/commands/T0TEAM/1234567890/abcdefghijklmnopqrstuvwx"
-}
+func (h *fakeHooks) URL() string { return h.api.ResponseURL() }
 
 // Seen is how many posts arrived.
-func (h *fakeHooks) Seen() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.seen
-}
+func (h *fakeHooks) Seen() int { return len(h.api.Responses()) }
 
 // next waits for the next post, failing the test after a generous deadline.
 func (h *fakeHooks) next(t *testing.T) []byte {
 	t.Helper()
-	select {
-	case b := <-h.got:
-		return b
-	case <-time.After(10 * time.Second):
-		t.Fatal("nothing was posted to the response_url")
-		return nil
-	}
+	h.mu.Lock()
+	i := h.read
+	h.read++
+	h.mu.Unlock()
+	h.api.WaitFor(t, "a post to the response_url", func() bool { return len(h.api.Responses()) > i })
+	return h.api.Responses()[i]
 }
 
 // harness is a Bot wired to fakes, mounted on a ServeMux.
@@ -383,13 +197,13 @@ func newHarness(t *testing.T, edit func(*Config)) *harness {
 		mux:   http.NewServeMux(),
 		store: store.NewMemory(func() time.Time { return testNow }),
 		api:   newFakeAPI(t),
-		hooks: newFakeHooks(t),
 	}
+	h.hooks = &fakeHooks{api: h.api.SlackAPI}
 	cfg := Config{
 		Engine:        newEngine(t),
 		Store:         h.store,
 		Stats:         h.store,
-		API:           slackapi.New("xoxb-test", slackapi.OptionAPIURL(h.api.srv.URL+"/")),
+		API:           slackapi.New("xoxb-test", slackapi.OptionAPIURL(h.api.APIURL())),
 		SigningSecret: testSigningSecret,
 		Now:           func() time.Time { return testNow },
 		InlineWait:    time.Minute, // answers come inline unless a test makes them slow

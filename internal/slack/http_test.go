@@ -13,6 +13,8 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/vasteras/trygg/internal/testkit"
 )
 
 // Slack's published example of a signed slash command ("Verifying requests from Slack").
@@ -24,7 +26,7 @@ const (
 )
 
 func TestSignerMatchesSlackExample(t *testing.T) {
-	if got := sign(exampleSecret, exampleTimestamp, []byte(exampleBody)); got != exampleSignature {
+	if got := testkit.SlackSignature(exampleSecret, exampleTimestamp, []byte(exampleBody)); got != exampleSignature {
 		t.Fatalf("sign = %s, want Slack's %s", got, exampleSignature)
 	}
 	// slack-go reads the real clock, so the 2018 example itself is refused as stale: which
@@ -65,7 +67,7 @@ func TestRequestsAreVerified(t *testing.T) {
 	}{
 		{"valid", nil, http.StatusOK},
 		{"forged with another secret", func(r *http.Request, body []byte) *http.Request {
-			r.Header.Set("X-Slack-Signature", sign("not-the-secret", now, body))
+			r.Header.Set("X-Slack-Signature", testkit.SlackSignature("not-the-secret", now, body))
 			return r
 		}, http.StatusUnauthorized},
 		{"body changed after signing", func(r *http.Request, body []byte) *http.Request {
@@ -74,13 +76,13 @@ func TestRequestsAreVerified(t *testing.T) {
 		{"stale: signed 6 minutes ago", func(r *http.Request, body []byte) *http.Request {
 			ts := time.Now().Add(-6 * time.Minute).Unix()
 			r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-			r.Header.Set("X-Slack-Signature", sign(testSigningSecret, ts, body))
+			r.Header.Set("X-Slack-Signature", testkit.SlackSignature(testSigningSecret, ts, body))
 			return r
 		}, http.StatusUnauthorized},
 		{"from the future: 6 minutes ahead", func(r *http.Request, body []byte) *http.Request {
 			ts := time.Now().Add(6 * time.Minute).Unix()
 			r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-			r.Header.Set("X-Slack-Signature", sign(testSigningSecret, ts, body))
+			r.Header.Set("X-Slack-Signature", testkit.SlackSignature(testSigningSecret, ts, body))
 			return r
 		}, http.StatusUnauthorized},
 		{"replayed timestamp with the old signature", func(r *http.Request, body []byte) *http.Request {
@@ -117,7 +119,7 @@ func TestRequestsAreVerified(t *testing.T) {
 			ts := time.Now().Unix()
 			r = resend(r, big)
 			r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-			r.Header.Set("X-Slack-Signature", sign(testSigningSecret, ts, big))
+			r.Header.Set("X-Slack-Signature", testkit.SlackSignature(testSigningSecret, ts, big))
 			return r
 		}, http.StatusRequestEntityTooLarge},
 	}
@@ -129,7 +131,7 @@ func TestRequestsAreVerified(t *testing.T) {
 				r := httptest.NewRequest(http.MethodPost, k.path, bytes.NewReader(body))
 				r.Header.Set("Content-Type", k.contentType)
 				r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(now, 10))
-				r.Header.Set("X-Slack-Signature", sign(testSigningSecret, now, body))
+				r.Header.Set("X-Slack-Signature", testkit.SlackSignature(testSigningSecret, now, body))
 				if row.edit != nil {
 					r = row.edit(r, body)
 				}

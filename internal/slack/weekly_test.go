@@ -59,7 +59,7 @@ func (r *replicas) start(owner string) func() {
 	b, err := New(Config{
 		Engine:        newEngine(r.t),
 		Store:         r.store,
-		API:           slackapi.New("xoxb-test", slackapi.OptionAPIURL(r.api.srv.URL+"/")),
+		API:           slackapi.New("xoxb-test", slackapi.OptionAPIURL(r.api.APIURL())),
 		SigningSecret: testSigningSecret,
 		Now:           r.clock.Now,
 		Lagesbild:     r.reps,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/internal/sms"
+	"github.com/vasteras/trygg/internal/testkit"
 )
 
 // bareTwiML is the fixed answer of the bare handler: about as long as a real reply.
@@ -87,7 +88,7 @@ func benchRequests(n int) (bodies, sigs []string) {
 	bodies, sigs = make([]string, n), make([]string, n)
 	for i := range n {
 		p := message(sidN(i+1), "Jag är 16 och blev rånad")
-		bodies[i], sigs[i] = encode(p), sign(testToken, inboundURL, p)
+		bodies[i], sigs[i] = encode(p), testkit.TwilioSignature(testToken, inboundURL, p)
 	}
 	return bodies, sigs
 }

@@ -3,9 +3,6 @@ package sms_test
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -32,6 +29,7 @@ import (
 	"github.com/vasteras/trygg/internal/server"
 	"github.com/vasteras/trygg/internal/sms"
 	"github.com/vasteras/trygg/internal/store"
+	"github.com/vasteras/trygg/internal/testkit"
 	"github.com/vasteras/trygg/locales"
 )
 
@@ -53,25 +51,6 @@ const (
 	youthBOJ = "010-567 63 25"
 	adultBOJ = "021-41 32 60"
 )
-
-// sign computes X-Twilio-Signature the way Twilio documents it: base64(HMAC-SHA1(token,
-// url + each parameter's name and value, names sorted)). It is the tests' own signer,
-// independent of twilio-go, and TestSignerMatchesTwilio proves it against Twilio's
-// published vector and the npm fixtures before other tests rely on it.
-func sign(token, url string, params map[string]string) string {
-	keys := make([]string, 0, len(params))
-	for k := range params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	mac := hmac.New(sha1.New, []byte(token))
-	mac.Write([]byte(url))
-	for _, k := range keys {
-		mac.Write([]byte(k))
-		mac.Write([]byte(params[k]))
-	}
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
 
 // fixture is one request signed by the npm package twilio (testdata/twilio_signatures.json).
 type fixture struct {
@@ -162,7 +141,7 @@ func post(url string, params map[string]string, signature string) *http.Request 
 
 // signed builds a request signed with the test token for url.
 func signed(url string, params map[string]string) *http.Request {
-	return post(url, params, sign(testToken, url, params))
+	return post(url, params, testkit.TwilioSignature(testToken, url, params))
 }
 
 // clock is a settable clock.

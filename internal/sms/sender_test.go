@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,98 +14,47 @@ import (
 
 	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/sms"
+	"github.com/vasteras/trygg/internal/testkit"
 )
 
-// rewrite sends every request to target instead of api.twilio.com, keeping path and query:
-// twilio-go's base URL is fixed, its HTTP client is not.
-type rewrite struct{ target *url.URL }
-
-func (rw rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.Clone(req.Context())
-	r.URL.Scheme, r.URL.Host, r.Host = rw.target.Scheme, rw.target.Host, rw.target.Host
-	return http.DefaultTransport.RoundTrip(r)
-}
-
-// fakeTwilio is an httptest fake of Twilio's Messages API answering with a script of
-// responses, one per request; the last one repeats.
-type fakeTwilio struct {
-	t      *testing.T
-	srv    *httptest.Server
-	script []func(w http.ResponseWriter, r *http.Request)
-
-	mu    sync.Mutex
-	forms []url.Values
-}
-
-func newFakeTwilio(t *testing.T, script ...func(w http.ResponseWriter, r *http.Request)) *fakeTwilio {
-	f := &fakeTwilio{t: t, script: script}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+// newFakeTwilio is the test kit's fake of Twilio's Messages API answering with a script,
+// one answer per request, the last repeated; a nil answer lets the fake create the message.
+func newFakeTwilio(t *testing.T, script ...http.Handler) *testkit.TwilioAPI {
+	f := testkit.NewTwilioAPI(t, testSID, testToken)
+	for i := 0; i < 8; i++ { // more than the sender's attempts
+		if a := script[min(i, len(script)-1)]; a != nil {
+			f.AnswerNext(a)
+		} else {
+			break
+		}
+	}
 	return f
 }
 
-func (f *fakeTwilio) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/2010-04-01/Accounts/"+testSID+"/Messages.json" {
-		http.Error(w, `{"code":20404,"message":"not found","status":404}`, http.StatusNotFound)
-		return
-	}
-	if user, pass, ok := r.BasicAuth(); !ok || user != testSID || pass != testToken {
-		http.Error(w, `{"code":20003,"message":"Authenticate","status":401}`, http.StatusUnauthorized)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	f.mu.Lock()
-	f.forms = append(f.forms, r.PostForm)
-	n := len(f.forms)
-	f.mu.Unlock()
-	f.script[min(n, len(f.script))-1](w, r)
-}
-
-func (f *fakeTwilio) requests() []url.Values {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]url.Values(nil), f.forms...)
-}
-
-// twilioJSON answers with status and a JSON body like Twilio's.
-func twilioJSON(status int, body string, headers ...string) func(w http.ResponseWriter, r *http.Request) {
-	return func(w http.ResponseWriter, r *http.Request) {
-		for i := 0; i+1 < len(headers); i += 2 {
-			w.Header().Set(headers[i], headers[i+1])
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		fmt.Fprint(w, body)
-	}
-}
-
+// The answers of the scripts: Twilio's, and a proxy's HTML.
 var (
-	created  = twilioJSON(http.StatusCreated, `{"sid":"SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","status":"queued","num_segments":"1","account_sid":"`+testSID+`"}`)
-	busy     = twilioJSON(http.StatusTooManyRequests, `{"code":20429,"message":"Too Many Requests","more_info":"https://www.twilio.com/docs/errors/20429","status":429}`, "Retry-After", "3")
-	optedOut = twilioJSON(http.StatusBadRequest, `{"code":21610,"message":"Attempt to send to unsubscribed recipient","more_info":"https://www.twilio.com/docs/errors/21610","status":400}`)
-	badTo    = twilioJSON(http.StatusBadRequest, `{"code":21211,"message":"The 'To' number `+resident+` is not a valid phone number.","more_info":"https://www.twilio.com/docs/errors/21211","status":400}`)
-	broken   = twilioJSON(http.StatusInternalServerError, `{"code":20500,"message":"Internal Server Error","status":500}`)
-	gateway  = func(w http.ResponseWriter, r *http.Request) {
+	created  http.Handler // the fake makes the message
+	busy     = testkit.ErrTooManyRequests
+	optedOut = testkit.ErrUnsubscribed
+	badTo    = testkit.TwilioError{Status: http.StatusBadRequest, Code: 21211, Message: "The 'To' number " + resident + " is not a valid phone number."}
+	broken   = testkit.ErrInternal
+	gateway  = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadGateway)
 		fmt.Fprint(w, "<html>502 Bad Gateway</html>")
-	}
+	})
 )
 
 // newSender returns a sender talking to fake, with waits recorded instead of slept.
-func newSender(t *testing.T, fake *fakeTwilio, change func(*sms.SenderConfig)) (*sms.Sender, *metrics.Metrics, *sleeps, *syncBuffer) {
+func newSender(t *testing.T, fake *testkit.TwilioAPI, change func(*sms.SenderConfig)) (*sms.Sender, *metrics.Metrics, *sleeps, *syncBuffer) {
 	t.Helper()
-	target, _ := url.Parse(fake.srv.URL)
 	m, sl, logs := metrics.New(), &sleeps{}, &syncBuffer{}
 	cfg := sms.SenderConfig{
 		AccountSID:     testSID,
 		AuthToken:      testToken,
 		From:           trygNumber,
 		StatusCallback: statusURL,
-		Transport:      rewrite{target},
+		Transport:      fake.Transport(),
 		Sleep:          sl.sleep,
 		Metrics:        m,
 		Log:            slogTo(logs),
@@ -129,7 +75,7 @@ func newSender(t *testing.T, fake *fakeTwilio, change func(*sms.SenderConfig)) (
 func TestSender(t *testing.T) {
 	tests := []struct {
 		name     string
-		script   []func(http.ResponseWriter, *http.Request)
+		script   []http.Handler
 		timeout  time.Duration
 		requests int
 		waits    []time.Duration
@@ -166,7 +112,7 @@ func TestSender(t *testing.T) {
 		},
 		{
 			name: "timeout: not retried", timeout: 50 * time.Millisecond, requests: 1,
-			script: h(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }),
+			script: h(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })),
 			wantErr: func(err error) bool {
 				var se *sms.SendError
 				return errors.As(err, &se) && se.Status == 0 && strings.Contains(err.Error(), "timed out")
@@ -180,13 +126,13 @@ func TestSender(t *testing.T) {
 			s, m, sl, logs := newSender(t, fake, func(c *sms.SenderConfig) { c.Timeout = tt.timeout })
 			sid, err := s.Send(context.Background(), resident, "Hej, det här är trygg. Ring 112 vid fara.")
 			if tt.wantErr == nil {
-				if err != nil || sid != "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" {
+				if msgs := fake.Messages(); err != nil || len(msgs) != 1 || sid != msgs[0].SID {
 					t.Fatalf("Send = %q, %v", sid, err)
 				}
 			} else if err == nil || !tt.wantErr(err) {
 				t.Fatalf("Send error %v (%T) is not the expected one", err, err)
 			}
-			reqs := fake.requests()
+			reqs := fake.Forms()
 			if len(reqs) != tt.requests {
 				t.Errorf("%d requests, want %d", len(reqs), tt.requests)
 			}
@@ -229,7 +175,7 @@ func TestSenderMessagingServiceAndPace(t *testing.T) {
 	if got := fmt.Sprint(sl.waits()); got != "[500ms 1s]" {
 		t.Errorf("pacing waits %s, want [500ms 1s]", got)
 	}
-	for _, form := range fake.requests() {
+	for _, form := range fake.Forms() {
 		if form.Get("MessagingServiceSid") != "MG0123456789abcdef0123456789abcdef" || form.Has("From") || form.Has("StatusCallback") {
 			t.Errorf("request form %v", form)
 		}
@@ -249,12 +195,12 @@ func TestSenderContext(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Send error %v, want context.Canceled", err)
 	}
-	if n := len(fake.requests()); n != 1 {
+	if n := len(fake.Forms()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
 	}
 }
 
 // h is a script of responses.
-func h(fs ...func(http.ResponseWriter, *http.Request)) []func(http.ResponseWriter, *http.Request) {
+func h(fs ...http.Handler) []http.Handler {
 	return fs
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/twilio/twilio-go/client"
+
+	"github.com/vasteras/trygg/internal/testkit"
 )
 
 // Twilio's published example (twilio.com/docs/usage/security) and twilio-go's own test
@@ -46,9 +48,9 @@ func TestValidatorPublishedVector(t *testing.T) {
 	}
 }
 
-// TestSignerMatchesTwilio proves the tests' own signer against Twilio's published vector,
-// twilio-go's vectors and every request the npm package twilio signed, and checks that
-// twilio-go's validator accepts every npm fixture too. Other tests sign with it.
+// TestSignerMatchesTwilio proves the test kit's signer, which every test signs with, on
+// Twilio's published vector, twilio-go's vectors and every request the npm package twilio
+// signed, and checks that twilio-go's validator accepts every npm fixture too.
 func TestSignerMatchesTwilio(t *testing.T) {
 	vectors := []struct {
 		name, token, url string
@@ -70,7 +72,7 @@ func TestSignerMatchesTwilio(t *testing.T) {
 		t.Fatalf("only %d vectors: fixtures missing?", len(vectors))
 	}
 	for _, vec := range vectors {
-		if got := sign(vec.token, vec.url, vec.params); got != vec.want {
+		if got := testkit.TwilioSignature(vec.token, vec.url, vec.params); got != vec.want {
 			t.Errorf("%s: sign = %q, want %q", vec.name, got, vec.want)
 		}
 		v := client.NewRequestValidator(vec.token)

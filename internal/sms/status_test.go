@@ -12,6 +12,7 @@ import (
 
 	"github.com/vasteras/trygg/internal/conversation"
 	"github.com/vasteras/trygg/internal/sms"
+	"github.com/vasteras/trygg/internal/testkit"
 )
 
 // callback is one status callback Twilio posts: to which replica, and what.
@@ -156,7 +157,7 @@ func TestStatusCountedOnce(t *testing.T) {
 			for _, c := range tt.callbacks {
 				r, want := signed(statusURL, statusParams(c)), http.StatusNoContent
 				if c.forged {
-					r, want = post(statusURL, statusParams(c), sign(otherToken, statusURL, statusParams(c))), http.StatusForbidden
+					r, want = post(statusURL, statusParams(c), testkit.TwilioSignature(otherToken, statusURL, statusParams(c))), http.StatusForbidden
 				}
 				w := httptest.NewRecorder()
 				if c.replica {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/sms"
+	"github.com/vasteras/trygg/internal/testkit"
 )
 
 // TestInboundWebhook sends the form bodies Twilio really sends, signed by the npm package
@@ -197,7 +198,7 @@ func TestInboundWebhook(t *testing.T) {
 		{name: "replayed: From re-cut from FromCity under the same signature", req: func() *http.Request {
 			p := message(sidN(1), "Hej")
 			p["FromCity"] = "VASTERAS"
-			sig := sign(testToken, inboundURL, p)
+			sig := testkit.TwilioSignature(testToken, inboundURL, p)
 			p["From"] += "FromCity" + p["FromCity"]
 			delete(p, "FromCity")
 			return post(inboundURL, p, sig)
