@@ -20,6 +20,9 @@ type Options struct {
 	// Location is where "now" is read as a time of day and a weekday, for reports of
 	// unsafe places; nil means UTC. trygg runs with Europe/Stockholm.
 	Location *time.Location
+	// Texts is what texts say of the configuration ({{.StaffedHours}}, {{.HandoffReaders}}
+	// …); nil means flows.SampleTextConfig, the configuration `flows check` measures.
+	Texts *flows.TextConfig
 }
 
 // Engine runs conversations on a flow set. It is immutable and safe for concurrent use.
@@ -36,6 +39,8 @@ type Engine struct {
 	// areas maps place ids to area ids.
 	areas map[string]string
 	loc   *time.Location
+	// data is the template data of each language's texts; nil: the catalog's sample.
+	data map[string]map[string]any
 }
 
 // New returns an engine for a loaded flow set. The set should pass flows.Check.
@@ -52,6 +57,12 @@ func New(set *flows.Set, opts Options) *Engine {
 	}
 	if e.loc == nil {
 		e.loc = time.UTC
+	}
+	if opts.Texts != nil {
+		e.data = map[string]map[string]any{}
+		for _, lang := range set.Catalog.Langs() {
+			e.data[lang], _ = set.Catalog.TextData(lang, *opts.Texts) // flows.Check reports missing fragments
+		}
 	}
 	for _, p := range set.Places {
 		e.areas[p.ID] = p.Area
@@ -102,7 +113,7 @@ func variants(id string, g AgeGroup) []string {
 func (e *Engine) resolve(lang, id string, g AgeGroup) Reply {
 	cat := e.set.Catalog
 	for _, v := range variants(id, g) {
-		text, ok := cat.Text(lang, v)
+		text, ok := cat.Render(lang, v, e.data[lang])
 		if !ok {
 			continue
 		}

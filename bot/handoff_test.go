@@ -80,7 +80,7 @@ func TestHandoffWaiting(t *testing.T) {
 		want, never []string
 	}{
 		{bot.AgeUnknown, "handoff_waiting", []string{bojYouth, bojAdult}, nil},
-		{bot.AgeChild, "handoff_waiting_youth", []string{bojYouth}, []string{bojAdult}},
+		{bot.AgeChild, "handoff_waiting_child", []string{bojYouth, bris}, []string{bojAdult}},
 		{bot.AgeYouth, "handoff_waiting_youth", []string{bojYouth}, []string{bojAdult}},
 		{bot.AgeAdult, "handoff_waiting_adult", []string{bojAdult}, []string{bojYouth}},
 	}
@@ -115,8 +115,8 @@ func TestHandoffWaiting(t *testing.T) {
 			}
 			seen[r.Text] = true
 		}
-		if len(seen) != 3 {
-			t.Errorf("%s: %d different notices, want 3 (unknown, under 20, 20 and older)", lang, len(seen))
+		if len(seen) != 4 {
+			t.Errorf("%s: %d different notices, want 4 (unknown, under 18, under 20, 20 and older)", lang, len(seen))
 		}
 	}
 	if r := e.HandoffWaiting("ru", bot.AgeAdult); r.Lang != "sv" || r.Text != e.HandoffWaiting("sv", bot.AgeAdult).Text {

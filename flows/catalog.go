@@ -17,11 +17,16 @@ import (
 const DefaultLang = "sv"
 
 // Catalog holds the texts of every language, loaded with go-i18n from locales/<lang>.yaml.
-// Resident messages carry no template data, so each one is rendered once, at load.
+// A text may use template data ({{.StaffedHours}}, see TextConfig): Text gives it rendered
+// with the sample configuration, which `flows check` measures; Render with the real one.
 type Catalog struct {
 	bundle *i18n.Bundle
 	langs  []string
-	text   map[string]map[string]string // lang → id → text
+	text   map[string]map[string]string // lang → id → text, rendered with sample
+	// sample is the template data each language's texts are rendered with at load.
+	sample map[string]map[string]any
+	// templated lists the ids whose text (in any language) uses template data.
+	templated map[string]bool
 	// missing lists, per language, the ids that language lacks (they fall back to Swedish).
 	missing map[string][]string
 	// own holds, per language, the ids its file defines.
@@ -45,13 +50,15 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 		return nil, errors.New("no locale files (*.yaml)")
 	}
 	c := &Catalog{
-		bundle:  i18n.NewBundle(language.Swedish),
-		text:    map[string]map[string]string{},
-		missing: map[string][]string{},
-		own:     map[string]map[string]bool{},
-		files:   map[string]string{},
-		lines:   map[string]map[string]int{},
-		rtl:     map[string]bool{},
+		bundle:    i18n.NewBundle(language.Swedish),
+		text:      map[string]map[string]string{},
+		missing:   map[string][]string{},
+		own:       map[string]map[string]bool{},
+		files:     map[string]string{},
+		lines:     map[string]map[string]int{},
+		sample:    map[string]map[string]any{},
+		templated: map[string]bool{},
+		rtl:       map[string]bool{},
 	}
 	c.bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	ids := map[string]bool{}
@@ -75,6 +82,9 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 		for _, m := range mf.Messages {
 			ids[m.ID] = true
 			c.own[lang][m.ID] = true
+			if strings.Contains(m.Other, "{{") {
+				c.templated[m.ID] = true
+			}
 		}
 	}
 	if c.files[DefaultLang] == "" {
@@ -87,10 +97,17 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 		return c.langs[i] < c.langs[j]
 	})
 	for _, lang := range c.langs {
+		sample, err := c.TextData(lang, SampleTextConfig())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.files[lang], err)
+		}
+		c.sample[lang] = sample
+	}
+	for _, lang := range c.langs {
 		loc := i18n.NewLocalizer(c.bundle, lang)
 		c.text[lang] = map[string]string{}
 		for id := range ids {
-			s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id})
+			s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: c.sample[lang]})
 			var nf *i18n.MessageNotFoundErr
 			switch {
 			case errors.As(err, &nf):
@@ -162,6 +179,29 @@ func (c *Catalog) Dir(lang string) string {
 	}
 	return "ltr"
 }
+
+// Render returns message id in lang (falling back to the default language) rendered with
+// data, the template data of TextData. A text without template data is returned as loaded.
+func (c *Catalog) Render(lang, id string, data map[string]any) (string, bool) {
+	if !c.templated[id] || data == nil {
+		return c.Text(lang, id)
+	}
+	if _, ok := c.text[lang][id]; !ok {
+		lang = DefaultLang
+	}
+	s, err := i18n.NewLocalizer(c.bundle, lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	var nf *i18n.MessageNotFoundErr
+	if err != nil && !errors.As(err, &nf) {
+		return c.Text(lang, id)
+	}
+	if c.rtl[lang] {
+		s = IsolateNumbers(s) // as the loaded texts are
+	}
+	return s, s != ""
+}
+
+// Templated reports whether message id uses template data in some language.
+func (c *Catalog) Templated(id string) bool { return c.templated[id] }
 
 // Langs lists the languages, the default first.
 func (c *Catalog) Langs() []string { return c.langs }

@@ -71,6 +71,8 @@ func Check(s *Set) []Problem {
 	c.messages()
 	c.lexicons()
 	c.places()
+	c.linesFile()
+	c.parts()
 	sort.SliceStable(c.problems, func(i, j int) bool {
 		a, b := c.problems[i], c.problems[j]
 		if a.File != b.File {
@@ -452,6 +454,9 @@ func (c *checker) messages() {
 			c.webText(id)
 			continue
 		}
+		if strings.HasPrefix(id, PartPrefix) {
+			continue // checked by parts
+		}
 		if variant != "" {
 			if _, ok := cat.Text(DefaultLang, base); !ok {
 				c.add(file, line, "message %s is an age variant of %s, which does not exist", id, base)
@@ -515,6 +520,43 @@ func (c *checker) webText(id string) {
 		if textsToSMS.MatchString(text) {
 			c.add(path.Join(c.s.src.LocalesName, file), line, "message %s tells residents to text 112; SMS to 112 works only for people registered in advance: say call", id)
 		}
+		if cat.own[lang][id] {
+			c.lineRules(path.Join(c.s.src.LocalesName, file), line, lang, id, text)
+		}
+	}
+}
+
+// parts checks the text fragments configuration data is built from: each one TextData
+// reads exists in the default language (the others are reported missing above), none other
+// is defined, and each is GSM-7 and gives no number or address.
+func (c *checker) parts() {
+	cat := c.s.Catalog
+	known := map[string]bool{}
+	for _, id := range PartIDs {
+		known[id] = true
+		if !cat.own[DefaultLang][id] {
+			c.add(c.s.localeFile(DefaultLang), 0, "message %s is missing: texts about the configuration are built from it", id)
+		}
+	}
+	for _, id := range cat.all {
+		if !strings.HasPrefix(id, PartPrefix) {
+			continue
+		}
+		for _, lang := range cat.Langs() {
+			if !cat.own[lang][id] {
+				continue
+			}
+			text, _ := cat.Text(lang, id)
+			lf, ll := cat.where(lang, id)
+			file := path.Join(c.s.src.LocalesName, lf)
+			if !known[id] {
+				c.add(file, ll, "message %s is not a text fragment trygg reads (%s)", id, strings.Join(PartIDs, ", "))
+			}
+			if bad := gsm7.NonGSM(text); len(bad) > 0 && !c.s.Def.Safety.Budget(lang).UCS2 {
+				c.add(file, ll, "message %s has characters outside GSM-7 %q", id, string(bad))
+			}
+			c.lineRules(file, ll, lang, id, text)
+		}
 	}
 }
 
@@ -549,6 +591,7 @@ func (c *checker) text(file string, line int, id, text, variant string) {
 	if tellsToText112(text) {
 		c.add(file, line, "message %s tells residents to text 112; SMS to 112 works only for people registered in advance: say call", id)
 	}
+	c.lineRules(file, line, langOf(file), id, text)
 	if (variant == VariantYouth || variant == VariantChild) && strings.Contains(text, sf.AdultNumber) {
 		c.add(file, line, "message %s is for residents under 20 but gives %s", id, sf.AdultNumber)
 	}

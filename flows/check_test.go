@@ -240,6 +240,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 				{file: svText, at: "\nabout_boj:", msg: "message about_boj is not used by any node"},
 				{file: svText, at: "\nabout_boj_youth:", msg: "message about_boj_youth is not used by any node"},
 				{file: svText, at: "\nabout_boj_adult:", msg: "message about_boj_adult is not used by any node"},
+				{file: svText, at: "\nabout_boj_child:", msg: "message about_boj_child is not used by any node"},
 			},
 		},
 		{
@@ -275,7 +276,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 			name: "a text missing in one language is checked once",
 			edit: func(t *testing.T, f files) {
 				f.deleteLine(t, fiText, "erased:")
-				f.replace(t, svText, `erased: "Klart, allt är raderat.`, `erased: "Klart – allt är raderat.`)
+				f.replace(t, svText, `erased: "Klart, det trygg`, `erased: "Klart – det trygg`)
 			},
 			want: []want{
 				{file: fiText, msg: "message erased is missing (it is in locales/sv.yaml:" + strconv.Itoa(realFiles(t).line(t, svText, "\nerased:")) + ")"},
@@ -318,28 +319,28 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{
 			name: "emoji",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, enText, `erased: "Done, everything is deleted.`, `erased: "Done 🙂, everything is deleted.`)
+				f.replace(t, enText, `erased: "Done, what trygg held`, `erased: "Done 🙂, what trygg held`)
 			},
 			want: []want{{file: enText, at: "erased:", msg: `message erased has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`}},
 		},
 		{
 			name: "curly quote",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, enText, `erased: "Done, everything is deleted.`, `erased: "Done, it’s all deleted.`)
+				f.replace(t, enText, `erased: "Done, what trygg held`, `erased: "Done, it’s what trygg held`)
 			},
 			want: []want{{file: enText, at: "erased:", msg: `message erased has characters outside GSM-7 "’": they make the SMS UCS-2 and cost twice as much`}},
 		},
 		{
 			name: "en dash",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, `erased: "Klart, allt är raderat.`, `erased: "Klart – allt är raderat.`)
+				f.replace(t, svText, `erased: "Klart, det trygg`, `erased: "Klart – det trygg`)
 			},
 			want: []want{{file: svText, at: "erased:", msg: `message erased has characters outside GSM-7 "–": they make the SMS UCS-2 and cost twice as much`}},
 		},
 		{
 			name: "youth variant with the adult number",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, "chatten. Ring gärna Brottsofferjouren för unga på 010-567 63 25.", "chatten. Ring gärna Brottsofferjouren på 021-41 32 60.")
+				f.replace(t, svText, "{{end}} Ring gärna Brottsofferjouren för unga på 010-567 63 25.", "{{end}} Ring gärna Brottsofferjouren på 021-41 32 60.")
 			},
 			want: []want{{file: svText, at: "person_unavailable_youth:", msg: "message person_unavailable_youth is for residents under 20 but gives 021-41 32 60"}},
 		},
@@ -356,14 +357,14 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{
 			name: "child variant with the adult number",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, "Du kan också prata med BRIS på 116 111, dygnet runt. Är du i fara nu? Ring 112.\"", "Eller 021-41 32 60. Är du i fara nu? Ring 112.\"")
+				f.replace(t, svText, "Du kan också prata med BRIS på 116 111, dygnet runt. Du behöver inte ha anmält. Är du i fara nu? Ring 112.\"", "Eller 021-41 32 60. Är du i fara nu? Ring 112.\"")
 			},
 			want: []want{{file: svText, at: "support_child:", msg: "message support_child is for residents under 20 but gives 021-41 32 60"}},
 		},
 		{
 			name: "adult variant with the youth number",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, "chatten. Ring gärna Brottsofferjouren Västerås på 021-41 32 60, eller 116 006.", "chatten. Ring gärna 010-567 63 25.")
+				f.replace(t, svText, "{{end}} Ring gärna Brottsofferjouren Västerås på 021-41 32 60, eller 116 006.", "{{end}} Ring gärna 010-567 63 25.")
 			},
 			want: []want{{file: svText, at: "person_unavailable_adult:", msg: "message person_unavailable_adult is for residents 20 and older but gives 010-567 63 25"}},
 		},
@@ -415,7 +416,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{
 			name: "adult number alone where the age is unknown",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, fiText, "Brottsofferjouren: alle 20-vuotiaat soittavat 010-567 63 25, 20 vuotta täyttäneet 021-41 32 60. Oletko vaarassa nyt? Soita 112.\"\nchild_child:",
+				f.replace(t, fiText, "Brottsofferjouren: alle 20-vuotiaat soittavat numeroon 010-567 63 25, 20 vuotta täyttäneet numeroon 021-41 32 60. Oletko vaarassa nyt? Soita 112.\"\nchild_child:",
 					"Brottsofferjouren: 021-41 32 60. Oletko vaarassa nyt? Soita 112.\"\nchild_child:")
 			},
 			want: []want{{file: fiText, at: "\nchild:", msg: "message child is said when the age is unknown but gives only 021-41 32 60: give 010-567 63 25 too, with the age rule"}},
@@ -423,42 +424,42 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{
 			name: "skicka sms till 112",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, `erased: "Klart, allt är raderat. Är du i fara? Ring 112."`, `erased: "Klart, allt är raderat. Är du i fara? Skicka sms till 112."`)
+				f.replace(t, svText, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även sms-tråden om ingen annan ska se den. Är du i fara? Ring 112."`, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även sms-tråden om ingen annan ska se den. Är du i fara? Skicka sms till 112."`)
 			},
 			want: []want{{file: svText, at: "erased:", msg: "message erased tells residents to text 112; SMS to 112 works only for people registered in advance: say call"}},
 		},
 		{
 			name: "sms:a 112",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, `erased: "Klart, allt är raderat. Är du i fara? Ring 112."`, `erased: "Klart, allt är raderat. Är du i fara? Sms:a 112."`)
+				f.replace(t, svText, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även sms-tråden om ingen annan ska se den. Är du i fara? Ring 112."`, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även sms-tråden om ingen annan ska se den. Är du i fara? Sms:a 112."`)
 			},
 			want: []want{{file: svText, at: "erased:", msg: "message erased tells residents to text 112; SMS to 112 works only for people registered in advance: say call"}},
 		},
 		{
 			name: "text 112",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, enText, `erased: "Done, everything is deleted. In danger? Call 112."`, `erased: "Done, everything is deleted. In danger? Send a text to 112."`)
+				f.replace(t, enText, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the text thread too if no one else should see it. In danger? Call 112."`, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the text thread too if no one else should see it. In danger? Send a text to 112."`)
 			},
 			want: []want{{file: enText, at: "erased:", msg: "message erased tells residents to text 112; SMS to 112 works only for people registered in advance: say call"}},
 		},
 		{
 			name: "tekstiviesti numeroon 112",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, fiText, `erased: "Valmis, kaikki on poistettu. Vaarassa? Soita 112."`, `erased: "Valmis, kaikki on poistettu. Vaarassa? Lähetä tekstiviesti numeroon 112."`)
+				f.replace(t, fiText, `erased: "Valmista, tryggin tiedot sinusta on poistettu. Henkilökunnalle kirjoittamasi jää heille. Poista myös viestiketju, jos kukaan muu ei saa nähdä sitä. Vaarassa? Soita 112."`, `erased: "Valmista, tryggin tiedot sinusta on poistettu. Henkilökunnalle kirjoittamasi jää heille. Poista myös viestiketju, jos kukaan muu ei saa nähdä sitä. Vaarassa? Lähetä tekstiviesti numeroon 112."`)
 			},
 			want: []want{{file: fiText, at: "erased:", msg: "message erased tells residents to text 112; SMS to 112 works only for people registered in advance: say call"}},
 		},
 		{
 			name: "tekstiviestillä 112",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, fiText, `erased: "Valmis, kaikki on poistettu. Vaarassa? Soita 112."`, `erased: "Valmis, kaikki on poistettu. Vaarassa? Ilmoita tekstiviestillä 112."`)
+				f.replace(t, fiText, `erased: "Valmista, tryggin tiedot sinusta on poistettu. Henkilökunnalle kirjoittamasi jää heille. Poista myös viestiketju, jos kukaan muu ei saa nähdä sitä. Vaarassa? Soita 112."`, `erased: "Valmista, tryggin tiedot sinusta on poistettu. Henkilökunnalle kirjoittamasi jää heille. Poista myös viestiketju, jos kukaan muu ei saa nähdä sitä. Vaarassa? Ilmoita tekstiviestillä 112."`)
 			},
 			want: []want{{file: fiText, at: "erased:", msg: "message erased tells residents to text 112; SMS to 112 works only for people registered in advance: say call"}},
 		},
 		{
 			name: "call 112 is fine",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, enText, `erased: "Done, everything is deleted. In danger? Call 112."`, `erased: "Done, everything is deleted. Write STOP any time. In this context 112 means call. In danger? Call 112, do not text."`)
+				f.replace(t, enText, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the text thread too if no one else should see it. In danger? Call 112."`, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the text thread too if no one else should see it. Write STOP any time. In this context 112 means call. In danger? Call 112, do not text."`)
 			},
 		},
 		{
@@ -500,6 +501,11 @@ func TestCheckFindsEachProblem(t *testing.T) {
 				{file: enLex, line: 1, msg: "intent lang_de has no words: it must work in every language"},
 				{file: fiLex, line: 1, msg: "intent lang_de has no words: it must work in every language"},
 				{file: svLex, line: 1, msg: "intent lang_de has no words: it must work in every language"},
+				{file: "flows/lines.yaml", msg: "group adults has no words in de: a text in de cannot name it"},
+				{file: "flows/lines.yaml", msg: "group men has no words in de: a text in de cannot name it"},
+				{file: "flows/lines.yaml", msg: "group over65 has no words in de: a text in de cannot name it"},
+				{file: "flows/lines.yaml", msg: "group under18 has no words in de: a text in de cannot name it"},
+				{file: "flows/lines.yaml", msg: "group women has no words in de: a text in de cannot name it"},
 				{file: "locales/de.yaml", msg: "language de has texts but no flows/lexicon/de.yaml with its words"},
 			},
 		},
@@ -543,21 +549,21 @@ func TestCheckProblemsExactly(t *testing.T) {
 		{
 			name: "message missing in Finnish",
 			edit: func(t *testing.T, f files) { f.deleteLine(t, fiText, "privacy:") },
-			want: `locales/fi.yaml: message privacy is missing (it is in locales/sv.yaml:52)`,
+			want: `locales/fi.yaml: message privacy is missing (it is in locales/sv.yaml:54)`,
 		},
 		{
 			name: "emoji",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, enText, `erased: "Done, everything is deleted.`, `erased: "Done 🙂, everything is deleted.`)
+				f.replace(t, enText, `erased: "Done, what trygg held`, `erased: "Done 🙂, what trygg held`)
 			},
-			want: `locales/en.yaml:93: message erased has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`,
+			want: `locales/en.yaml:120: message erased has characters outside GSM-7 "🙂": they make the SMS UCS-2 and cost twice as much`,
 		},
 		{
 			name: "youth variant with the adult number",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, "chatten. Ring gärna Brottsofferjouren för unga på 010-567 63 25.", "chatten. Ring gärna Brottsofferjouren på 021-41 32 60.")
+				f.replace(t, svText, "{{end}} Ring gärna Brottsofferjouren för unga på 010-567 63 25.", "{{end}} Ring gärna Brottsofferjouren på 021-41 32 60.")
 			},
-			want: `locales/sv.yaml:78: message person_unavailable_youth is for residents under 20 but gives 021-41 32 60`,
+			want: `locales/sv.yaml:81: message person_unavailable_youth is for residents under 20 but gives 021-41 32 60`,
 		},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,8 @@
 //   - lexicon/<lang>.yaml: the words and phrases residents use, per language: intents,
 //     danger signals, age words, number words.
 //   - places.yaml: the places and areas of Västerås residents may name.
+//   - lines.yaml: the phone numbers and web addresses texts may state, with their sources
+//     and who each is for.
 //
 // The texts residents read live in locales/<lang>.yaml (go-i18n message files) and are
 // referred to here by id. `trygg flows check` reports every problem as file:line: problem.
@@ -18,7 +20,7 @@ import (
 	"io/fs"
 )
 
-//go:embed main.yaml places.yaml lexicon/*.yaml
+//go:embed main.yaml places.yaml lines.yaml lexicon/*.yaml
 var embedded embed.FS
 
 // Embedded returns the flow files built into the binary.

@@ -49,6 +49,8 @@ type Set struct {
 	// Places are the places residents may name, and Areas the areas they belong to (id → name).
 	Places []understand.Place
 	Areas  map[string]string
+	// Lines are the phone numbers and web addresses texts may state (lines.yaml).
+	Lines *Lines
 
 	// phrases locates the phrases of each intent for problems: lang → intent → normalised
 	// phrase → where it is first written.
@@ -122,6 +124,9 @@ func Load(src Source) (*Set, error) {
 		s.placeLines = sequenceLines(b, "places")
 	}
 	s.Places, s.Areas, s.placeSuffixes = places.Places, places.Areas, places.Suffixes
+	if s.Lines, err = loadLines(src.Flows, flowsPath(LinesFile)); err != nil {
+		return nil, err
+	}
 	if s.Matcher, err = understand.Compile(s.Lexicons, understand.Places(places.Places, places.Suffixes)); err != nil {
 		return nil, fmt.Errorf("lexicon: %w", err)
 	}

@@ -4,7 +4,7 @@
 //
 //	trygg [serve]                       the HTTP server: every configured channel, health; metrics on their own port
 //	trygg chat [--lang sv|en|fi]        a conversation in the terminal, one message per line
-//	trygg flows check                   validate every flow and locale file
+//	trygg flows check [--parts]         validate every flow and locale file (--parts: SMS parts per text)
 //	trygg flows graph                   print the flows as a Mermaid diagram
 //	trygg export --week 2026-W48        the week's lägesbild reports as CSV for EMBRACE
 //	trygg locales status|export|import  translations beside the Swedish texts, for review
@@ -39,7 +39,8 @@ const usage = `trygg: the chat and SMS front door to crime-victim support in Vä
 Usage:
   trygg [serve]                  run the HTTP server (the default)
   trygg chat [--lang sv|en|fi]   talk to trygg in the terminal, one message per line
-  trygg flows check              validate every flow and locale file
+  trygg flows check [--parts]    validate every flow and locale file; --parts also
+                                 prints the SMS parts of every text
   trygg flows graph              print the flows as a Mermaid diagram
   trygg export [--week 2026-W48] [--out file]
                                  the week's lägesbild reports as CSV for EMBRACE

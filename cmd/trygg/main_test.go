@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/vasteras/trygg/flows"
+	"github.com/vasteras/trygg/internal/app"
+	"github.com/vasteras/trygg/internal/config"
 	"github.com/vasteras/trygg/locales"
 )
 
@@ -59,7 +61,16 @@ func text(t *testing.T, lang, id string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, ok := set.Catalog.Text(lang, id)
+	// As `trygg chat` says it: without Slack, so no staffed hours.
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := set.Catalog.TextData(lang, app.TextConfig(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ok := set.Catalog.Render(lang, id, data)
 	if !ok {
 		t.Fatalf("no message %s in %s", id, lang)
 	}
@@ -218,7 +229,7 @@ func TestFlowsCheck(t *testing.T) {
 
 	// A copy of the texts with an emoji and a curly quote in one English message.
 	ldir := copyFiles(t, locales.Embedded())
-	edit(t, filepath.Join(ldir, "en.yaml"), `erased: "Done, everything is deleted.`, `erased: "Done 🙂, it’s all deleted.`)
+	edit(t, filepath.Join(ldir, "en.yaml"), `erased: "Done, what trygg held`, `erased: "Done 🙂, it’s what trygg held`)
 	r = trygg(t, env("TRYGG_LOCALES_DIR="+ldir), "", "flows", "check")
 	if r.code != 1 {
 		t.Errorf("broken texts: exit %d, want 1", r.code)
@@ -425,5 +436,34 @@ func TestServeFailsOnABusyAddress(t *testing.T) {
 		if !strings.Contains(stderr.String(), ln.Addr().String()) || !strings.Contains(stderr.String(), name) {
 			t.Errorf("%v: the log does not name %s and the address:\n%s", vars, name, stderr.String())
 		}
+	}
+}
+
+// TestFlowsCheckLines: a number that is not in flows/lines.yaml fails the check at its
+// file and line; the pilot and verify lines are told, not failed; --parts prints what each
+// text costs as an SMS.
+func TestFlowsCheckLines(t *testing.T) {
+	ldir := copyFiles(t, locales.Embedded())
+	edit(t, filepath.Join(ldir, "sv.yaml"), `erased: "Klart, det trygg`, `erased: "Ring 020-12 34 56. Klart, det trygg`)
+	r := trygg(t, env("TRYGG_LOCALES_DIR="+ldir), "", "flows", "check")
+	if r.code != 1 || !regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(ldir)+`/sv\.yaml:\d+: message erased gives "020-12 34 56", which is not in flows/lines\.yaml`).MatchString(r.stdout) {
+		t.Errorf("planted number: exit %d, stdout %q; want 1 and file:line: the number", r.code, r.stdout)
+	}
+
+	r = trygg(t, env(), "", "flows", "check", "--parts")
+	if r.code != 0 {
+		t.Fatalf("flows check --parts: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"notice: 020-80 80 80 is pilot",
+		"notice: 021-39 00 00 is verify",
+		"id ", "lang", "encoding", "chars", "parts",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^welcome +sv +GSM-7 +\d+ +3$`).MatchString(r.stdout) {
+		t.Errorf("no parts row for welcome in sv:\n%s", r.stdout)
 	}
 }

@@ -173,7 +173,11 @@ func (a *App) buildCore(ctx context.Context, opts Options) error {
 	if a.Flows, err = LoadFlows(cfg); err != nil {
 		return err
 	}
-	a.Engine = bot.New(a.Flows, bot.Options{Location: a.Location})
+	texts := TextConfig(cfg)
+	if problems := flows.CheckConfigured(a.Flows, texts); len(problems) > 0 {
+		return fmt.Errorf("texts with this configuration: %s", problems[0])
+	}
+	a.Engine = bot.New(a.Flows, bot.Options{Location: a.Location, Texts: &texts})
 	if cfg.Secret != nil {
 		if a.Hasher, err = pseudonym.New(cfg.Secret); err != nil {
 			return fmt.Errorf("TRYGG_SECRET: %w", err)

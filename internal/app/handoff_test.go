@@ -375,7 +375,7 @@ const (
 	footerAdultSV = "Fara nu: ring 112. Brottsofferjouren: 021-41 32 60"
 	footerAdultEN = "Danger now: call 112. Brottsofferjouren: 021-41 32 60"
 	footerYouthEN = "Danger now: call 112. Brottsofferjouren: 010-567 63 25"
-	footerFI      = "Vaara nyt: soita 112. Brottsofferjouren: alle 20-vuotiaat 010-567 63 25, 20 vuotta täyttäneet 021-41 32 60"
+	footerFI      = "Hätätilanteessa soita 112. Brottsofferjouren: alle 20-vuotiaat 010-567 63 25, 20 vuotta täyttäneet 021-41 32 60"
 )
 
 // TestHandoffStaffReplyFooter: every staff message a resident receives by SMS is staff's

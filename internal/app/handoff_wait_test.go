@@ -12,8 +12,8 @@ import (
 // here so that an edit of the texts cannot quietly drop a number.
 const (
 	waitingSV      = "Ingen i personalen har kunnat svara dig än. Ring gärna Brottsofferjouren, under 20 år 010-567 63 25, 20 år eller äldre 021-41 32 60, eller 116 006. Det du skriver går fortfarande till personalen. Skriv STOPP för att avsluta. Är du i fara nu? Ring 112."
-	waitingYouthSV = "Ingen i personalen har kunnat svara dig än. Ring gärna Brottsofferjouren för unga på 010-567 63 25. Det du skriver går fortfarande till personalen. Skriv STOPP för att avsluta. Är du i fara nu? Ring 112."
-	waitingAdultEN = "Staff have not been able to answer you yet. You can call Brottsofferjouren Västerås on 021-41 32 60, or 116 006. What you write still goes to staff. Write STOP to end. Are you in danger now? Call 112."
+	waitingYouthSV = "Ingen i personalen har kunnat svara dig än. Ring gärna BRIS på 116 111, dygnet runt, eller Brottsofferjouren för unga på 010-567 63 25. Det du skriver går fortfarande till personalen. Skriv STOPP för att avsluta. Är du i fara nu? Ring 112."
+	waitingAdultEN = "Staff have not been able to answer you yet. You can call Brottsofferjouren Västerås on 021-41 32 60, or 116 006. What you write still goes to staff. Send STOP to end. Are you in danger now? Call 112."
 )
 
 // sweep runs the handoff sweeper as replicas replicas would, at the same time.

@@ -198,6 +198,10 @@ type Config struct {
 	// QuickExitURL is the neutral page the web chat's quick exit replaces itself with
 	// (TRYGG_QUICK_EXIT_URL).
 	QuickExitURL string
+
+	// HandoffReaders says who reads a handoff, by language; the key "" is for every
+	// language (TRYGG_HANDOFF_READERS, see ParseHandoffReaders). nil: each locale's default.
+	HandoffReaders map[string]string
 }
 
 // SMSEnabled reports whether the Twilio SMS channel is configured.
@@ -247,6 +251,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("flows_dir", c.FlowsDir),
 		slog.String("locales_dir", c.LocalesDir),
 		slog.String("quick_exit_url", c.QuickExitURL),
+		slog.Any("handoff_readers", c.HandoffReaders),
 	)
 }
 
@@ -452,6 +457,12 @@ func Load(getenv func(string) string) (Config, error) {
 			p.addf("TRYGG_QUICK_EXIT_URL", "%q %v", v, err)
 		}
 		c.QuickExitURL = v
+	}
+
+	if readers, err := ParseHandoffReaders(env("TRYGG_HANDOFF_READERS")); err != nil {
+		p.add("TRYGG_HANDOFF_READERS", err)
+	} else {
+		c.HandoffReaders = readers
 	}
 
 	if err := p.err(); err != nil {

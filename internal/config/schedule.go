@@ -313,3 +313,20 @@ func shortDay(d time.Weekday) string { return strings.ToLower(d.String()[:3]) }
 
 // clock formats minutes after midnight as HH:MM.
 func clock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
+
+// Opening is one weekly stretch of staffed hours: the days (indexed by time.Weekday) and the
+// minutes after local midnight it starts and ends (end exclusive, at most 24*60).
+type Opening struct {
+	Days       [7]bool
+	Start, End int
+}
+
+// Openings lists the weekly staffed hours, in the order written; none when never staffed.
+// Holidays are not among them.
+func (s Schedule) Openings() []Opening {
+	out := make([]Opening, len(s.rules))
+	for i, r := range s.rules {
+		out[i] = Opening{Days: r.days, Start: r.start, End: r.end}
+	}
+	return out
+}

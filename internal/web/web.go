@@ -132,9 +132,10 @@ type Chat struct {
 	static         http.Handler
 }
 
-// pageTexts are the ids of the page texts; each must exist in every language.
+// pageTexts are the ids of the page texts; each must exist in every language. The page's
+// <title> (web_page_title) stays in the browser's history, so it names no crime.
 var pageTexts = []string{
-	"web_title", "web_intro", "web_danger", "web_call", "web_conversation", "web_you",
+	"web_page_title", "web_title", "web_intro", "web_danger", "web_call", "web_conversation", "web_you",
 	"web_bot", "web_message", "web_send", "web_language", "web_language_name", "web_exit",
 	"web_exit_hint", "web_privacy", "web_not_sent", "web_too_long", "web_busy", "web_offline",
 }

@@ -766,3 +766,21 @@ func TestPhoneLinks(t *testing.T) {
 		t.Errorf("tel parts = %s", got)
 	}
 }
+
+// TestPageTitleNeutral: the page's <title> stays in the browser's history, so in no
+// language does it name crime, victims or violence.
+func TestPageTitleNeutral(t *testing.T) {
+	h := newHarness(t, nil)
+	title := regexp.MustCompile(`<title[^>]*>([^<]*)</title>`)
+	telling := regexp.MustCompile(`(?i)brott|crime|rikos|offer|victim|uhri|våld|violence|väkivalta|polis|police|poliisi|hjälp|help|apu`)
+	for _, path := range []string{"/", "/?lang=en", "/?lang=fi"} {
+		body := readBody(t, h.do(httptest.NewRequest("GET", path, nil)))
+		m := title.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%s: no <title>", path)
+		}
+		if strings.TrimSpace(m[1]) == "" || telling.MatchString(m[1]) {
+			t.Errorf("%s: <title> %q is empty or tells what the page is about", path, m[1])
+		}
+	}
+}
