@@ -229,9 +229,7 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 	case r.Lang != "":
 		t.st.LangKnown = true
 	}
-	if r.Age.Known() {
-		t.setAge(r.Age.Min, r.Age.Max)
-	}
+	t.learn(r)
 
 	// Danger now comes before anything else, in every state.
 	if r.Danger {
@@ -334,6 +332,23 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 		}
 	}
 
+	// An age alone after a topic's answer ("jag är 40", "19"): the same topic again, for
+	// that age, so the numbers fit.
+	if len(wait) == 0 && len(r.Intents) == 0 && !r.Danger && t.st.Topic != "" {
+		if !r.Age.Known() && r.Number >= 1 && r.Number <= 99 {
+			t.setAge(r.Number, r.Number)
+		}
+		if r.Age.Known() || r.Number >= 1 && r.Number <= 99 {
+			for _, topic := range e.def.Topics {
+				if topic.Intent == t.st.Topic {
+					t.st.Node = ""
+					t.run(topic.Go)
+					return t.done()
+				}
+			}
+		}
+	}
+
 	// A message with nothing to read (only emoji, an empty MMS) gets the start and its menu.
 	if r.Empty && len(wait) == 0 {
 		t.run(e.def.Start)
@@ -389,6 +404,17 @@ func (t *turn) answer(wait map[string]string, r understand.Reading) string {
 	if next, ok := wait["age"]; ok && r.Age.Known() {
 		return next
 	}
+	// A message that is only an age, after a menu: "16", "jag är 16". A digit the menu
+	// offers stays a choice.
+	if next, ok := wait["age_alone"]; ok && len(r.Intents) == 0 && !r.Danger {
+		if r.Age.Known() {
+			return next
+		}
+		if _, choice := wait[strconv.Itoa(r.Number)]; !choice && r.Number >= 1 && r.Number <= 99 {
+			t.setAge(r.Number, r.Number)
+			return next
+		}
+	}
 	// An answer the question expects by name comes before a bare number: Finnish "en" (no)
 	// is also Swedish "en" (one), and a Finn declining to give their age is not 1 year old.
 	for _, intent := range r.Intents {
@@ -416,6 +442,37 @@ func (t *turn) answer(wait map[string]string, r understand.Reading) string {
 		}
 	}
 	return ""
+}
+
+// learn keeps what a message says of who the conversation is about: the victim, their sex
+// and their age. A new victim forgets the age and sex said of the one before; the
+// writer's own age ("jag är 45") is not taken for someone else's.
+func (t *turn) learn(r understand.Reading) {
+	// Someone whose relative or friend was killed is the one who needs support: their own
+	// age picks the number, not the age of the one they lost.
+	if r.Has("bereaved") && r.Writer.Known() {
+		t.st.Victim, t.st.Sex = understand.VictimSelf, ""
+		t.setAge(r.Writer.Min, r.Writer.Max)
+		return
+	}
+	if r.Victim != "" && r.Victim != t.st.Victim {
+		if t.st.Victim != "" && r.Victim != understand.VictimOther {
+			t.st.AgeMin, t.st.AgeMax, t.st.Sex = 0, 0, ""
+		}
+		if r.Victim != understand.VictimOther || t.st.Victim == "" {
+			t.st.Victim = r.Victim
+		}
+	}
+	if r.Sex != "" && (r.Victim == "" || r.Victim == t.st.Victim || r.Victim == understand.VictimOther) {
+		t.st.Sex = r.Sex
+	}
+	if !r.Age.Known() {
+		return
+	}
+	if r.AgeSelf && t.st.Victim != "" && t.st.Victim != understand.VictimSelf && (r.Victim == "" || r.Victim == understand.VictimSelf) {
+		return // the writer's own age, in a conversation about someone else
+	}
+	t.setAge(r.Age.Min, r.Age.Max)
 }
 
 func (t *turn) setAge(min, max int) {
@@ -499,6 +556,10 @@ func (t *turn) holds(c flows.Condition) bool {
 		return t.st.asked(c.Name)
 	case "topic":
 		return t.st.Topic == c.Name
+	case "sex":
+		return t.st.Sex == c.Name
+	case "victim":
+		return t.st.Victim == c.Name
 	case "staffed":
 		return t.msg.Staffed
 	case "place":

@@ -22,9 +22,16 @@ type State struct {
 	LangKnown bool `json:"k,omitempty"`
 	// Node is the node waiting for the resident's answer, or "".
 	Node string `json:"n,omitempty"`
-	// AgeMin and AgeMax bound the resident's age; 0 when unknown.
+	// AgeMin and AgeMax bound the age of the person the conversation is about (the victim:
+	// the resident, or the child a parent writes about); 0 when unknown. The numbers given
+	// follow it.
 	AgeMin uint8 `json:"a,omitempty"`
 	AgeMax uint8 `json:"b,omitempty"`
+	// Victim is who the conversation is about, as far as the resident said: "self",
+	// "child", "partner", "relative", "friend", "other", or "" when unknown (the resident).
+	Victim string `json:"w,omitempty"`
+	// Sex is the victim's sex as far as the resident said: "f", "m" or "".
+	Sex string `json:"s,omitempty"`
 	// Asked lists the questions already asked, newest last, so none is asked twice.
 	Asked []string `json:"q,omitempty"`
 	// Topic is the last topic the resident raised, for staff taking over ("support").

@@ -232,7 +232,7 @@ func flowKinds() string {
 // knownAnswer reports whether a wait key is an answer the engine can recognise.
 func (c *checker) knownAnswer(key string) bool {
 	switch key {
-	case "age", "else", "place", "when", "kind":
+	case "age", "age_alone", "else", "place", "when", "kind":
 		return true
 	}
 	if isNumber(key) {

@@ -139,7 +139,9 @@ type Node struct {
 	Go string `yaml:"go"`
 	// Wait makes the node wait for the resident's answer. Keys are answers ("age", "yes",
 	// "no", "skip", a digit, or any intent); "else" takes anything else. Without "else",
-	// an answer that fits nothing is read as a new message.
+	// an answer that fits nothing is read as a new message. "age_alone" takes a message
+	// that says only an age ("16", "jag är 16"), a bare number that is not one of the
+	// node's digits.
 	Wait map[string]string `yaml:"wait"`
 	// Collect starts a report of a place that feels unsafe: from here on, what the resident
 	// says of the place, the time and the kind fills the report, this message included.
@@ -263,6 +265,9 @@ func (b *Branch) UnmarshalYAML(v *yaml.Node) error {
 //	age unknown     no age is known, or it may be on either side of 20
 //	asked ask_age   the node ask_age has already waited for an answer
 //	topic support   the last topic was support
+//	sex f           the victim is a woman or girl, as far as the resident said (also: sex m)
+//	victim child    the conversation is about the resident's child (also: self, partner,
+//	                relative, friend, other)
 //	staffed         staff are on duty to take over the conversation
 //	has place       the report being collected names a place (also: has when, has kind)
 //	place named     this message names a known place
@@ -273,14 +278,14 @@ func (b *Branch) UnmarshalYAML(v *yaml.Node) error {
 //
 // The empty condition always holds.
 type Condition struct {
-	// Subject is "", "age", "asked", "topic", "staffed" or "has".
+	// Subject is "", "age", "asked", "topic", "sex", "victim", "staffed" or "has".
 	Subject string
 	// Op is "<", ">=", "unknown" for age; empty otherwise.
 	Op string
 	// N is the age for "<" and ">=".
 	N int
-	// Name is the node, topic or slot for "asked", "topic" and "has", and "held" for
-	// "invite held".
+	// Name is the node, topic or slot for "asked", "topic" and "has", the sex for "sex",
+	// the relation for "victim", and "held" for "invite held".
 	Name string
 }
 
@@ -300,6 +305,10 @@ func ParseCondition(s string) (Condition, error) {
 		return Condition{Subject: "age", Op: f[1], N: n}, nil
 	case (f[0] == "asked" || f[0] == "topic") && len(f) == 2:
 		return Condition{Subject: f[0], Name: f[1]}, nil
+	case f[0] == "sex" && len(f) == 2 && (f[1] == "f" || f[1] == "m"):
+		return Condition{Subject: "sex", Name: f[1]}, nil
+	case f[0] == "victim" && len(f) == 2 && validVictim(f[1]):
+		return Condition{Subject: "victim", Name: f[1]}, nil
 	case f[0] == "staffed" && len(f) == 1:
 		return Condition{Subject: "staffed"}, nil
 	case f[0] == "has" && len(f) == 2 && (f[1] == "place" || f[1] == "when" || f[1] == "kind"):
@@ -309,7 +318,16 @@ func ParseCondition(s string) (Condition, error) {
 	case s == "invite held":
 		return Condition{Subject: "invite", Name: "held"}, nil
 	}
-	return Condition{}, fmt.Errorf("condition %q: write one of \"age < 20\", \"age >= 20\", \"age unknown\", \"asked <node>\", \"topic <name>\", \"staffed\", \"has place|when|kind\", \"place named\", \"invite valid\", \"invite held\", \"ombud active\"", s)
+	return Condition{}, fmt.Errorf("condition %q: write one of \"age < 20\", \"age >= 20\", \"age unknown\", \"asked <node>\", \"topic <name>\", \"sex f|m\", \"victim child|partner|relative|friend|other|self\", \"staffed\", \"has place|when|kind\", \"place named\", \"invite valid\", \"invite held\", \"ombud active\"", s)
+}
+
+// validVictim reports whether name is a relation a victim may have to the resident.
+func validVictim(name string) bool {
+	switch name {
+	case "self", "child", "partner", "relative", "friend", "other":
+		return true
+	}
+	return false
 }
 
 // String writes the condition back the way it is written in a flow file.

@@ -28,6 +28,12 @@ func TestParseCondition(t *testing.T) {
 		{in: "invite valid", want: flows.Condition{Subject: "invite"}},
 		{in: "invite held", want: flows.Condition{Subject: "invite", Name: "held"}},
 		{in: "invite kept", wantErr: "write one of"},
+		{in: "sex f", want: flows.Condition{Subject: "sex", Name: "f"}},
+		{in: "sex m", want: flows.Condition{Subject: "sex", Name: "m"}},
+		{in: "sex x", wantErr: "write one of"},
+		{in: "victim child", want: flows.Condition{Subject: "victim", Name: "child"}},
+		{in: "victim self", want: flows.Condition{Subject: "victim", Name: "self"}},
+		{in: "victim neighbour", wantErr: "write one of"},
 
 		{in: "age < 0", wantErr: `"0" is not an age`},
 		{in: "age < 121", wantErr: `"121" is not an age`},

@@ -50,8 +50,8 @@ func TestCheckRateLimited(t *testing.T) {
 		},
 		{
 			name:    "age rule",
-			old:     "age_unknown_only: [ask_age, safe, rate_limited]",
-			new:     "age_unknown_only: [ask_age, safe]",
+			old:     "age_unknown_only: [ask_age, ask_child_age, ask_victim_age, safe, rate_limited]",
+			new:     "age_unknown_only: [ask_age, ask_child_age, ask_victim_age, safe]",
 			wantAll: []string{"message rate_limited gives 021-41 32 60 (20 and older) but has no rate_limited_youth variant"},
 		},
 	}

@@ -16,6 +16,43 @@ type Lexicon struct {
 	Age AgeWords `yaml:"age"`
 	// Numbers maps 1..19 and the tens 20, 30 .. 90 to their words; 21..99 are composed.
 	Numbers map[int][]string `yaml:"numbers"`
+	// Shorthand maps the short forms people text to the word they stand for ("ngn":
+	// "någon", "e": "är", "mej": "mig"). Danger words, which match only as written, are
+	// compared with shorthand written out, so "ngn e i huset" is "någon är i huset".
+	Shorthand map[string]string `yaml:"shorthand"`
+	// Negation holds the words that turn the phrase right after them around ("vill inte
+	// anmäla"): a negated phrase does not count, or counts as its intent's Negated.
+	Negation []string `yaml:"negation"`
+	// People are the words naming who a message is about ("min dotter", "my wife").
+	People []Person `yaml:"people"`
+	// Self holds the words that say the writer is the one harmed ("mig", "jag blev").
+	Self []string `yaml:"self"`
+	// Happened holds the words that, right after a person, make them the one it happened
+	// to ("min fru blev", "my husband died"): then a partner is the victim, not the one who
+	// harms.
+	Happened []string `yaml:"happened"`
+	// Writer holds the words by which writers speak of themselves ("jag", "I"): weaker than
+	// Self, they make the writer the victim only when no one else is named.
+	Writer []string `yaml:"writer"`
+	// Sex holds the words by which writers say their own sex ("jag är tjej").
+	Sex SexWords `yaml:"sex"`
+}
+
+// Person is a kind of person a message may be about.
+type Person struct {
+	// Who is the person's relation to the writer: "child", "partner", "relative",
+	// "friend", "other"; for "partner", the writer is by default of the other sex.
+	Who string `yaml:"who"`
+	// Sex is "f", "m" or "" when the words do not say.
+	Sex string `yaml:"sex"`
+	// Words name the person ("min dotter", "dottern", "tyttäreni").
+	Words []string `yaml:"words"`
+}
+
+// SexWords are the phrases by which writers say their own sex.
+type SexWords struct {
+	F []string `yaml:"f"`
+	M []string `yaml:"m"`
 }
 
 // Intent lists the phrases that express one intent.
@@ -23,14 +60,35 @@ type Intent struct {
 	// Whole phrases count only when they are the whole message ("stopp", "radera mig"):
 	// for words that must never fire inside a sentence.
 	Whole []string `yaml:"whole"`
-	// Any phrases count wherever they stand in the message.
+	// Any phrases count wherever they stand in the message. Their words also match their
+	// inflected forms (the language's Snowball stem).
 	Any []string `yaml:"any"`
+	// Negated is the intent a negated Any phrase counts as ("vill inte anmäla" is support,
+	// not report); "" drops it.
+	Negated string `yaml:"negated"`
 }
 
-// Danger lists the words that mean someone is in danger now.
+// Danger lists the words that mean someone is in danger now. They match exactly (after
+// case and å/ä/ö are folded): no typo, no stem, so that no ordinary word ("sköts",
+// "snott") is read as a danger word ("skott").
 type Danger struct {
-	// Always mean danger on their own ("kniv", "han är utanför dörren").
+	// Always mean danger on their own ("kniv", "han är utanför dörren"), unless the message
+	// places them in the past (Past) and says nothing of now.
 	Always []string `yaml:"always"`
+	// Threat words announce harm ("ska", "hotar att", "going to"); a Threat word followed
+	// within four words by a ThreatHarm word ("döda", "kill") is a threat.
+	Threat     []string `yaml:"threat"`
+	ThreatHarm []string `yaml:"threat_harm"`
+	// Others are people harm may be done to at home ("mamma", "my mum"): a Harm word
+	// followed by one of them ("slår mamma") is violence going on now.
+	Others []string `yaml:"others"`
+	// Past words place what happened in the past ("förra veckan", "igår", "ago").
+	Past []string `yaml:"past"`
+	// Idioms are never danger, whatever words they hold ("döda tiden", "skjuta upp").
+	Idioms []string `yaml:"idioms"`
+	// Pairs are danger told by two words near each other, in either order: "vill" and
+	// "dö", "ta" and "livet".
+	Pairs []Pair `yaml:"pairs"`
 	// Harm words mean danger together with a Now word ("slår" + "nu").
 	Harm []string `yaml:"harm"`
 	// Now words place harm in the present ("nu", "just nu").
@@ -39,10 +97,33 @@ type Danger struct {
 	Suicide []string `yaml:"suicide"`
 }
 
+// Pair is a kind of danger told by a word of A and a word of B within Reach words of each
+// other (default 4). Words of danger lists may end in "*" to match every word that starts
+// so ("självmord*"): write them only where no ordinary word starts the same.
+type Pair struct {
+	// Kind is "now" (someone is in danger now; not when the message tells of the past),
+	// "threat" or "suicide".
+	Kind  string   `yaml:"kind"`
+	A     []string `yaml:"a"`
+	B     []string `yaml:"b"`
+	Reach int      `yaml:"reach"`
+}
+
 // AgeWords are the words around an age in a sentence.
 type AgeWords struct {
-	// Before an age: "jag är 16", "I'm 16", "olen 16".
+	// Before the writer's own age: "jag är 16", "I'm 16", "olen 16", "vi är 14".
 	Before []string `yaml:"before"`
+	// BeforeOther: before someone else's age: "han är 12", "she is 12", "hän on 12".
+	BeforeOther []string `yaml:"before_other"`
+	// Duration after a number makes it a time, not an age: "år sedan", "years ago".
+	Duration []string `yaml:"duration"`
+	// DurationBefore before a number with an After word makes it a time: "i 3 år",
+	// "gift i tolv år", "for 3 years".
+	DurationBefore []string `yaml:"duration_before"`
+	// Then before a number makes it an age in the past: "när jag var 12".
+	Then []string `yaml:"then"`
+	// Of joins a person and their age: "min dotter på 13", "my son is 12".
+	Of []string `yaml:"of"`
 	// After an age: "16 år", "16-åring", "16 years", "16-vuotias"; also glued to a number word.
 	After []string `yaml:"after"`
 	// Born is followed by a birth year: "född 2008".

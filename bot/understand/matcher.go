@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -20,21 +21,64 @@ const (
 	kindHarm
 	kindNow
 	kindSuicide
+	kindThreat
+	kindThreatHarm
+	kindOthers
+	kindPairA
+	kindPairB
+	kindPast
+	kindIdiom
 	kindBefore
+	kindBeforeOther
 	kindAfter
 	kindBorn
 	kindTurning
 	kindSchool
+	kindDuration
+	kindDurationBefore
+	kindThen
+	kindOf
+	kindNegation
+	kindPerson
+	kindSelf
+	kindHappened
+	kindWriter
+	kindSexF
+	kindSexM
 	kindPlace
 )
+
+// exact reports whether phrases of kind k match the words as written (folded, but neither
+// corrected nor stemmed): the danger words.
+func (k kind) exact() bool { return k >= kindAlways && k <= kindIdiom }
+
+// tellsLang reports whether phrases of kind k tell the language of a message. Short
+// function words around ages and people ("i", "på", "min") and the halves of danger pairs
+// ("en", "vill") are in several languages.
+func (k kind) tellsLang() bool {
+	switch k {
+	case kindNegation, kindDurationBefore, kindOf, kindWriter, kindHappened, kindPairA, kindPairB:
+		return false
+	}
+	return true
+}
 
 // entry is one normalised phrase of one language.
 type entry struct {
 	words    []string
 	lang     string
 	kind     kind
-	name     string // the intent, for kindIntent and kindWhole
+	name     string // the intent, for kindIntent and kindWhole; the relation, for kindPerson
+	negated  string // the intent a negated kindIntent phrase counts as
+	sex      string // "f", "m" or "", for kindPerson
 	min, max int    // the ages, for kindSchool
+	pair     *pair  // the pair, for kindPairA and kindPairB
+}
+
+// pair is a compiled danger Pair.
+type pair struct {
+	kind  string
+	reach int
 }
 
 // fuzzyMin is the shortest word that may match with one typo. Shorter words ("nu", "112",
@@ -46,13 +90,18 @@ const fuzzyMin = 5
 type Matcher struct {
 	langs   []string
 	byFirst map[string][]*entry // phrases by their first normalised word
-	vocab   map[string]bool     // every word of every phrase, for typo correction
+	exact   map[string][]*entry // danger phrases, by their first word as written (shorthand written out)
+	short   map[string]string   // shorthand → the word it stands for, for danger phrases
+	prefix  []*entry            // one-word danger phrases written with a trailing "*"
+	vocab   map[string]bool     // every word of every phrase but the danger words, for typo correction
 	deletes map[string][]string // one-deletion variants of long vocab words → the words
 	numbers map[string]int      // number words 1..99, compounds included
 	tens    map[string]int      // 20, 30 .. 90
 	ones    map[string]int      // 1 .. 9
 	glued   []string            // age suffixes that may be glued to a number word
 	longest int                 // runes in the longest vocab word; longer tokens are no typo of one
+	stems   []stemmer           // each language's stemmer and the stems of its intent words
+	alias   map[string]string   // an intent word → the word that stands for its stem group
 
 	placeWords    map[string]bool // every word of every place name
 	placeSuffixes []string        // inflection endings tried on place names, longest first
@@ -64,60 +113,135 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 	m := &Matcher{
 		placeWords: map[string]bool{},
 		byFirst:    map[string][]*entry{},
+		exact:      map[string][]*entry{},
 		vocab:      map[string]bool{},
 		deletes:    map[string][]string{},
 		numbers:    map[string]int{},
 		tens:       map[string]int{},
 		ones:       map[string]int{},
+		alias:      map[string]string{},
+		short:      map[string]string{},
 	}
+	for _, lx := range lexicons {
+		for k, v := range lx.Shorthand {
+			k, v = Normalize(k), Normalize(v)
+			if _, taken := m.short[k]; !taken && k != "" && v != "" && !containsSpace(k) && !containsSpace(v) {
+				m.short[k] = v
+			}
+		}
+	}
+	var intentWords []langWord
 	for _, lx := range lexicons {
 		if lx.Lang == "" {
 			return nil, fmt.Errorf("lexicon without a language")
 		}
 		m.langs = append(m.langs, lx.Lang)
-		add := func(phrase string, k kind, name string, min, max int) error {
+		add := func(phrase string, e entry) error {
 			words := Tokens(Normalize(phrase))
 			if len(words) == 0 {
 				return fmt.Errorf("%s: phrase %q has no letters or digits", lx.Lang, phrase)
 			}
-			e := &entry{words: words, lang: lx.Lang, kind: k, name: name, min: min, max: max}
-			m.byFirst[words[0]] = append(m.byFirst[words[0]], e)
-			if k != kindStop {
+			e.words, e.lang = words, lx.Lang
+			if e.kind.exact() && strings.HasSuffix(strings.TrimSpace(phrase), "*") {
+				if len(words) != 1 || utf8.RuneCountInString(words[0]) < 4 {
+					return fmt.Errorf("%s: %q: only one word of four letters or more may end in *", lx.Lang, phrase)
+				}
+				m.prefix = append(m.prefix, &e)
+				return nil
+			}
+			if e.kind.exact() {
+				for j, w := range words {
+					if long, ok := m.short[w]; ok {
+						words[j] = long
+					}
+				}
+				m.exact[words[0]] = append(m.exact[words[0]], &e)
+				return nil
+			}
+			m.byFirst[words[0]] = append(m.byFirst[words[0]], &e)
+			if e.kind != kindStop {
 				for _, w := range words {
 					m.vocab[w] = true
+				}
+			}
+			if e.kind == kindIntent {
+				for _, w := range words {
+					intentWords = append(intentWords, langWord{lx.Lang, w, e.name})
 				}
 			}
 			return nil
 		}
 		var err error
-		addAll := func(phrases []string, k kind, name string) {
+		addAll := func(phrases []string, e entry) {
 			for _, p := range phrases {
 				if err == nil {
-					err = add(p, k, name, 0, 0)
+					err = add(p, e)
 				}
 			}
 		}
-		addAll(lx.Stopwords, kindStop, "")
+		addAll(lx.Stopwords, entry{kind: kindStop})
 		names := make([]string, 0, len(lx.Intents))
 		for name := range lx.Intents {
 			names = append(names, name)
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			addAll(lx.Intents[name].Whole, kindWhole, name)
-			addAll(lx.Intents[name].Any, kindIntent, name)
+			in := lx.Intents[name]
+			addAll(in.Whole, entry{kind: kindWhole, name: name})
+			addAll(in.Any, entry{kind: kindIntent, name: name, negated: in.Negated})
 		}
-		addAll(lx.Danger.Always, kindAlways, "")
-		addAll(lx.Danger.Harm, kindHarm, "")
-		addAll(lx.Danger.Now, kindNow, "")
-		addAll(lx.Danger.Suicide, kindSuicide, "")
-		addAll(lx.Age.Before, kindBefore, "")
-		addAll(lx.Age.After, kindAfter, "")
-		addAll(lx.Age.Born, kindBorn, "")
-		addAll(lx.Age.Turning, kindTurning, "")
+		addAll(lx.Danger.Always, entry{kind: kindAlways})
+		addAll(lx.Danger.Harm, entry{kind: kindHarm})
+		addAll(lx.Danger.Now, entry{kind: kindNow})
+		addAll(lx.Danger.Suicide, entry{kind: kindSuicide})
+		addAll(lx.Danger.Threat, entry{kind: kindThreat})
+		addAll(lx.Danger.ThreatHarm, entry{kind: kindThreatHarm})
+		addAll(lx.Danger.Others, entry{kind: kindOthers})
+		addAll(lx.Danger.Past, entry{kind: kindPast})
+		addAll(lx.Danger.Idioms, entry{kind: kindIdiom})
+		for _, p := range lx.Danger.Pairs {
+			switch p.Kind {
+			case "now", "threat", "suicide":
+			default:
+				if err == nil {
+					err = fmt.Errorf("%s: danger pair kind %q is not now, threat or suicide", lx.Lang, p.Kind)
+				}
+			}
+			pp := &pair{kind: p.Kind, reach: p.Reach}
+			if pp.reach <= 0 {
+				pp.reach = 4
+			}
+			addAll(p.A, entry{kind: kindPairA, pair: pp})
+			addAll(p.B, entry{kind: kindPairB, pair: pp})
+		}
+		addAll(lx.Age.Before, entry{kind: kindBefore})
+		addAll(lx.Age.BeforeOther, entry{kind: kindBeforeOther})
+		addAll(lx.Age.After, entry{kind: kindAfter})
+		addAll(lx.Age.Born, entry{kind: kindBorn})
+		addAll(lx.Age.Turning, entry{kind: kindTurning})
+		addAll(lx.Age.Duration, entry{kind: kindDuration})
+		addAll(lx.Age.DurationBefore, entry{kind: kindDurationBefore})
+		addAll(lx.Age.Then, entry{kind: kindThen})
+		addAll(lx.Age.Of, entry{kind: kindOf})
+		addAll(lx.Negation, entry{kind: kindNegation})
+		addAll(lx.Self, entry{kind: kindSelf})
+		addAll(lx.Writer, entry{kind: kindWriter})
+		addAll(lx.Happened, entry{kind: kindHappened})
+		addAll(lx.Sex.F, entry{kind: kindSexF})
+		addAll(lx.Sex.M, entry{kind: kindSexM})
+		for _, p := range lx.People {
+			switch p.Who {
+			case "child", "partner", "relative", "friend", "other":
+			default:
+				if err == nil {
+					err = fmt.Errorf("%s: people: who %q is not child, partner, relative, friend or other", lx.Lang, p.Who)
+				}
+			}
+			addAll(p.Words, entry{kind: kindPerson, name: p.Who, sex: p.Sex})
+		}
 		for _, s := range lx.Age.School {
 			if err == nil {
-				err = add(s.Words, kindSchool, "", s.Min, s.Max)
+				err = add(s.Words, entry{kind: kindSchool, min: s.Min, max: s.Max})
 			}
 		}
 		if err != nil {
@@ -135,6 +259,7 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 			return nil, err
 		}
 	}
+	m.addStems(intentWords)
 	for w := range m.vocab {
 		m.longest = max(m.longest, utf8.RuneCountInString(w))
 		if utf8.RuneCountInString(w) >= fuzzyMin {
@@ -203,13 +328,22 @@ func deletions(w string) []string {
 // swap of two neighbours), else the token.
 func (m *Matcher) canonical(tok string) string {
 	if m.vocab[tok] {
-		return tok
+		return m.aliased(tok)
+	}
+	if _, ok := m.numbers[tok]; ok {
+		return tok // a composed number word ("tjugotre") is no inflection and no typo
 	}
 	n := utf8.RuneCountInString(tok)
 	if n < fuzzyMin || n > m.longest+1 || tok[0] >= '0' && tok[0] <= '9' {
 		// Too short to trust a typo, too long to be one letter off any known word (and
 		// trying would cost the square of its length), or a number.
 		return tok
+	}
+	if n >= stemMin {
+		// An inflected form of an intent word ("anmälde", "reported").
+		if w := m.stemmed(tok); w != "" {
+			return w
+		}
 	}
 	best := ""
 	try := func(key string) {
@@ -226,7 +360,7 @@ func (m *Matcher) canonical(tok string) string {
 	if best == "" {
 		return tok
 	}
-	return best
+	return m.aliased(best)
 }
 
 // withinOne reports whether a and b are at most one edit apart (Damerau: a swap of two
@@ -268,6 +402,16 @@ type Age struct {
 // Known reports whether an age was said.
 func (a Age) Known() bool { return a.Max > 0 }
 
+// The relations a message's victim may have to its writer (Reading.Victim).
+const (
+	VictimSelf     = "self"
+	VictimChild    = "child"
+	VictimPartner  = "partner"
+	VictimRelative = "relative"
+	VictimFriend   = "friend"
+	VictimOther    = "other"
+)
+
 // Reading is what a message says, as far as routing needs to know.
 type Reading struct {
 	// Lang is the language the words belong to most, or "" when no word told.
@@ -284,12 +428,23 @@ type Reading struct {
 	Empty bool
 	// Intents are the intents found, each once, in the order they appear.
 	Intents []string
-	// Danger is true when someone seems to be in danger now.
+	// Danger is true when someone seems to be in danger now, or is threatened with harm.
 	Danger bool
 	// Suicide is true when the person may be thinking of taking their life.
 	Suicide bool
-	// Age is the age said, if any.
+	// Age is the age of the person the message is about (the victim), if said: the
+	// writer's own age when they write about themselves, a child's when a parent writes
+	// "min dotter på 13".
 	Age Age
+	// AgeSelf is true when Age was said as the writer's own ("jag är 45"), not bare ("45",
+	// "45 år"): an answer about someone else does not take it.
+	AgeSelf bool
+	// Writer is the writer's own age, if said; it may differ from Age.
+	Writer Age
+	// Victim is who the message is about: VictimSelf, VictimChild … or "" when it does not say.
+	Victim string
+	// Sex is the victim's sex as far as the message tells it: "f", "m" or "".
+	Sex string
 	// Number is the number the whole message consists of ("3", "16"), or -1.
 	Number int
 	// Place is the id of the first place named, or "".
@@ -349,7 +504,17 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 			r.Number = n
 		}
 	}
-
+	// Danger words are compared with shorthand written out ("ngn e här").
+	dtoks := toks
+	if len(m.short) > 0 && len(toks) > 1 {
+		dtoks = make([]string, len(toks))
+		for i, t := range toks {
+			dtoks[i] = t
+			if long, ok := m.short[t]; ok {
+				dtoks[i] = long
+			}
+		}
+	}
 	var found []match
 	for i, w := range canon {
 		for _, e := range m.byFirst[w] {
@@ -357,44 +522,64 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 				found = append(found, match{e: e, start: i, end: i + len(e.words)})
 			}
 		}
+		for _, e := range m.exact[dtoks[i]] {
+			if hasAt(dtoks, i, e.words) {
+				found = append(found, match{e: e, start: i, end: i + len(e.words)})
+			}
+		}
+		for _, e := range m.prefix {
+			if strings.HasPrefix(toks[i], e.words[0]) {
+				found = append(found, match{e: e, start: i, end: i + 1})
+			}
+		}
 	}
-
 	scores := map[string]int{}
-	harm, soon := false, false
+	var negEnds []int
+	for _, f := range found {
+		if f.e.kind == kindNegation {
+			negEnds = append(negEnds, f.end)
+		}
+	}
 	for _, f := range found {
 		whole := f.start == 0 && f.end == len(canon)
-		if f.e.lang != "" && (f.e.kind != kindWhole || whole) {
+		if f.e.lang != "" && (f.e.kind != kindWhole || whole) && f.e.kind.tellsLang() {
 			scores[f.e.lang] += len(f.e.words)
 		}
 		switch f.e.kind {
 		case kindIntent:
+			if negatedAt(negEnds, f.start) {
+				if f.e.negated != "" {
+					r.addIntent(f.e.negated)
+				}
+				continue
+			}
 			r.addIntent(f.e.name)
 		case kindWhole:
 			if whole {
 				r.addIntent(f.e.name)
 			}
-		case kindAlways:
-			r.Danger = true
-		case kindHarm:
-			harm = true
-		case kindNow:
-			soon = true
-		case kindSuicide:
-			r.Suicide = true
-			r.Danger = true
 		case kindPlace:
 			if r.Place == "" {
 				r.Place = f.e.name
 			}
 		}
 	}
-	if harm && soon {
-		r.Danger = true
-	}
+	r.Danger, r.Suicide = danger(found)
 	r.Lang, r.LangSure = pickLang(m.langs, scores)
 	m.byScript(&r, text, scores)
-	r.Age = m.age(canon, found, now)
+	m.people(&r, canon, found, now)
 	return r
+}
+
+// negatedAt reports whether a negation ends right before token start, or one word before
+// it ("vill inte anmäla", "en halua tehdä rikosilmoitusta").
+func negatedAt(ends []int, start int) bool {
+	for _, e := range ends {
+		if e <= start && start-e <= 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Reading) addIntent(name string) {
@@ -443,58 +628,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// age finds the first age the message states: "fyller 20" (19), a birth year, a school
-// year, or a number with an age word before or after it ("jag är 16", "16 år", "sextonåring").
-func (m *Matcher) age(toks []string, found []match, now time.Time) Age {
-	var before, after, born, turning [64]bool // by token index; messages longer than 64 words read only their start
-	limit := len(toks)
-	if limit > 63 {
-		limit = 63
-	}
-	for _, f := range found {
-		if f.end > limit || f.start > limit {
-			continue
-		}
-		switch f.e.kind {
-		case kindBefore:
-			before[f.end] = true
-		case kindAfter:
-			after[f.start] = true
-		case kindBorn:
-			born[f.end] = true
-		case kindTurning:
-			turning[f.end] = true
-		case kindSchool:
-			return Age{Min: f.e.min, Max: f.e.max}
-		}
-	}
-	for i := 0; i < limit; i++ {
-		n, width, glued := m.number(toks, i)
-		if n <= 0 {
-			continue
-		}
-		if born[i] || (i > 0 && born[i-1] && isDigits(toks[i])) {
-			if a, ok := fromBirthYear(toks[i], now); ok {
-				return a
-			}
-			continue
-		}
-		if n > 99 {
-			continue
-		}
-		if turning[i] && n >= 2 {
-			return Age{Min: n - 1, Max: n - 1}
-		}
-		// A small number word ("en", "ett", "one") is an age only with an age word after it:
-		// "jag är en tjej" says nothing about age.
-		word := !isDigits(toks[i])
-		if glued || after[i+width] || (before[i] && (!word || n >= 10)) {
-			return Age{Min: n, Max: n}
-		}
-	}
-	return Age{}
 }
 
 // number reads the number at token i: digits, a number word, "twenty three", or a number

@@ -239,7 +239,7 @@ func TestAge(t *testing.T) {
 		{"kuusitoistavuotias", age{16, 16}},
 		{"olen kaksikymmentäkolme", age{23, 23}},
 		{"olen kakskytkolme", age{23, 23}},
-		{"kolme vuotta", age{3, 3}},
+		{"kolme vuotta vanha", age{3, 3}},
 		// Typos in number words are forgiven like any other long word.
 		{"jag är sjuton år", age{17, 17}},
 		// Other digits.

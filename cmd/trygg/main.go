@@ -8,6 +8,8 @@
 //	trygg flows graph                   print the flows as a Mermaid diagram
 //	trygg export --week 2026-W48        the week's lägesbild reports as CSV for EMBRACE
 //	trygg locales status|export|import  translations beside the Swedish texts, for review
+//	trygg eval [--split train|heldout|all] [--lang sv] [-v]
+//	                                    how well trygg understands the labelled corpus
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -48,6 +50,9 @@ Usage:
   trygg locales status|export|import
                                  who reviewed each language; a side-by-side file of a
                                  language's texts for a reviewer, and taking it back
+  trygg eval [--split train|heldout|all] [--lang sv|en|fi] [-v] [--dir bot/testdata/corpus]
+                                 play the labelled corpus through the engine and print
+                                 the figures; -v lists every miss
 
 Configuration comes from environment variables (TRYGG_ADDR, REDIS_URL, TWILIO_*,
 SLACK_* ...): see the README.
@@ -63,7 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "serve", "chat", "flows", "export", "locales":
+	case "serve", "chat", "flows", "export", "locales", "eval":
 	default:
 		fmt.Fprintf(stderr, "trygg: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -88,6 +93,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return export(ctx, cfg, args, stdout, stderr, time.Now())
 	case "locales":
 		return localesCmd(cfg, args, stdout, stderr)
+	case "eval":
+		return evalCmd(cfg, args, stdout, stderr)
 	default:
 		return flowsCmd(cfg, args, stdout, stderr)
 	}

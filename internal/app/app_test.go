@@ -38,6 +38,7 @@ var factsNumbers = []string{
 	"020-22 22 33",  // Äldrelinjen (Mind), over 65 (facts.md: hours not verified, never stated)
 	"020-57 70 70",  // Rätt att välja, honour-related violence (facts.md: pilot)
 	"07-21", "7-21", // Rätt att välja's hours, every day (facts.md: pilot)
+	"020-80 80 80", // Stödlinjen för män, 18 and older (facts.md: pilot, verify)
 }
 
 // Other figures texts may give: the menus' choices (1-7) and the ages and years of facts.md

@@ -1,0 +1,181 @@
+package understand_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/vasteras/trygg/bot/understand"
+)
+
+// TestDangerWider: threats in the present or future, being locked in, a child taken,
+// violence going on at home and suicide in other words are danger; past events, idioms and
+// ordinary words that look like danger words are not.
+func TestDangerWider(t *testing.T) {
+	m := shipped(t)
+	tests := []struct {
+		text            string
+		danger, suicide bool
+	}{
+		{"han hotar att döda mig", true, false},
+		{"min kille sa att han ska skjuta mig", true, false},
+		{"han kommer slå mig när han kommer hem", true, false},
+		{"he is threatening to kill me", true, false},
+		{"he will hit me again when he gets home", true, false},
+		{"hän aikoo tappaa minut", true, false},
+		{"han har låst in mig i sovrummet", true, false},
+		{"he locked me in the bathroom", true, false},
+		{"hän lukitsi minut huoneeseen", true, false},
+		{"exet har tagit mitt barn", true, false},
+		{"pappa är full och slår mamma", true, false},
+		{"isä lyö äitiä", true, false},
+		{"ta mitt liv", true, true},
+		{"har tankar pa att do", true, true},
+		{"orkar inte leva längre", true, true},
+		{"I am thinking of taking my life", true, true},
+		{"haluan kuolla", true, true},
+		{"en jaksa enaa elaa", true, true},
+		{"jag har tänkt på självmordet länge", true, true}, // a prefix word: självmord*
+		{"ngn e i huset", true, false},                     // shorthand: "någon är i huset"
+		{"mä oon piilossa", true, false},
+		// Not danger: ordinary words one letter from a danger word, idioms, the past.
+		{"jag sköts inte om hemma", false, false},
+		{"någon har snott min cykel", false, false},
+		{"vi måste skjuta upp mötet", false, false},
+		{"jag spelar för att döda tiden", false, false},
+		{"jag är dödstrött", false, false},
+		{"I shot a video of the fight", false, false},
+		{"blev rånad med kniv förra veckan", false, false},
+		{"nu är jag 34 och min man slår mig", false, false},
+		{"min man slår mig", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			r := m.Read(tt.text, now)
+			if r.Danger != tt.danger || r.Suicide != tt.suicide {
+				t.Errorf("Read(%q): danger %v suicide %v, want %v %v", tt.text, r.Danger, r.Suicide, tt.danger, tt.suicide)
+			}
+		})
+	}
+}
+
+// TestWhoseAge: the age that routes is the victim's; durations are not ages; the writer's
+// own age is kept apart.
+func TestWhoseAge(t *testing.T) {
+	m := shipped(t)
+	type age = understand.Age
+	tests := []struct {
+		text   string
+		age    age
+		self   bool
+		victim string
+	}{
+		{"min dotter på 13 blev rånad", age{13, 13}, false, "child"},
+		{"min son e 16 o blev rånad", age{16, 16}, false, "child"},
+		{"jag är pappa till en 12-åring som blir slagen", age{12, 12}, false, "child"},
+		{"jag är 40 och min son 12 blev rånad", age{12, 12}, false, "child"},
+		{"my 12 year old daughter was attacked", age{12, 12}, false, "child"},
+		{"tyttäreni on 13 ja hänet ryöstettiin", age{13, 13}, false, "child"},
+		{"min kompis blev rånad, han är 15", age{15, 15}, false, "friend"},
+		{"min mamma e 82 o blev lurad", age{82, 82}, false, "relative"},
+		{"vi är 14 och blev rånade", age{14, 14}, true, ""},
+		{"e 15 o blev slagen", age{15, 15}, true, ""},
+		{"nu är jag 34", age{34, 34}, true, ""},
+		{"och är 30", age{30, 30}, true, ""},
+		{"jag blev rånad för två år sedan", age{}, false, "self"},
+		{"vi har varit gifta i tolv år", age{}, false, ""},
+		{"det hände för 12 år sedan", age{}, false, ""},
+		{"I was robbed 2 years ago", age{}, false, "self"},
+		{"minut ryöstettiin 3 vuotta sitten", age{}, false, "self"},
+		{"när jag var 12 slog han mig", age{}, false, "self"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			r := m.Read(tt.text, now)
+			if r.Age != tt.age || r.AgeSelf != tt.self || r.Victim != tt.victim {
+				t.Errorf("Read(%q): age %+v self %v victim %q, want %+v %v %q", tt.text, r.Age, r.AgeSelf, r.Victim, tt.age, tt.self, tt.victim)
+			}
+		})
+	}
+	// An age far into a long message is read.
+	long := "hej jag skriver för att det har hänt så mycket och jag vet inte riktigt var jag ska börja " +
+		"men det började för länge sedan med att han skrek och sedan blev det värre och värre och " +
+		"till slut vågade jag inte gå ut och nu har jag flyttat till min syster och hon säger att " +
+		"jag ska skriva hit så det gör jag nu och förresten så är jag 17"
+	if r := m.Read(long, now); r.Age != (age{17, 17}) {
+		t.Errorf("an age at the end of a long message: %+v, want 17", r.Age)
+	}
+}
+
+// TestSex: the victim's sex from the writer's own words, or by default from the partner's
+// ("min fru" → a man) or the one other person spoken of ("han slog mig" → a woman).
+func TestSex(t *testing.T) {
+	m := shipped(t)
+	tests := []struct{ text, sex string }{
+		{"jag är kille och min pojkvän slår mig", "m"},
+		{"min fru slår mig", "m"},
+		{"min man slår mig", "f"},
+		{"my wife hits me", "m"},
+		{"my husband hits me", "f"},
+		{"vaimoni lyö minua", "m"},
+		{"mieheni lyö minua", "f"},
+		{"han slog mig", "f"},
+		{"im a woman and i was raped", "f"},
+		{"olen mies ja minut raiskattiin", "m"},
+		{"min sambo slår mig", ""},
+		{"min dotter blev rånad", "f"},
+		{"min fru blev nerslagen", "f"}, // a partner it happened to is the victim
+		{"my husband died after a drunk driver hit him", "m"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			if r := m.Read(tt.text, now); r.Sex != tt.sex {
+				t.Errorf("Read(%q).Sex = %q, want %q (victim %q)", tt.text, r.Sex, tt.sex, r.Victim)
+			}
+		})
+	}
+}
+
+// TestNegation: a negated phrase does not count, or counts as its intent's negated one.
+func TestNegation(t *testing.T) {
+	m := shipped(t)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"jag vill inte anmäla", []string{"support"}},
+		{"I don't want to report it", []string{"support"}},
+		{"en halua tehdä rikosilmoitusta", []string{"support"}},
+		{"jag vill anmäla", []string{"report"}},
+		{"jag vill göra en anmälan", []string{"report"}}, // Swedish "en" is no Finnish "no"
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			if got := m.Read(tt.text, now).Intents; !slices.Equal(got, tt.want) {
+				t.Errorf("Read(%q).Intents = %v, want %v", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestStems: an intent word matches its inflected forms, by the language's Snowball stem.
+func TestStems(t *testing.T) {
+	m := shipped(t)
+	tests := []struct{ text, intent string }{
+		{"jag anmälde det", "report"},
+		{"han har polisanmält", "report"},
+		{"I reported it", "report"},
+		{"we were robbed", "support"},
+		{"minut huijattiin", "support"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			if r := m.Read(tt.text, now); !r.Has(tt.intent) {
+				t.Errorf("Read(%q).Intents = %v, want %s", tt.text, r.Intents, tt.intent)
+			}
+		})
+	}
+	// A stem two intents share groups nothing: "drug dealing" is no "drugged".
+	if r := m.Read("there is drug dealing at the station", now); r.Has("sexual_violence") {
+		t.Errorf("drug dealing read as %v", r.Intents)
+	}
+}
