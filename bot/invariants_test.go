@@ -25,6 +25,28 @@ const (
 	maxState    = 256       // bytes an encoded state may take
 )
 
+// smsBudget is each language's SMS budget, written out here rather than read from
+// flows/main.yaml (safety.sms): Arabic, Persian and Tigrinya go as UCS-2 in at most 3
+// segments, Somali as GSM-7 in at most 2, the others as GSM-7 in at most maxSegments.
+func smsBudget(lang string) (ucs2 bool, segments int) {
+	switch lang {
+	case "ar", "fa", "ti":
+		return true, 3
+	case "so":
+		return false, 2
+	}
+	return false, maxSegments
+}
+
+// ucs2Langs are the languages whose SMS go as UCS-2.
+var ucs2Langs = []string{"ar", "fa", "ti"}
+
+// isUCS2 reports whether lang's SMS go as UCS-2.
+func isUCS2(lang string) bool { u, _ := smsBudget(lang); return u }
+
+// rtl are the languages written right to left.
+var rtl = map[string]bool{"ar": true, "fa": true}
+
 // helpNumbers are the ways to get help; every reply carries at least one.
 var helpNumbers = []string{emergency, bojAdult, bojYouth, victimLine}
 
@@ -57,7 +79,9 @@ func loadSet(tb testing.TB) *flows.Set {
 var textsTo112 = regexp.MustCompile(`(?i)\b(sms\w*|text\w*|messag\w*|tekstivie\w*|viesti\w*|skriv\w*|write|kirjoita\w*|skicka\w*|send)\b[^.?!\n]*\b112\b`)
 
 // callWords are the verbs that must stand in the clause before 112: "ring", "call", "soita".
-var callWords = regexp.MustCompile(`(?i)\b(ring|ringa|call|soita)\b`)
+// Arabic "اتصل", Persian "تماس"/"زنگ", Somali "wac", Tigrinya "ደውሉ"/"ደውል" (the last three
+// put the verb after the number: the whole sentence is read).
+var callWords = regexp.MustCompile(`(?i)\b(ring|ringa|call|soita|wac)\b|اتصل|تماس|زنگ|ደውሉ|ደውል`)
 
 // number112 finds 112 standing alone.
 var number112 = regexp.MustCompile(`\b112\b`)
@@ -83,11 +107,15 @@ func turnProblems(res bot.Result) []string {
 			bad("reply %d has no message id or language: %+v", i, r)
 		}
 		info := gsm7.Analyze(r.Text)
-		if info.Encoding != gsm7.GSM7 {
+		ucs2, budget := smsBudget(r.Lang)
+		if info.Encoding != gsm7.GSM7 && !ucs2 {
 			bad("reply %d (%s) is %s, not GSM-7: %q", i, r.MessageID, info.Encoding, gsm7.NonGSM(r.Text))
 		}
-		if info.Segments > maxSegments {
-			bad("reply %d (%s) costs %d SMS segments (%d units); the budget is %d", i, r.MessageID, info.Segments, info.Units, maxSegments)
+		if info.Segments > budget {
+			bad("reply %d (%s) costs %d SMS segments (%d units); the budget in %s is %d", i, r.MessageID, info.Segments, info.Units, r.Lang, budget)
+		}
+		if rtl[r.Lang] && !flows.NumbersIsolated(r.Text) {
+			bad("reply %d (%s) is right to left but a phone number in it is not isolated: %q", i, r.MessageID, r.Text)
 		}
 		if !hasAny(r.Text, helpNumbers) {
 			bad("reply %d (%s) gives no help number (%s)", i, r.MessageID, strings.Join(helpNumbers, ", "))
@@ -155,11 +183,18 @@ func checkTurn(tb testing.TB, said string, res bot.Result) {
 }
 
 // clausesWith112 returns each clause (from the last sentence break) that ends in 112.
+// sentenceEnds end a sentence in trygg's languages: Arabic ؟ and Ethiopic ። ፧ besides ".?!".
+const sentenceEnds = ".?!\n؟።፧"
+
 func clausesWith112(text string) []string {
 	var out []string
 	for _, loc := range number112.FindAllStringIndex(text, -1) {
-		start := strings.LastIndexAny(text[:loc[0]], ".?!\n") + 1
-		out = append(out, text[start:loc[1]])
+		start := strings.LastIndexAny(text[:loc[0]], sentenceEnds) + 1
+		end := len(text)
+		if i := strings.IndexAny(text[loc[1]:], sentenceEnds); i >= 0 {
+			end = loc[1] + i
+		}
+		out = append(out, text[start:end])
 	}
 	return out
 }

@@ -31,6 +31,8 @@ type Catalog struct {
 	missing map[string][]string
 	// own holds, per language, the ids its file defines.
 	own map[string]map[string]bool
+	// rtl holds the languages written right to left; their phone numbers are isolated.
+	rtl map[string]bool
 	// all lists every id of any language, sorted.
 	all []string
 	// files and lines locate each message for problems.
@@ -56,6 +58,7 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 		lines:     map[string]map[string]int{},
 		sample:    map[string]map[string]any{},
 		templated: map[string]bool{},
+		rtl:       map[string]bool{},
 	}
 	c.bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	ids := map[string]bool{}
@@ -117,6 +120,7 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 			}
 		}
 		sort.Strings(c.missing[lang])
+		c.isolate(lang)
 	}
 	for id := range ids {
 		c.all = append(c.all, id)
@@ -152,6 +156,30 @@ func topLevelLines(fsys fs.FS, name string) (map[string]int, error) {
 	return lines, nil
 }
 
+// isolate marks lang right to left when its own texts are mostly written so, and then
+// wraps every phone number of its texts in directional isolates (IsolateNumbers).
+func (c *Catalog) isolate(lang string) {
+	var all strings.Builder
+	for id := range c.own[lang] {
+		all.WriteString(c.text[lang][id])
+	}
+	if !RightToLeft(all.String()) {
+		return
+	}
+	c.rtl[lang] = true
+	for id, t := range c.text[lang] {
+		c.text[lang][id] = IsolateNumbers(t)
+	}
+}
+
+// Dir returns the direction lang is written in: "rtl" (Arabic, Persian) or "ltr".
+func (c *Catalog) Dir(lang string) string {
+	if c.rtl[lang] {
+		return "rtl"
+	}
+	return "ltr"
+}
+
 // Render returns message id in lang (falling back to the default language) rendered with
 // data, the template data of TextData. A text without template data is returned as loaded.
 func (c *Catalog) Render(lang, id string, data map[string]any) (string, bool) {
@@ -165,6 +193,9 @@ func (c *Catalog) Render(lang, id string, data map[string]any) (string, bool) {
 	var nf *i18n.MessageNotFoundErr
 	if err != nil && !errors.As(err, &nf) {
 		return c.Text(lang, id)
+	}
+	if c.rtl[lang] {
+		s = IsolateNumbers(s) // as the loaded texts are
 	}
 	return s, s != ""
 }

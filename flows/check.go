@@ -552,7 +552,7 @@ func (c *checker) parts() {
 			if !known[id] {
 				c.add(file, ll, "message %s is not a text fragment trygg reads (%s)", id, strings.Join(PartIDs, ", "))
 			}
-			if bad := gsm7.NonGSM(text); len(bad) > 0 {
+			if bad := gsm7.NonGSM(text); len(bad) > 0 && !c.s.Def.Safety.Budget(lang).UCS2 {
 				c.add(file, ll, "message %s has characters outside GSM-7 %q", id, string(bad))
 			}
 			c.lineRules(file, ll, lang, id, text)
@@ -571,17 +571,22 @@ func hasText(cat *Catalog, id string) bool {
 // text checks one text of one language.
 func (c *checker) text(file string, line int, id, text, variant string) {
 	sf := c.s.Def.Safety
-	if bad := gsm7.NonGSM(text); len(bad) > 0 {
+	lang := langOf(file)
+	budget := sf.Budget(lang)
+	if bad := gsm7.NonGSM(text); len(bad) > 0 && !budget.UCS2 {
 		c.add(file, line, "message %s has characters outside GSM-7 %q: they make the SMS UCS-2 and cost twice as much", id, string(bad))
 	}
 	full := text
 	if !HasHelpNumber(text, sf.HelpNumbers) && id != sf.Footer {
-		if footer, ok := c.s.Catalog.Text(langOf(file), sf.Footer); ok {
+		if footer, ok := c.s.Catalog.Text(lang, sf.Footer); ok {
 			full = text + FooterSeparator + footer
 		}
 	}
-	if info := gsm7.Analyze(full); info.Segments > sf.MaxSegments {
-		c.add(file, line, "message %s costs %d SMS segments (%d characters with any footer); the budget is %d", id, info.Segments, info.Units, sf.MaxSegments)
+	if info := gsm7.Analyze(full); info.Segments > budget.MaxSegments {
+		c.add(file, line, "message %s costs %d SMS segments (%d characters with any footer); the budget is %d", id, info.Segments, info.Units, budget.MaxSegments)
+	}
+	if c.s.Catalog.Dir(lang) == "rtl" && !NumbersIsolated(full) {
+		c.add(file, line, "message %s is right to left but a phone number in it is not isolated (LRI … PDI): it may show reordered", id)
 	}
 	if tellsToText112(text) {
 		c.add(file, line, "message %s tells residents to text 112; SMS to 112 works only for people registered in advance: say call", id)

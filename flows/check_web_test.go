@@ -24,7 +24,11 @@ func withLocaleLines(t *testing.T, extra map[string]string) fs.FS {
 			t.Fatal(err)
 		}
 		lang := strings.TrimSuffix(name, ".yaml")
-		m[name] = &fstest.MapFile{Data: append(append(b, '\n'), extra[lang]...)}
+		more, ok := extra[lang]
+		if !ok && !coreLangs[lang] {
+			more = extra["en"] // the languages beyond sv, en and fi get the English lines
+		}
+		m[name] = &fstest.MapFile{Data: append(append(b, '\n'), more...)}
 	}
 	return m
 }

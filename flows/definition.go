@@ -54,9 +54,31 @@ type Safety struct {
 	OtherLanguageIn []string `yaml:"other_language_in"`
 	// MaxSegments is the most SMS segments one reply may cost.
 	MaxSegments int `yaml:"max_segments"`
+	// SMS sets, per language, how its texts go out as SMS where that differs from the
+	// default (GSM-7, MaxSegments): Arabic, Persian and Tigrinya cannot be written in GSM-7.
+	SMS map[string]SMSRule `yaml:"sms"`
 	// AgeUnknownOnly lists messages said only while the age is unknown; they may give
 	// both Brottsofferjouren numbers without age variants.
 	AgeUnknownOnly []string `yaml:"age_unknown_only"`
+}
+
+// SMSRule is how one language's texts go out as SMS.
+type SMSRule struct {
+	// UCS2 allows characters outside GSM-7: every text of the language is sent as UCS-2
+	// (70 characters in one SMS, 67 in each part of a longer one).
+	UCS2 bool `yaml:"ucs2"`
+	// MaxSegments is the most SMS segments one reply in the language may cost; 0 means
+	// Safety.MaxSegments.
+	MaxSegments int `yaml:"max_segments"`
+}
+
+// Budget returns the SMS rule of lang, with its segment budget filled in.
+func (sf Safety) Budget(lang string) SMSRule {
+	r := sf.SMS[lang]
+	if r.MaxSegments == 0 {
+		r.MaxSegments = sf.MaxSegments
+	}
+	return r
 }
 
 // Globals names the nodes of the words that work in every state.

@@ -199,10 +199,11 @@ func CheckConfigured(s *Set, tc TextConfig) []Problem {
 				footer, _ := cat.Text(lang, sf.Footer)
 				text += FooterSeparator + footer
 			}
-			if info := gsm7.Analyze(text); info.Segments > sf.MaxSegments || info.Encoding != gsm7.GSM7 {
+			budget := sf.Budget(lang)
+			if info := gsm7.Analyze(text); info.Segments > budget.MaxSegments || info.Encoding != gsm7.GSM7 && !budget.UCS2 {
 				file, line := cat.where(lang, id)
 				out = append(out, Problem{File: path.Join(s.src.LocalesName, file), Line: line,
-					Msg: fmt.Sprintf("message %s costs %d SMS segments (%s, %d characters) with this configuration; the budget is %d: shorten TRYGG_STAFFED_HOURS or TRYGG_HANDOFF_READERS", id, info.Segments, info.Encoding, info.Units, sf.MaxSegments)})
+					Msg: fmt.Sprintf("message %s costs %d SMS segments (%s, %d characters) with this configuration; the budget is %d: shorten TRYGG_STAFFED_HOURS or TRYGG_HANDOFF_READERS", id, info.Segments, info.Encoding, info.Units, budget.MaxSegments)})
 			}
 		}
 	}

@@ -103,6 +103,9 @@ func Load(fsys fs.FS, splits ...string) ([]Message, error) {
 	return out, nil
 }
 
+// knownLangs are the languages a corpus message may be labelled with.
+var knownLangs = map[string]bool{"sv": true, "en": true, "fi": true, "ar": true, "fa": true, "so": true, "ti": true}
+
 // valid reports a message whose labels are missing or unknown.
 func (m Message) valid() error {
 	switch {
@@ -110,8 +113,8 @@ func (m Message) valid() error {
 		return fmt.Errorf("no id")
 	case strings.TrimSpace(m.Text) == "":
 		return fmt.Errorf("%s: no text", m.ID)
-	case m.Lang != "sv" && m.Lang != "en" && m.Lang != "fi":
-		return fmt.Errorf("%s: lang %q is not sv, en or fi", m.ID, m.Lang)
+	case !knownLangs[m.Lang]:
+		return fmt.Errorf("%s: lang %q is not one of trygg's languages (sv, en, fi, ar, fa, so, ti)", m.ID, m.Lang)
 	case m.Topic == "":
 		return fmt.Errorf("%s: no topic", m.ID)
 	}

@@ -3,6 +3,7 @@ package corpus
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -171,7 +172,16 @@ func summary(w io.Writer, outs []Outcome) {
 			fmt.Sprintf("%s (%d/%d)", pct(s.AgeAccuracy()), s.AgeRight, s.AgeLabelled), s.AgeWrong, s.AgeSpurious,
 			s.WriterTaken, s.WriterLabelled, s.WrongLine)
 	}
-	for _, lang := range []string{"sv", "en", "fi"} {
+	// Swedish, English and Finnish first, then the other languages by their tags.
+	langs := []string{"sv", "en", "fi"}
+	var others []string
+	for lang := range byLang {
+		if !slices.Contains(langs, lang) {
+			others = append(others, lang)
+		}
+	}
+	sort.Strings(others)
+	for _, lang := range append(langs, others...) {
 		if len(byLang[lang]) > 0 {
 			row(lang, byLang[lang])
 		}

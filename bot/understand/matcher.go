@@ -419,8 +419,11 @@ type Reading struct {
 	// LangSure is true when at least two words told Lang and none another language.
 	LangSure bool
 	// OtherScript is true when most letters are of a script trygg does not speak
-	// (Arabic, Persian, Tigrinya, Cyrillic …).
+	// (Cyrillic, or Arabic script written in Kurdish …).
 	OtherScript bool
+	// Script is the language the letters' script tells (ScriptLang), whether trygg speaks
+	// it or not: "ar", "fa", "ti", "ckb" …, or "" for Latin.
+	Script string
 	// Empty is true when the message has no letters or digits (blank, only emoji, an MMS).
 	Empty bool
 	// Intents are the intents found, each once, in the order they appear.
@@ -563,6 +566,7 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 	}
 	r.Danger, r.Suicide = danger(found)
 	r.Lang, r.LangSure = pickLang(m.langs, scores)
+	m.byScript(&r, text, scores)
 	m.people(&r, canon, found, now)
 	return r
 }

@@ -88,6 +88,9 @@ func digitValue(r rune) int {
 // What it returns folds to itself again, so normalising twice changes nothing.
 func fold(r rune) []rune {
 	r = unicode.ToLower(r)
+	if f, ok := foldArabic(r); ok {
+		return f
+	}
 	if f := foldSimple(r); f != nil {
 		return f
 	}

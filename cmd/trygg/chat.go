@@ -25,7 +25,7 @@ const maxLine = 64 * 1024
 func chat(ctx context.Context, cfg config.Config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	lang := fs.String("lang", "", "start in this language: sv, en or fi (default: detect)")
+	lang := fs.String("lang", "", "start in this language: sv, en, fi, ar, fa, so or ti (default: detect)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

@@ -7,6 +7,7 @@
 //	trygg flows check [--parts]         validate every flow and locale file (--parts: SMS parts per text)
 //	trygg flows graph                   print the flows as a Mermaid diagram
 //	trygg export --week 2026-W48        the week's lägesbild reports as CSV for EMBRACE
+//	trygg locales status|export|import  translations beside the Swedish texts, for review
 //	trygg eval [--split train|heldout|all] [--lang sv] [-v]
 //	                                    how well trygg understands the labelled corpus
 //
@@ -46,6 +47,9 @@ Usage:
   trygg export [--week 2026-W48] [--out file]
                                  the week's lägesbild reports as CSV for EMBRACE
                                  (default: last week)
+  trygg locales status|export|import
+                                 who reviewed each language; a side-by-side file of a
+                                 language's texts for a reviewer, and taking it back
   trygg eval [--split train|heldout|all] [--lang sv|en|fi] [-v] [--dir bot/testdata/corpus]
                                  play the labelled corpus through the engine and print
                                  the figures; -v lists every miss
@@ -64,7 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "serve", "chat", "flows", "export", "eval":
+	case "serve", "chat", "flows", "export", "locales", "eval":
 	default:
 		fmt.Fprintf(stderr, "trygg: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -87,6 +91,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return chat(ctx, cfg, args, stdin, stdout, stderr)
 	case "export":
 		return export(ctx, cfg, args, stdout, stderr, time.Now())
+	case "locales":
+		return localesCmd(cfg, args, stdout, stderr)
 	case "eval":
 		return evalCmd(cfg, args, stdout, stderr)
 	default:

@@ -160,7 +160,7 @@ func TestNoInventedNumbers(t *testing.T) {
 		}
 		texts[lang+"/Safe()"] = a.Engine.Safe(lang).Text
 	}
-	other := a.Engine.Turn(bot.State{}, bot.Message{Text: "مرحبا، أحتاج إلى مساعدة"}, time.Now())
+	other := a.Engine.Turn(bot.State{}, bot.Message{Text: "سڵاو، یارمەتیم پێویستە"}, time.Now())
 	texts["other language"] = other.Text()
 	if len(texts) < 3*30 {
 		t.Fatalf("only %d texts: the catalog did not load", len(texts))
@@ -180,7 +180,7 @@ func TestSafetyReplies(t *testing.T) {
 	for _, lang := range a.Engine.Langs() {
 		replies["safe "+lang] = a.Engine.Safe(lang).Text
 	}
-	for _, text := range []string{"مرحبا، أحتاج إلى مساعدة", "Привет, меня ограбили", "你好，我被抢了"} {
+	for _, text := range []string{"سڵاو، یارمەتیم پێویستە", "Привет, меня ограбили", "你好，我被抢了"} {
 		res := a.Engine.Turn(bot.State{}, bot.Message{Text: text}, time.Now())
 		if !res.HasEvent(bot.EventOtherLanguage) {
 			t.Errorf("%q was not taken for a language trygg does not speak: %+v", text, res.Events)
@@ -195,8 +195,8 @@ func TestSafetyReplies(t *testing.T) {
 			}
 		}
 	}
-	if len(replies) != 6 {
-		t.Errorf("%d safety replies, want 3 languages and 3 other-language messages", len(replies))
+	if len(replies) != len(a.Engine.Langs())+3 {
+		t.Errorf("%d safety replies, want one per language and 3 other-language messages", len(replies))
 	}
 }
 

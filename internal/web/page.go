@@ -42,7 +42,9 @@ type answer struct {
 // language option of the page's switcher.
 type langOption struct {
 	Tag, Name string
-	Current   bool
+	// Dir is the direction the language is written in: "rtl" (Arabic, Persian) or "ltr".
+	Dir     string
+	Current bool
 }
 
 // reply is a reply as the page shows it.
@@ -50,6 +52,9 @@ type reply struct {
 	Text string `json:"text"`
 	// Lang is set when the reply is in one of trygg's languages, for screen readers.
 	Lang string `json:"lang,omitempty"`
+	// Dir is the reply's direction: "rtl" or "ltr" in one of trygg's languages, "auto"
+	// for a reply in several (the other-language reply) or of a staff member.
+	Dir string `json:"dir"`
 	// Parts is Text cut into plain text and phone numbers, which the page makes links to
 	// call that never break across lines.
 	Parts []part `json:"parts"`
@@ -108,6 +113,7 @@ func telURL(number string) template.URL {
 // pageData is the page template's data.
 type pageData struct {
 	Lang    string
+	Dir     string
 	T       map[string]string
 	Langs   []langOption
 	CSRF    string
@@ -121,6 +127,7 @@ type pageData struct {
 // jsonAnswer is POST /chat's answer to a script.
 type jsonAnswer struct {
 	Lang    string            `json:"lang"`
+	Dir     string            `json:"dir"`
 	Replies []reply           `json:"replies"`
 	Notice  string            `json:"notice,omitempty"`
 	UI      map[string]string `json:"ui"`
@@ -139,14 +146,20 @@ func (c *Chat) pageLang(lang string) string {
 func (c *Chat) replies(rs []bot.Reply) []reply {
 	out := make([]reply, 0, len(rs))
 	for _, r := range rs {
-		rep := reply{Text: r.Text, Parts: parts(r.Text)}
-		if _, ok := c.texts[r.Lang]; ok {
+		rep := reply{Text: r.Text, Parts: parts(r.Text), Dir: "auto"}
+		if _, ok := c.texts[r.Lang]; ok && r.MessageID != "staff" {
+			rep.Lang, rep.Dir = r.Lang, c.dir(r.Lang)
+		} else if ok {
 			rep.Lang = r.Lang
 		}
 		out = append(out, rep)
 	}
 	return out
 }
+
+// dir returns the direction lang is written in, "rtl" or "ltr", for the page's dir
+// attributes.
+func (c *Chat) dir(lang string) string { return c.cfg.Flows.Catalog.Dir(lang) }
 
 // wantsJSON reports whether the request comes from the page's script.
 func wantsJSON(r *http.Request) bool {
@@ -164,7 +177,7 @@ func (c *Chat) respond(w http.ResponseWriter, r *http.Request, a answer) {
 		notice = c.texts[lang][a.notice]
 	}
 	if wantsJSON(r) {
-		out := jsonAnswer{Lang: lang, Replies: c.replies(a.replies), Notice: notice, UI: c.texts[lang]}
+		out := jsonAnswer{Lang: lang, Dir: c.dir(lang), Replies: c.replies(a.replies), Notice: notice, UI: c.texts[lang]}
 		if a.newToken {
 			out.CSRF = a.csrf
 		}
@@ -190,10 +203,11 @@ func (c *Chat) respond(w http.ResponseWriter, r *http.Request, a answer) {
 // render writes the whole page.
 func (c *Chat) render(w http.ResponseWriter, status int, d pageData) {
 	d.T = c.texts[d.Lang]
+	d.Dir = c.dir(d.Lang)
 	d.ExitURL = c.cfg.ExitURL
 	d.Status = status
 	for _, l := range c.langs {
-		d.Langs = append(d.Langs, langOption{Tag: l, Name: c.texts[l]["web_language_name"], Current: l == d.Lang})
+		d.Langs = append(d.Langs, langOption{Tag: l, Name: c.texts[l]["web_language_name"], Dir: c.dir(l), Current: l == d.Lang})
 	}
 	var buf bytes.Buffer
 	if err := c.page.Execute(&buf, d); err != nil {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/base64"
@@ -153,9 +154,11 @@ func (h *harness) version(session string) int64 {
 
 type answer struct {
 	Lang    string `json:"lang"`
+	Dir     string `json:"dir"`
 	Replies []struct {
 		Text  string `json:"text"`
 		Lang  string `json:"lang"`
+		Dir   string `json:"dir"`
 		Parts []struct {
 			Text string `json:"text"`
 			Tel  string `json:"tel"`
@@ -216,7 +219,12 @@ func TestPageLanguages(t *testing.T) {
 		{"/?lang=en", "en", "Leave this page quickly", "The chat ends when you close the tab"},
 		{"/?lang=fi", "fi", "Poistu sivulta nopeasti", "Keskustelu päättyy, kun suljet välilehden"},
 		{"/?lang=de", "sv", "Lämna sidan snabbt", "Chatten slutar när du stänger fliken"},
+		{"/?lang=ar", "ar", "غادر الصفحة بسرعة", "تنتهي المحادثة عند إغلاق الصفحة"},
+		{"/?lang=fa", "fa", "فوراً از این صفحه خارج شوید", "با بستن صفحه گفتگو تمام می‌شود"},
+		{"/?lang=so", "so", "Si degdeg ah uga bax boggan", "Wadahadalku wuu dhammaanayaa"},
+		{"/?lang=ti", "ti", "ካብዚ ገጽ ቀልጢፍኩም ውጹ", "ገጽ ምስ ዓጸኹም ዝርርብ ይውዳእ"},
 	}
+	dirs := map[string]string{"ar": "rtl", "fa": "rtl"}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			res := h.do(httptest.NewRequest("GET", tt.path, nil))
@@ -224,15 +232,18 @@ func TestPageLanguages(t *testing.T) {
 			if res.StatusCode != http.StatusOK {
 				t.Fatalf("status = %d", res.StatusCode)
 			}
+			dir := cmp.Or(dirs[tt.lang], "ltr")
 			for _, want := range []string{
-				`<html lang="` + tt.lang + `">`,
+				`<html lang="` + tt.lang + `" dir="` + dir + `">`,
 				`>` + tt.exit + `</a>`,
 				`href="/chat/exit" rel="noreferrer" data-url="` + neutralURL + `"`,
 				tt.privacy,
 				`<label for="message"`,
 				`aria-live="polite"`,
 				`href="tel:112"`,
-				`value="` + tt.lang + `" lang="` + tt.lang + `" aria-current="true"`,
+				`value="` + tt.lang + `" lang="` + tt.lang + `" dir="` + dir + `" aria-current="true"`,
+				`value="ar" lang="ar" dir="rtl"`, // every language's button, in its own direction
+				`value="ti" lang="ti" dir="ltr"`,
 			} {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)
@@ -426,7 +437,7 @@ func TestChatWithoutJavaScript(t *testing.T) {
 		t.Fatalf("status %d, %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	for _, want := range []string{
-		`<li class="msg you" id="latest"><span class="who">Du</span><p>Jag är 16 och blev rånad &lt;script&gt;x&lt;/script&gt;</p></li>`,
+		`<li class="msg you" id="latest" dir="auto"><span class="who">Du</span><p>Jag är 16 och blev rånad &lt;script&gt;x&lt;/script&gt;</p></li>`,
 		youthNumber,
 		`name="csrf" value="` + token + `"`,
 		"Lämna sidan snabbt",
@@ -628,7 +639,7 @@ func TestLanguage(t *testing.T) {
 	}
 	res = h.do(post("/chat/lang", session, url.Values{"lang": {"en"}, "csrf": {token}}, false))
 	body := readBody(t, res)
-	if !strings.Contains(body, `<html lang="en">`) || !strings.Contains(body, "I will write in English") || !strings.Contains(body, "Leave this page quickly") {
+	if !strings.Contains(body, `<html lang="en" dir="ltr">`) || !strings.Contains(body, "I will write in English") || !strings.Contains(body, "Leave this page quickly") {
 		t.Errorf("switch to en without JavaScript:\n%s", body)
 	}
 

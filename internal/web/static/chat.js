@@ -87,12 +87,13 @@
     });
   }
 
-  function add(kind, label, text, lang, parts) {
+  function add(kind, label, text, lang, parts, dir) {
     var li = document.createElement("li");
     li.className = kind === "notice" ? "notice" : "msg " + kind;
     if (lang) {
       li.lang = lang;
     }
+    li.dir = dir || "auto";
     if (label) {
       var who = document.createElement("span");
       who.className = "who";
@@ -107,12 +108,13 @@
   }
 
   // relabel shows the page in the conversation's language.
-  function relabel(lang, texts) {
+  function relabel(lang, texts, dir) {
     if (!texts) {
       return;
     }
     ui = texts;
     document.documentElement.lang = lang;
+    document.documentElement.dir = dir || "ltr";
     var els = document.querySelectorAll("[data-i18n]");
     for (var i = 0; i < els.length; i++) {
       var t = texts[els[i].getAttribute("data-i18n")];
@@ -138,13 +140,13 @@
         fields[i].value = data.csrf;
       }
     }
-    relabel(data.lang, data.ui);
+    relabel(data.lang, data.ui, data.dir);
     var first = null;
     if (data.notice) {
       first = add("notice", "", data.notice, "");
     }
     (data.replies || []).forEach(function (r) {
-      var li = add("bot", ui.web_bot, r.text, r.lang, r.parts);
+      var li = add("bot", ui.web_bot, r.text, r.lang, r.parts, r.dir);
       first = first || li;
     });
     if (first) {
