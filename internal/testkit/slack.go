@@ -185,25 +185,13 @@ func (f *SlackAPI) Responses() []json.RawMessage {
 	return append([]json.RawMessage(nil), f.responses...)
 }
 
-// WaitFor waits until cond holds, for the test t,, checking after every call the fake receives; it fails
-// the test after a generous deadline. It is for work trygg does in the background.
+// WaitFor waits until cond holds, checking after every call the fake receives; it fails
+// the test t after a generous deadline. It is for work trygg does in the background.
 func (f *SlackAPI) WaitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		f.mu.Lock()
-		ch := f.changed
-		f.mu.Unlock()
-		if cond() {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline:
-			t.Fatalf("fake Slack API: still waiting for %s; calls: %d", what, len(f.Calls()))
-			return
-		}
-	}
+	waitFor(t, &f.mu, &f.changed, cond, func() string {
+		return fmt.Sprintf("fake Slack API: still waiting for %s; calls: %d", what, len(f.Calls()))
+	})
 }
 
 // notify wakes WaitFor; f.mu is held.

@@ -273,25 +273,13 @@ func (f *TwilioAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// WaitFor waits until cond holds, for the test t,, checking after every request the fake receives; it fails
-// the test after a generous deadline. It is for messages trygg sends in the background.
+// WaitFor waits until cond holds, checking after every request the fake receives; it fails
+// the test t after a generous deadline. It is for work trygg does in the background.
 func (f *TwilioAPI) WaitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		f.mu.Lock()
-		ch := f.changed
-		f.mu.Unlock()
-		if cond() {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline:
-			t.Fatalf("fake Twilio API: still waiting for %s; %d messages", what, len(f.Messages()))
-			return
-		}
-	}
+	waitFor(t, &f.mu, &f.changed, cond, func() string {
+		return fmt.Sprintf("fake Twilio API: still waiting for %s; %d messages", what, len(f.Messages()))
+	})
 }
 
 // StatusCallback returns the status callback Twilio would post for m, signed with the
