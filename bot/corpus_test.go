@@ -3,16 +3,18 @@ package bot_test
 import (
 	"bytes"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/vasteras/trygg/bot/corpus"
 )
 
-// corpusGate makes TestCorpus fail when danger recall on the corpus is below 100% or any
-// message gets a line meant for another age or sex. It is on once the engine holds it on
-// the whole corpus, so that CI keeps it there.
-const corpusGate = false
+// knownMisses lists, one a line, the corpus messages that today miss their danger reply or
+// get a line for another age or sex. TestCorpus fails on any miss not listed (a regression)
+// and on a listed one that no longer misses (shrink the list): the gate of issue 14 is an
+// empty list. `go test ./bot -run Corpus -update` rewrites it after an intended change.
+const knownMisses = "testdata/corpus/known_misses.txt"
 
 // TestCorpus plays the labelled corpus (testdata/corpus, both splits) through the engine
 // and logs the figures; `go test ./bot -run Corpus -v` shows them, `trygg eval -v` lists
@@ -29,7 +31,6 @@ func TestCorpus(t *testing.T) {
 	var buf bytes.Buffer
 	corpus.Report(&buf, outs, corpus.Options{})
 	t.Log("\n" + buf.String())
-	s := corpus.Score(outs)
 	var failed []string
 	for _, o := range outs {
 		if o.Msg.Danger != corpus.DangerNone && !o.Danger {
@@ -39,13 +40,32 @@ func TestCorpus(t *testing.T) {
 			failed = append(failed, o.Msg.ID+": "+w)
 		}
 	}
-	if len(failed) == 0 {
+	sort.Strings(failed)
+	if *update {
+		if err := os.WriteFile(knownMisses, []byte(strings.Join(failed, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		return
 	}
-	msg := "danger recall %.1f%%, %d messages with a wrong line:\n  %s"
-	if corpusGate {
-		t.Errorf(msg, 100*s.DangerRecall(), s.WrongLine, strings.Join(failed, "\n  "))
-	} else {
-		t.Logf("(gate off) "+msg, 100*s.DangerRecall(), s.WrongLine, strings.Join(failed, "\n  "))
+	b, err := os.ReadFile(knownMisses)
+	if err != nil {
+		t.Fatal(err)
 	}
+	known := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if l != "" {
+			known[l] = true
+		}
+	}
+	for _, f := range failed {
+		if !known[f] {
+			t.Errorf("new miss (not in %s): %s", knownMisses, f)
+		}
+		delete(known, f)
+	}
+	for f := range known {
+		t.Errorf("no longer a miss, take it out of %s (go test ./bot -run Corpus -update): %s", knownMisses, f)
+	}
+	s := corpus.Score(outs)
+	t.Logf("danger recall %.1f%%, %d messages with a wrong line, %d known misses", 100*s.DangerRecall(), s.WrongLine, len(failed))
 }
