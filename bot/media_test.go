@@ -71,4 +71,3 @@ func TestMedia(t *testing.T) {
 		t.Errorf("STOPP with a picture: erase %v, %v", res.Erase, ids(res))
 	}
 }
-
