@@ -77,7 +77,7 @@ func (h *Handler) ServeStatus(w http.ResponseWriter, r *http.Request) {
 	if status == "failed" || status == "undelivered" {
 		h.cfg.Service.Tally().Add(conversation.Day(h.cfg.Now()), prefix+status, 1)
 	}
-	h.status(r.Context(), sid, status, params["ErrorCode"])
+	h.status(r.Context(), sid, status, params["ErrorCode"], params["To"])
 	w.WriteHeader(http.StatusNoContent)
 }
 
