@@ -32,7 +32,7 @@ func HandoffPossible(cfg config.Config) bool {
 	if !cfg.SlackEnabled() || cfg.SlackStaffChannel == "" {
 		return false
 	}
-	return !cfg.SMSEnabled() || cfg.TwilioFrom != "" || cfg.TwilioMessagingServiceSID != ""
+	return !cfg.SMSEnabled() || cfg.TwilioFrom != "" || cfg.TwilioMessagingServiceSID != "" || cfg.WhatsAppFrom != ""
 }
 
 // buildOutboxes builds what the features send through: the SMS sender, the Slack poster
