@@ -29,9 +29,9 @@ import (
 	"github.com/vasteras/trygg/internal/server"
 	"github.com/vasteras/trygg/internal/slack"
 	"github.com/vasteras/trygg/internal/sms"
-	"github.com/vasteras/trygg/internal/whatsapp"
 	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/internal/store/redisstore"
+	"github.com/vasteras/trygg/internal/whatsapp"
 	"github.com/vasteras/trygg/locales"
 )
 
@@ -70,7 +70,7 @@ type App struct {
 	// WhatsAppSender is the WhatsApp outbox (the 24-hour window, templates); nil without
 	// TWILIO_WHATSAPP_FROM or a store that keeps records.
 	WhatsAppSender *whatsapp.Sender
-	inbox       *handoff.Inbox // staff replies queued for the web chat; nil without records
+	inbox          *handoff.Inbox // staff replies queued for the web chat; nil without records
 
 	// Features. Grannsamverkan is the ombud register and Alerts the area alerts; Handoff
 	// hands conversations to staff in Slack. Each is nil when off.

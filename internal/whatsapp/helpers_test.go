@@ -244,7 +244,6 @@ func (e *env) checkPrivate(extra ...string) {
 	}
 }
 
-
 // withBody is r with another body under r's signature.
 func withBody(r *http.Request, body string) *http.Request {
 	n := httptest.NewRequest(r.Method, r.URL.String(), strings.NewReader(body))

@@ -161,4 +161,3 @@ func wrap(what string, err error) error {
 	}
 	return fmt.Errorf("whatsapp: %s: %w", what, err)
 }
-
