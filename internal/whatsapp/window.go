@@ -36,7 +36,7 @@ func keepFor(ttl time.Duration) time.Duration {
 
 // seen is what keySeen holds.
 type seen struct {
-	At   int64  `json:"at"` // Unix nanoseconds
+	At   int64  `json:"at"` // Unix milliseconds (nanoseconds overflow after 2262)
 	Lang string `json:"lang,omitempty"`
 }
 
@@ -60,7 +60,7 @@ func (w windows) clock() time.Time {
 // seen notes that the resident of scope wrote at at, in lang: the window opens again and
 // any earlier template's question is answered.
 func (w windows) seen(ctx context.Context, scope, lang string, at time.Time) error {
-	b, err := json.Marshal(seen{At: at.UnixNano(), Lang: lang})
+	b, err := json.Marshal(seen{At: at.UnixMilli(), Lang: lang})
 	if err != nil {
 		return wrap("encode window", err)
 	}
@@ -85,11 +85,11 @@ func (w windows) open(ctx context.Context, scope string) (bool, string, error) {
 	if margin <= 0 {
 		margin = DefaultMargin
 	}
-	closes := time.Unix(0, s.At).Add(Window - margin)
+	closes := time.UnixMilli(s.At).Add(Window - margin)
 	return w.clock().Before(closes), s.Lang, nil
 }
 
-// seq orders held messages written in the same nanosecond (a fake clock).
+// seq orders held messages written in the same millisecond.
 var seq atomic.Uint64
 
 // hold keeps texts for the resident of scope until they write again.
@@ -99,7 +99,7 @@ func (w windows) hold(ctx context.Context, scope string, texts ...string) error 
 		if _, err := rand.Read(r); err != nil {
 			return wrap("held id", err)
 		}
-		key := fmt.Sprintf("%s%020d-%010d-%s", keyHeld, w.clock().UnixNano(), seq.Add(1), hex.EncodeToString(r))
+		key := fmt.Sprintf("%s%020d-%010d-%s", keyHeld, w.clock().UnixMilli(), seq.Add(1), hex.EncodeToString(r))
 		if err := w.records.Put(ctx, scope, key, []byte(t), w.keep); err != nil {
 			return wrap("hold message", err)
 		}
