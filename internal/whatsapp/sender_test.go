@@ -253,16 +253,22 @@ func TestFailedLater(t *testing.T) {
 	}
 }
 
-// TestStopErasesHeld checks that STOPP erases what the channel keeps: the window and the
-// held messages, and the confirmation stands alone.
+// TestStopErasesHeld checks that STOPP and RADERA erase what the channel keeps: the
+// window and the held messages, and the confirmation stands alone.
 func TestStopErasesHeld(t *testing.T) {
+	for _, word := range []string{"STOPP", "RADERA", "stop"} {
+		t.Run(word, func(t *testing.T) { stopErasesHeld(t, word) })
+	}
+}
+
+func stopErasesHeld(t *testing.T, word string) {
 	o := newOutbox(t, map[string]string{"sv": templateSV})
 	o.say(form(sidN(1), "Hej"))
 	o.clock.Add(30 * time.Hour)
 	o.deliver("Ett hemligt svar")
-	got := o.say(form(sidN(2), "STOPP"))
+	got := o.say(form(sidN(2), word))
 	if len(got) != 1 || strings.Contains(got[0], "hemligt") {
-		t.Errorf("STOPP answered %q, want the confirmation alone", got)
+		t.Errorf("%s answered %q, want the confirmation alone", word, got)
 	}
 	recs, err := o.mem.List(context.Background(), o.scope(resident))
 	if err != nil {
