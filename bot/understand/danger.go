@@ -8,11 +8,41 @@ const threatReach = 5
 // "han slår mig nu" is, "nu är jag 34 och min man slår mig" is not.
 const nowReach = 4
 
+// othersReach is how many words may stand between a harm word and the person at home it
+// is done to: "slår mamma", "slår sin fru igen".
+const othersReach = 1
+
+// habitReach is how many words after a harm a habit word may stand to make it a habit:
+// "slår mig när han är full", "låser in mig på rummet när hen blir arg".
+const habitReach = 4
+
+// pastReach is how many words after a harm a past word may stand to place that harm in
+// the past: "slog mig i våras", "hit me last week".
+const pastReach = 2
+
 // danger reads the danger signals among the phrases found: whether someone seems to be in
 // danger now (or is threatened with harm), and whether someone may take their life.
-// Danger phrases match only as written (see Danger); idioms ("döda tiden", "skjuta upp")
-// cover their words, which then mean nothing.
 func danger(found []match) (bool, bool) {
+	d, s, _ := dangerWhy(found)
+	return d, s
+}
+
+// dangerWhy is danger, and the rule that decided ("" when no danger was read).
+//
+// The rule kinds, each fed by a list of a lexicon's danger section:
+//   - suicide words, and suicide pairs (two words near each other: "vill" … "dö");
+//   - threat and now pairs;
+//   - always words (a knife, someone at the door), unless the message tells of them as past
+//     and says nothing of now, or as a habit;
+//   - a threat word ("ska", "sa att", "nästa gång") followed by a harm it announces
+//     (threat_harm: "döda", "få stryk", "hälla bensin");
+//   - a harm word near a now word ("slår mig nu"), or right before a person at home
+//     ("slår mamma"), unless a habit word follows the harm ("slår mig när han är full").
+//
+// Danger phrases match only as written (see Danger); idioms ("döda tiden", "skjuta upp")
+// cover their words, which then mean nothing. A jest word ("haha", "på skämt") leaves only
+// suicide to be read.
+func dangerWhy(found []match) (bool, bool, string) {
 	var idioms []match
 	for _, f := range found {
 		if f.e.kind == kindIdiom {
@@ -27,17 +57,21 @@ func danger(found []match) (bool, bool) {
 		}
 		return false
 	}
-	var always, past, now, suicide bool
-	var harms, nows, threats, threatHarms, others, pairA, pairB []match
+	var past, now, suicide, jest bool
+	var always, harms, nows, threats, threatHarms, others, pairA, pairB, habits []match
 	for _, f := range found {
 		if !f.e.kind.exact() || f.e.kind == kindIdiom || inIdiom(f) {
 			continue
 		}
 		switch f.e.kind {
 		case kindAlways:
-			always = true
+			always = append(always, f)
 		case kindPast:
 			past = true
+		case kindJest:
+			jest = true
+		case kindHabit:
+			habits = append(habits, f)
 		case kindNow:
 			now = true
 			nows = append(nows, f)
@@ -57,6 +91,9 @@ func danger(found []match) (bool, bool) {
 			pairB = append(pairB, f)
 		}
 	}
+	if suicide {
+		return true, true, "suicide"
+	}
 	// Two words near each other: "vill" … "dö", "ta" … "livet".
 	pairNow, pairThreat := false, false
 	for _, a := range pairA {
@@ -73,46 +110,81 @@ func danger(found []match) (bool, bool) {
 			}
 			switch a.e.pair.kind {
 			case "suicide":
-				suicide = true
-			case "threat":
+				return true, true, "suicide pair"
+			case "threat", "still":
 				pairThreat = true
 			case "now":
 				pairNow = true
 			}
 		}
 	}
-	if suicide {
-		return true, true
+	if jest {
+		return false, false, ""
 	}
-	if pairThreat || pairNow && (!past || now) {
-		return true, false
+	if pairThreat {
+		return true, false, "threat pair"
+	}
+	if pairNow && (!past || now) {
+		return true, false, "now pair"
+	}
+	// A habit word right after a harm: it keeps happening, it is not happening now.
+	habitual := func(h match) bool {
+		for _, x := range habits {
+			if x.start >= h.end && x.start-h.end <= habitReach {
+				return true
+			}
+		}
+		return false
 	}
 	// A knife, someone at the door: danger, unless the message tells of it as past
 	// ("blev rånad med kniv förra veckan") and says nothing of now.
-	if always && (!past || now) {
-		return true, false
+	if !past || now {
+		for _, a := range always {
+			if !habitual(a) {
+				return true, false, "always"
+			}
+		}
 	}
 	// A threat of harm: "hotar att döda mig", "ska skjuta mig", "is going to kill me".
 	for _, t := range threats {
 		for _, h := range threatHarms {
 			if h.start >= t.end && h.start-t.end <= threatReach {
-				return true, false
+				return true, false, "threat"
 			}
 		}
 	}
+	// A harm told with its time in the past right after it ("slog mig i våras") is no
+	// harm now.
+	var pasts []match
+	for _, f := range found {
+		if f.e.kind == kindPast {
+			pasts = append(pasts, f)
+		}
+	}
+	told := func(h match) bool {
+		for _, p := range pasts {
+			if p.start >= h.end && p.start-h.end <= pastReach {
+				return true
+			}
+		}
+		return false
+	}
 	for _, h := range harms {
+		if habitual(h) || told(h) {
+			continue
+		}
 		// Harm now: "han slår mig nu", "just nu jagar de mig".
 		for _, n := range nows {
 			if n.start >= h.end && n.start-h.end <= nowReach || h.start >= n.end && h.start-n.end <= nowReach {
-				return true, false
+				return true, false, "harm now"
 			}
 		}
 		// Violence at home against someone else: "pappa slår mamma", "is hitting my mum".
 		for _, o := range others {
-			if o.start >= h.end && o.start-h.end <= 1 {
-				return true, false
+			if o.start >= h.end && o.start-h.end <= othersReach {
+				return true, false, "harm others"
 			}
 		}
 	}
-	return false, false
+	return false, false, ""
 }

@@ -86,6 +86,13 @@ type Danger struct {
 	Past []string `yaml:"past"`
 	// Idioms are never danger, whatever words they hold ("döda tiden", "skjuta upp").
 	Idioms []string `yaml:"idioms"`
+	// Jest words mark a message as a joke or a game ("haha", "lol", "på skämt", "i
+	// fortnite"): then no threat and no danger now is read in it, only suicide.
+	Jest []string `yaml:"jest"`
+	// Habit words, within three words after a harm ("slår mig när han är full", "hits me
+	// when he drinks"), make it something that keeps happening rather than danger now. They
+	// do not touch threats: "han kommer slå mig när han kommer hem" stays a threat.
+	Habit []string `yaml:"habit"`
 	// Pairs are danger told by two words near each other, in either order: "vill" and
 	// "dö", "ta" and "livet".
 	Pairs []Pair `yaml:"pairs"`
@@ -102,7 +109,8 @@ type Danger struct {
 // so ("självmord*"): write them only where no ordinary word starts the same.
 type Pair struct {
 	// Kind is "now" (someone is in danger now; not when the message tells of the past),
-	// "threat" or "suicide".
+	// "still" (danger now that a word of the past does not undo: "har inte kommit hem sen
+	// igår"), "threat" or "suicide".
 	Kind  string   `yaml:"kind"`
 	A     []string `yaml:"a"`
 	B     []string `yaml:"b"`
