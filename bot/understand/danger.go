@@ -20,6 +20,10 @@ const habitReach = 4
 // the past: "slog mig i våras", "hit me last week".
 const pastReach = 2
 
+// jestReach is how far after a danger word a jest word ("haha", "lol") may stand to take
+// it back: "sköt ihjäl typ 40 pers haha".
+const jestReach = 8
+
 // danger reads the danger signals among the phrases found: whether someone seems to be in
 // danger now (or is threatened with harm), and whether someone may take their life.
 func danger(found []match) (bool, bool) {
@@ -40,8 +44,8 @@ func danger(found []match) (bool, bool) {
 //     ("slår mamma"), unless a habit word follows the harm ("slår mig när han är full").
 //
 // Danger phrases match only as written (see Danger); idioms ("döda tiden", "skjuta upp")
-// cover their words, which then mean nothing. A jest word ("haha", "på skämt") leaves only
-// suicide to be read.
+// cover their words, which then mean nothing. A jest word ("haha", "på skämt") takes back
+// every reading but suicide within jestReach words before it.
 func dangerWhy(found []match) (bool, bool, string) {
 	var idioms []match
 	for _, f := range found {
@@ -57,8 +61,8 @@ func dangerWhy(found []match) (bool, bool, string) {
 		}
 		return false
 	}
-	var past, now, suicide, jest bool
-	var always, harms, nows, threats, threatHarms, others, pairA, pairB, habits []match
+	var past, now bool
+	var always, harms, nows, threats, threatHarms, others, pairA, pairB, habits, pasts, jests []match
 	for _, f := range found {
 		if !f.e.kind.exact() || f.e.kind == kindIdiom || inIdiom(f) {
 			continue
@@ -68,15 +72,16 @@ func dangerWhy(found []match) (bool, bool, string) {
 			always = append(always, f)
 		case kindPast:
 			past = true
+			pasts = append(pasts, f)
 		case kindJest:
-			jest = true
+			jests = append(jests, f)
 		case kindHabit:
 			habits = append(habits, f)
 		case kindNow:
 			now = true
 			nows = append(nows, f)
 		case kindSuicide:
-			suicide = true
+			return true, true, "suicide"
 		case kindHarm:
 			harms = append(harms, f)
 		case kindThreat:
@@ -91,8 +96,16 @@ func dangerWhy(found []match) (bool, bool, string) {
 			pairB = append(pairB, f)
 		}
 	}
-	if suicide {
-		return true, true, "suicide"
+	// A jest right after what was read takes it back ("tentan kommer döda mig lol"); a
+	// jest before it ("11 YEARS lol sorry. A neighbour said he'll set his dog on her")
+	// does not.
+	joking := func(f match) bool {
+		for _, j := range jests {
+			if j.start >= f.end && j.start-f.end <= jestReach {
+				return true
+			}
+		}
+		return false
 	}
 	// Two words near each other: "vill" … "dö", "ta" … "livet".
 	pairNow, pairThreat := false, false
@@ -112,14 +125,11 @@ func dangerWhy(found []match) (bool, bool, string) {
 			case "suicide":
 				return true, true, "suicide pair"
 			case "threat", "still":
-				pairThreat = true
+				pairThreat = pairThreat || !joking(a) && !joking(b)
 			case "now":
-				pairNow = true
+				pairNow = pairNow || !joking(a) && !joking(b)
 			}
 		}
-	}
-	if jest {
-		return false, false, ""
 	}
 	if pairThreat {
 		return true, false, "threat pair"
@@ -140,7 +150,7 @@ func dangerWhy(found []match) (bool, bool, string) {
 	// ("blev rånad med kniv förra veckan") and says nothing of now.
 	if !past || now {
 		for _, a := range always {
-			if !habitual(a) {
+			if !habitual(a) && !joking(a) {
 				return true, false, "always"
 			}
 		}
@@ -148,19 +158,14 @@ func dangerWhy(found []match) (bool, bool, string) {
 	// A threat of harm: "hotar att döda mig", "ska skjuta mig", "is going to kill me".
 	for _, t := range threats {
 		for _, h := range threatHarms {
-			if h.start >= t.end && h.start-t.end <= threatReach {
+			// Both of one language: Swedish "dö" is folded to English "do".
+			if h.e.lang == t.e.lang && h.start >= t.end && h.start-t.end <= threatReach && !joking(h) {
 				return true, false, "threat"
 			}
 		}
 	}
 	// A harm told with its time in the past right after it ("slog mig i våras") is no
 	// harm now.
-	var pasts []match
-	for _, f := range found {
-		if f.e.kind == kindPast {
-			pasts = append(pasts, f)
-		}
-	}
 	told := func(h match) bool {
 		for _, p := range pasts {
 			if p.start >= h.end && p.start-h.end <= pastReach {
@@ -170,7 +175,7 @@ func dangerWhy(found []match) (bool, bool, string) {
 		return false
 	}
 	for _, h := range harms {
-		if habitual(h) || told(h) {
+		if habitual(h) || told(h) || joking(h) {
 			continue
 		}
 		// Harm now: "han slår mig nu", "just nu jagar de mig".

@@ -86,8 +86,8 @@ type Danger struct {
 	Past []string `yaml:"past"`
 	// Idioms are never danger, whatever words they hold ("döda tiden", "skjuta upp").
 	Idioms []string `yaml:"idioms"`
-	// Jest words mark a message as a joke or a game ("haha", "lol", "på skämt", "i
-	// fortnite"): then no threat and no danger now is read in it, only suicide.
+	// Jest words mark a joke or a game ("haha", "lol", "på skämt", "i fortnite"): no
+	// threat and no danger now is read in the eight words before one; suicide still is.
 	Jest []string `yaml:"jest"`
 	// Habit words, within three words after a harm ("slår mig när han är full", "hits me
 	// when he drinks"), make it something that keeps happening rather than danger now. They
