@@ -156,10 +156,22 @@ func dangerWhy(found []match) (bool, bool, string) {
 		}
 	}
 	// A threat of harm: "hotar att döda mig", "ska skjuta mig", "is going to kill me".
+	// A harm in the present that is a habit, away from the threat word, is told, not
+	// threatened: "hon sa att hennes pappa slår henne när hon inte äter" (but "he'll hit me
+	// when he gets home" is a threat).
+	present := func(h match) bool {
+		for _, x := range harms {
+			if x.start == h.start {
+				return true
+			}
+		}
+		return false
+	}
 	for _, t := range threats {
 		for _, h := range threatHarms {
 			// Both of one language: Swedish "dö" is folded to English "do".
-			if h.e.lang == t.e.lang && h.start >= t.end && h.start-t.end <= threatReach && !joking(h) {
+			if h.e.lang == t.e.lang && h.start >= t.end && h.start-t.end <= threatReach && !joking(h) &&
+				!(h.start-t.end >= 2 && present(h) && habitual(h)) {
 				return true, false, "threat"
 			}
 		}
