@@ -107,6 +107,15 @@ func dangerWhy(found []match) (bool, bool, string) {
 		}
 		return false
 	}
+	// A habit word right after a harm: it keeps happening, it is not happening now.
+	habitual := func(h match) bool {
+		for _, x := range habits {
+			if x.e.lang == h.e.lang && x.start >= h.end && x.start-h.end <= habitReach {
+				return true
+			}
+		}
+		return false
+	}
 	// Two words near each other: "vill" … "dö", "ta" … "livet".
 	pairNow, pairThreat := false, false
 	for _, a := range pairA {
@@ -136,15 +145,6 @@ func dangerWhy(found []match) (bool, bool, string) {
 	}
 	if pairNow && (!past || now) {
 		return true, false, "now pair"
-	}
-	// A habit word right after a harm: it keeps happening, it is not happening now.
-	habitual := func(h match) bool {
-		for _, x := range habits {
-			if x.start >= h.end && x.start-h.end <= habitReach {
-				return true
-			}
-		}
-		return false
 	}
 	// A knife, someone at the door: danger, unless the message tells of it as past
 	// ("blev rånad med kniv förra veckan") and says nothing of now.
