@@ -450,9 +450,13 @@ func (t *turn) answer(wait map[string]string, r understand.Reading) string {
 func (t *turn) learn(r understand.Reading) {
 	// Someone whose relative or friend was killed is the one who needs support: their own
 	// age picks the number, not the age of the one they lost.
-	if r.Has("bereaved") && r.Writer.Known() {
+	// The age of the one killed ("han var 16") picks nothing: without the writer's own, the
+	// numbers go out with their ages.
+	if r.Has("bereaved") {
 		t.st.Victim, t.st.Sex = understand.VictimSelf, ""
-		t.setAge(r.Writer.Min, r.Writer.Max)
+		if r.Writer.Known() {
+			t.setAge(r.Writer.Min, r.Writer.Max)
+		}
 		return
 	}
 	if r.Victim != "" && r.Victim != t.st.Victim {

@@ -1,6 +1,9 @@
 package understand
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Cues around a token, by token index, for reading ages.
 const (
@@ -12,6 +15,13 @@ const (
 	cueDuration                          // a time word starts here: "år sedan", "years ago"
 	cueDurationBefore                    // a time follows: "i", "for"
 	cueThen                              // an age in the past follows: "när jag var"
+	cueNotAge                            // what follows is no age: "klockan", "buss"
+	cueSexSaid                           // the writer said their sex just before: "jag är man, 41"
+	cueWriter                            // a word for the writer starts here: "jag", "mig"
+	cueBornAfter                         // a birth word starts here, after the year: "ኣብ 2009 ተወሊደ"
+	cueAloneNext                         // may follow an age said alone: "17 and ...", "20 i vintras"
+	cueThirdOf                           // a third person's: "his", "hennes"
+	cueAfterThen                         // an age word of the age then starts here: "vuotiaana"
 )
 
 // ageAt is an age read at a place in a message, with whose it is.
@@ -20,25 +30,78 @@ type ageAt struct {
 	// owner is "self" (said as the writer's), "bare" (said without a person, "16 år"),
 	// "other" (said of a third person, "han är 12") or a relation ("child").
 	owner string
+	// start and end are the tokens of the number.
+	start, end int
+	// named is true when a person word stands right by the age ("ett barn på 4 år"), not
+	// only a pronoun somewhere before it ("... hän on 76").
+	named bool
 }
 
 // people reads who the message is about (the victim), their sex, the writer's age and the
-// victim's age.
-func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time) {
+// victim's age from text, its tokens toks and the phrases found in them.
+func (m *Matcher) people(r *Reading, text string, toks []string, found []match, now time.Time) {
 	n := len(toks)
 	cues := make([]uint16, n+1)
-	var persons, ofs, schools, happened []match
+	// starts marks the tokens that begin a sentence (and n), found only when needed.
+	var starts []bool
+	sentences := func() []bool {
+		if starts != nil {
+			return starts
+		}
+		starts = make([]bool, n+1)
+		starts[0], starts[n] = true, true
+		k := 0
+		for rest := text; rest != ""; {
+			piece := rest
+			if cut := strings.IndexAny(rest, ".!?;\n"); cut >= 0 {
+				piece, rest = rest[:cut], rest[cut+1:]
+			} else {
+				rest = ""
+			}
+			// Sentence marks normalise to a space, so the pieces' tokens are the message's.
+			if k += len(Tokens(Normalize(piece))); k <= n {
+				starts[k] = true
+			}
+		}
+		return starts
+	}
+	// alone reports whether the number in tokens [i, j) is said on its own: a sentence of
+	// its own ("mamma vet inte. 14"), or opening one before an AloneNext word ("17 and
+	// everything sucks"); not the whole message, an answer the engine reads.
+	alone := func(i, j int) bool {
+		if j-i == n {
+			return false
+		}
+		st := sentences()
+		return st[i] && (st[j] || cues[j]&cueAloneNext != 0)
+	}
+	var persons, ofs, schools, happened, nears, thirds, afters []match
 	self, writer, sexF, sexM := false, false, false, false
+	selfN := 0 // words making the writer the one harmed
 	for _, f := range found {
 		switch f.e.kind {
+		case kindWriter, kindSelf:
+			cues[f.start] |= cueWriter
+		}
+		switch f.e.kind {
+		case kindNotAge:
+			cues[f.end] |= cueNotAge
+		case kindNearF, kindNearM:
+			nears = append(nears, f)
+		case kindThirdF, kindThirdM:
+			thirds = append(thirds, f)
 		case kindBefore:
 			cues[f.end] |= cueBefore
 		case kindBeforeOther:
 			cues[f.end] |= cueBeforeOther
 		case kindAfter:
 			cues[f.start] |= cueAfter
+			afters = append(afters, f)
 		case kindBorn:
 			cues[f.end] |= cueBorn
+			cues[f.start] |= cueBornAfter
+		case kindAloneNext:
+			cues[f.start] |= cueAloneNext
 		case kindTurning:
 			cues[f.end] |= cueTurning
 		case kindDuration:
@@ -55,6 +118,12 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 			persons = append(persons, f)
 		case kindSelf:
 			self = true
+			selfN++
+		case kindThirdOf:
+			cues[f.start] |= cueThirdOf
+		case kindAfterThen:
+			cues[f.start] |= cueAfter | cueAfterThen
+			afters = append(afters, f)
 		case kindWriter:
 			writer = true
 		case kindHappened:
@@ -64,8 +133,75 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 		case kindSexM:
 			sexM = true
 		}
+		if f.e.kind == kindSexF || f.e.kind == kindSexM {
+			// "jag är man, 41", "im a guy btw, 24", "jag e tjej o 14": the number right
+			// after is the writer's age.
+			cues[f.end] |= cueSexSaid
+			if f.end < n {
+				cues[f.end+1] |= cueSexSaid
+			}
+		}
+	}
+	// A person the writer says they are ("jag e mamma", "i am his daughter", "oon hänen
+	// tytär") is the writer: their sex, and the age right after is theirs. A child word
+	// right after ("jag är pappa till en 12-åring") names the writer's child.
+	kept := persons[:0]
+	for _, p := range persons {
+		inside := false // "elev" in "en elev": the longer phrase names them
+		for _, q := range persons {
+			inside = inside || q.start <= p.start && q.end >= p.end && q.end-q.start > p.end-p.start
+		}
+		if inside {
+			continue
+		}
+		k := p.start
+		role := false
+		for _, d := range []int{0, 1} {
+			// Right after "jag är" (not a child word: "jag är pappa till en"), or after
+			// "i am his"; not "min dotter", "im 52 male and my wife".
+			if p.e.name == VictimOther && len(p.e.words) < 2 || k-d <= 0 || cues[k-d]&cueBefore == 0 || cues[k]&cueWriter != 0 ||
+				d == 0 && p.e.name == VictimChild || d == 1 && cues[k-1]&cueThirdOf == 0 {
+				continue
+			}
+			for w := max(0, k-d-3); w < k-d; w++ {
+				role = role || cues[w]&cueWriter != 0
+			}
+		}
+		if !role {
+			if p.e.name == VictimPartner && k > 0 && cues[k-1]&cueThirdOf != 0 {
+				// "my neighbour is beating his wife": someone else's partner.
+				e := *p.e
+				e.name = VictimOther
+				p.e = &e
+			}
+			kept = append(kept, p)
+			continue
+		}
+		switch p.e.sex {
+		case "f":
+			sexF = true
+		case "m":
+			sexM = true
+		}
+		cues[p.end] |= cueSexSaid
+	}
+	persons = kept
+	// writerBetween reports whether a word for the writer starts in tokens [a, b).
+	writerBetween := func(a, b int) bool {
+		for k := a; k < b; k++ {
+			if cues[k]&cueWriter != 0 {
+				return true
+			}
+		}
+		return false
 	}
 
+	// pronoun reports whether a person is only a pronoun or the like ("han", "nån",
+	// "someone"): one word for no one in particular.
+	pronoun := func(p match) bool { return p.e.name == VictimOther && p.end-p.start == 1 }
+	// named is set by whoBefore and whoAfter: whether the person they found is more than a
+	// pronoun ("ett barn på 4 år", not "nu e hon 19").
+	named := false
 	// whoBefore returns the relation of a person named right before token i, directly or
 	// joined by an Of word up to two words after them ("min dotter 13", "min dotter på 13",
 	// "my friend at school is 15"), or "".
@@ -73,23 +209,36 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 		for k := len(persons) - 1; k >= 0; k-- {
 			p := persons[k]
 			if p.end == i {
+				named = !pronoun(p)
 				return p.e.name
 			}
 			for _, o := range ofs {
-				// "min dotter på 13", "my friend at school is 15".
-				if p.end <= o.start && o.start-p.end <= 2 && o.end == i {
+				// "min dotter på 13", "my friend at school is 15"; not "pappa. jag e 17".
+				if p.end <= o.start && o.start-p.end <= 2 && o.end == i && !writerBetween(p.end, o.start) {
+					named = !pronoun(p)
 					return p.e.name
 				}
 			}
 		}
 		return ""
 	}
-	// whoAfter returns the relation of a person named within three words from token j
-	// ("12-åriga dotter", "12 year old daughter"), or "".
+	// whoAfter returns the relation of a person named right after the age word at token j,
+	// or at j for a number word with the age word glued on ("12-åriga dotter", "12 year old
+	// daughter", "sextonårig kille"), or "". Not a partner ("۲۵ سالمه و شوهر سابقم", I am
+	// 25 and my ex-husband ...).
 	whoAfter := func(j int) string {
+		at := []int{j}
+		for _, a := range afters {
+			if a.start == j {
+				at = append(at, a.end)
+			}
+		}
 		for _, p := range persons {
-			if p.start >= j && p.start-j <= 3 {
-				return p.e.name
+			for _, k := range at {
+				if p.start == k && k < n && !sentences()[k] && p.e.name != VictimPartner {
+					named = true
+					return p.e.name
+				}
 			}
 		}
 		return ""
@@ -111,7 +260,7 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 		if owner == "" {
 			owner = "bare"
 		}
-		ages = append(ages, ageAt{Age{s.e.min, s.e.max}, owner})
+		ages = append(ages, ageAt{Age{s.e.min, s.e.max}, owner, s.start, s.end, true})
 	}
 	for i := 0; i < n; i++ {
 		v, width, glued := m.number(toks, i)
@@ -119,14 +268,26 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 			continue
 		}
 		j := i + width
+		word := !isDigits(toks[i])
+		single := !word && v >= 10 && v <= 99 && alone(i, j)
+		named = false
 		owner := func() string {
+			if single {
+				return "bare"
+			}
 			if cues[i]&cueBeforeOther != 0 {
 				return whoNear(i)
 			}
 			if w := whoBefore(i); w != "" {
 				return w // "min son e 16": "e" joins the son and his age
 			}
-			if cues[i]&cueBefore != 0 {
+			for _, p := range persons {
+				if p.start == j && cues[j]&cueAfter != 0 && p.e.name != VictimPartner {
+					named = true
+					return p.e.name // "oon 12-vuotiaan isä": the age word names the person
+				}
+			}
+			if cues[i]&cueBefore != 0 || cues[i]&cueSexSaid != 0 && v >= 10 {
 				return "self"
 			}
 			if glued || cues[j]&cueAfter != 0 {
@@ -136,17 +297,20 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 			}
 			return "bare"
 		}
-		if cues[i]&cueBorn != 0 || (i > 0 && cues[i-1]&cueBorn != 0 && isDigits(toks[i])) {
+		if cues[i]&cueBorn != 0 || (i > 0 && cues[i-1]&cueBorn != 0 && isDigits(toks[i])) || cues[j]&cueBornAfter != 0 && len(toks[i]) == 4 && isDigits(toks[i]) {
 			if a, ok := fromBirthYear(toks[i], now); ok {
-				ages = append(ages, ageAt{a, owner()})
+				ages = append(ages, ageAt{a, owner(), i, j, true})
 			}
 			continue
 		}
-		if v > 99 || cues[i]&cueThen != 0 {
+		if v > 99 || cues[i]&(cueThen|cueNotAge) != 0 {
 			continue
 		}
+		if j < n && len(toks[j]) == 3 && isDigits(toks[j]) {
+			continue // "85 000", "30 000 kr": a sum, not an age
+		}
 		if cues[i]&cueTurning != 0 && v >= 2 {
-			ages = append(ages, ageAt{Age{v - 1, v - 1}, owner()})
+			ages = append(ages, ageAt{Age{v - 1, v - 1}, owner(), i, j, true})
 			continue
 		}
 		// A time, not an age: "för två år sedan", "12 years ago", "gift i tolv år".
@@ -155,10 +319,43 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 		}
 		// A small number word ("en", "ett", "one") is an age only with an age word after it:
 		// "jag är en tjej" says nothing about age.
-		word := !isDigits(toks[i])
-		said := cues[i]&(cueBefore|cueBeforeOther) != 0 && (!word || v >= 10)
+		said := cues[i]&(cueBefore|cueBeforeOther) != 0 && (!word || v >= 10) || cues[i]&cueSexSaid != 0 && v >= 10 ||
+			single
 		if glued || cues[j]&cueAfter != 0 || said || whoBefore(i) != "" && (!word || v >= 10) {
-			ages = append(ages, ageAt{Age{v, v}, owner()})
+			o := owner()
+			if o == VictimPartner && v < 15 {
+				o = VictimChild // "min tjej e 10": a child, not a partner
+			}
+			ages = append(ages, ageAt{Age{v, v}, o, i, j, named})
+		}
+	}
+	for k := range ages {
+		if ages[k].owner == "bare" && cues[ages[k].start]&cueSexSaid != 0 && ages[k].age.Max >= 10 {
+			ages[k].owner = "self"
+		}
+	}
+	// An age then ("16-vuotiaana") only when no age now is said.
+	var current []ageAt
+	for _, a := range ages {
+		if cues[a.end]&cueAfterThen == 0 {
+			current = append(current, a)
+		}
+	}
+	if len(current) > 0 {
+		ages = current
+	}
+	// A sex said right next to the writer's own age: "jag (k 31)", "I'm 35 and a man.";
+	// words after it end the sentence, but for one ("16 f"): not "i'm 13 and a man in a
+	// car tried ...".
+	for _, a := range ages {
+		if a.owner != "self" {
+			continue
+		}
+		for _, f := range nears {
+			if f.start == a.end && (f.end-f.start == 1 || sentences()[f.end]) || f.end == a.start {
+				sexF = sexF || f.e.kind == kindNearF
+				sexM = sexM || f.e.kind == kindNearM
+			}
 		}
 	}
 
@@ -176,9 +373,23 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 		return match{}, false
 	}
 	// A person given an age is the one the message is about ("min kompis e 13 o blev
-	// rånad ... sina föräldrar").
+	// rånad ... sina föräldrar"); a partner only when the writer gives no age of their own
+	// ("my girlfriend is 19 and her dad beats her", not "ja e 18 o min kille e 25").
+	// But the writer's own age with words making them the one harmed makes them the one,
+	// before a friend ("ja e 20 o min kompis 19, vi blev jagade") or an older relative ("Jag
+	// är 16 och min pappa är 45. Han slår mig"), not before a younger one ("min lillebror e
+	// 6 ... ja e 15") or their child.
+	selfAge, own := false, Age{}
 	for _, a := range ages {
-		if a.owner == VictimChild || a.owner == VictimRelative || a.owner == VictimFriend {
+		if a.owner == "self" && !selfAge {
+			selfAge, own = true, a.age
+		}
+	}
+	for _, a := range ages {
+		if self && selfAge && (a.owner == VictimFriend || a.owner == VictimRelative && a.age.Max >= own.Min) || selfAge && a.owner == VictimPartner {
+			continue
+		}
+		if a.owner == VictimChild || a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner {
 			victim = a.owner
 			if p, ok := last(a.owner); ok {
 				sex = p.e.sex
@@ -195,9 +406,49 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 			}
 		}
 	}
+	// Someone else's child or a pupil given an age ("ett barn på 4 år", "en elev (14)"),
+	// when the writer names no child of their own and gives no sign it is them.
+	_, child := last(VictimChild)
+	if victim == "" && !child && !self && !selfAge {
+		for _, a := range ages {
+			if a.owner == VictimOther && a.named {
+				victim = VictimOther
+				break
+			}
+		}
+	}
+	// A partner spoken of as the one harmed ("min tjej ... en bil följde efter henne", "min
+	// pojkvän hotar att ta livet av sig om jag gör slut med honom") may be the victim, or
+	// the writer may be ("I moved here for him", "hon ringer mig"): which, the words do not
+	// say, so neither sex is guessed.
+	unsure := false
+	if p, ok := last(VictimPartner); ok && victim == "" && !child {
+		for _, t := range thirds {
+			tsex := "f"
+			if t.e.kind == kindThirdM {
+				tsex = "m"
+			}
+			if t.start >= p.end && p.e.sex == tsex && (!self || len(thirds) > selfN) {
+				unsure = true
+				if !self && !selfAge {
+					victim = VictimPartner
+				}
+				break
+			}
+		}
+	}
+	// A child named with words making the writer the one harmed, and the writer's own age,
+	// is the child only when it happened to them ("min son blev slagen"), not in "Olen
+	// 67-vuotias ja mut ryöstettiin, mun poika soitti poliisille".
+	childHit := false
+	if p, ok := last(VictimChild); ok {
+		for _, h := range happened {
+			childHit = childHit || h.start >= p.end && h.start-p.end <= 2
+		}
+	}
 	if victim != "" {
 		// Given above.
-	} else if p, ok := last(VictimChild); ok && !(self && partner) {
+	} else if p, ok := last(VictimChild); ok && !(self && partner) && !(self && selfAge && !childHit) {
 		// ("my husband locked me in, I write from my son's ipad": the writer.)
 		victim, sex = VictimChild, p.e.sex
 	} else if self {
@@ -223,10 +474,9 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 	// Someone named, but only the writer's own age said ("e sexton o blev rånad, mamma sa
 	// att ja skulle skriva hit"): the writer is the one.
 	if victim == VictimRelative || victim == VictimFriend || victim == VictimOther || victim == VictimPartner {
-		owned, selfAge := false, false
+		owned := false
 		for _, a := range ages {
 			owned = owned || a.owner == victim || a.owner == VictimOther
-			selfAge = selfAge || a.owner == "self"
 		}
 		if selfAge && !owned {
 			victim, sex = "", ""
@@ -239,7 +489,7 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 			sex = "f"
 		case sexM && !sexF:
 			sex = "m"
-		case !sexF && !sexM:
+		case !sexF && !sexM && !unsure:
 			// The partner's sex tells the writer's only as a default: "min fru" → m; and
 			// so, failing that, does the one other person spoken of: "han slog mig" → f.
 			if p, ok := last(VictimPartner); ok {
@@ -262,8 +512,15 @@ func (m *Matcher) people(r *Reading, toks []string, found []match, now time.Time
 	}
 	r.Victim, r.Sex = victim, sex
 
+	// The writer's own age: said as theirs ("jag är 58"), or bare ("58 år") when they do not
+	// write about their child.
 	for _, a := range ages {
-		if (a.owner == "self" || a.owner == "bare") && !r.Writer.Known() && victim != VictimChild {
+		if a.owner == "self" && !r.Writer.Known() {
+			r.Writer = a.age
+		}
+	}
+	for _, a := range ages {
+		if a.owner == "bare" && !r.Writer.Known() && victim != VictimChild {
 			r.Writer = a.age
 		}
 	}
