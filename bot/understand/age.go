@@ -22,6 +22,7 @@ const (
 	cueAloneNext                         // may follow an age said alone: "17 and ...", "20 i vintras"
 	cueThirdOf                           // a third person's: "his", "hennes"
 	cueAfterThen                         // an age word of the age then starts here: "vuotiaana"
+	cueSexLetter                         // a one-word Near sex starts or ends here: "34F", "m14"
 )
 
 // ageAt is an age read at a place in a message, with whose it is.
@@ -35,6 +36,8 @@ type ageAt struct {
 	// named is true when a person word stands right by the age ("ett barn på 4 år"), not
 	// only a pronoun somewhere before it ("... hän on 76").
 	named bool
+	// sex is the sex of the person named for it, or "".
+	sex string
 }
 
 // people reads who the message is about (the victim), their sex, the writer's age and the
@@ -88,6 +91,10 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			cues[f.end] |= cueNotAge
 		case kindNearF, kindNearM:
 			nears = append(nears, f)
+			if f.end-f.start == 1 {
+				cues[f.start] |= cueSexLetter
+				cues[f.end] |= cueSexLetter
+			}
 		case kindThirdF, kindThirdM:
 			thirds = append(thirds, f)
 		case kindBefore:
@@ -201,7 +208,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	pronoun := func(p match) bool { return p.e.name == VictimOther && p.end-p.start == 1 }
 	// named is set by whoBefore and whoAfter: whether the person they found is more than a
 	// pronoun ("ett barn på 4 år", not "nu e hon 19").
-	named := false
+	named, ownerSex := false, ""
 	// whoBefore returns the relation of a person named right before token i, directly or
 	// joined by an Of word up to two words after them ("min dotter 13", "min dotter på 13",
 	// "my friend at school is 15"), or "".
@@ -209,13 +216,13 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		for k := len(persons) - 1; k >= 0; k-- {
 			p := persons[k]
 			if p.end == i {
-				named = !pronoun(p)
+				named, ownerSex = !pronoun(p), p.e.sex
 				return p.e.name
 			}
 			for _, o := range ofs {
 				// "min dotter på 13", "my friend at school is 15"; not "pappa. jag e 17".
 				if p.end <= o.start && o.start-p.end <= 2 && o.end == i && !writerBetween(p.end, o.start) {
-					named = !pronoun(p)
+					named, ownerSex = !pronoun(p), p.e.sex
 					return p.e.name
 				}
 			}
@@ -236,7 +243,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		for _, p := range persons {
 			for _, k := range at {
 				if p.start == k && k < n && !sentences()[k] && p.e.name != VictimPartner {
-					named = true
+					named, ownerSex = true, p.e.sex
 					return p.e.name
 				}
 			}
@@ -248,6 +255,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	whoNear := func(i int) string {
 		for k := len(persons) - 1; k >= 0; k-- {
 			if p := persons[k]; p.end <= i && i-p.end <= 6 && p.e.name != VictimOther && p.e.name != VictimPartner {
+				ownerSex = p.e.sex
 				return p.e.name
 			}
 		}
@@ -256,11 +264,12 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 
 	var ages []ageAt
 	for _, s := range schools {
+		named, ownerSex = false, ""
 		owner := whoBefore(s.start)
 		if owner == "" {
 			owner = "bare"
 		}
-		ages = append(ages, ageAt{Age{s.e.min, s.e.max}, owner, s.start, s.end, true})
+		ages = append(ages, ageAt{Age{s.e.min, s.e.max}, owner, s.start, s.end, true, ownerSex})
 	}
 	for i := 0; i < n; i++ {
 		v, width, glued := m.number(toks, i)
@@ -270,8 +279,8 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		j := i + width
 		word := !isDigits(toks[i])
 		single := !word && v >= 10 && v <= 99 && alone(i, j)
-		named = false
 		owner := func() string {
+			named, ownerSex = false, ""
 			if single {
 				return "bare"
 			}
@@ -283,7 +292,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			}
 			for _, p := range persons {
 				if p.start == j && cues[j]&cueAfter != 0 && p.e.name != VictimPartner {
-					named = true
+					named, ownerSex = true, p.e.sex
 					return p.e.name // "oon 12-vuotiaan isä": the age word names the person
 				}
 			}
@@ -299,7 +308,8 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		if cues[i]&cueBorn != 0 || (i > 0 && cues[i-1]&cueBorn != 0 && isDigits(toks[i])) || cues[j]&cueBornAfter != 0 && len(toks[i]) == 4 && isDigits(toks[i]) {
 			if a, ok := fromBirthYear(toks[i], now); ok {
-				ages = append(ages, ageAt{a, owner(), i, j, true})
+				o := owner()
+				ages = append(ages, ageAt{a, o, i, j, true, ownerSex})
 			}
 			continue
 		}
@@ -309,24 +319,26 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		if j < n && len(toks[j]) == 3 && isDigits(toks[j]) {
 			continue // "85 000", "30 000 kr": a sum, not an age
 		}
-		if cues[i]&cueTurning != 0 && v >= 2 {
-			ages = append(ages, ageAt{Age{v - 1, v - 1}, owner(), i, j, true})
+		// A time, not an age: "för två år sedan", "12 years ago", "gift i tolv år", "i snart
+		// 3 år" (before "snart 18").
+		if cues[j]&cueDuration != 0 || cues[i]&cueDurationBefore != 0 && cues[j]&cueAfter != 0 && cues[i]&(cueBefore|cueBeforeOther) == 0 && whoBefore(i-1) == "" {
 			continue
 		}
-		// A time, not an age: "för två år sedan", "12 years ago", "gift i tolv år".
-		if cues[j]&cueDuration != 0 || cues[i]&cueDurationBefore != 0 && cues[j]&cueAfter != 0 && cues[i]&(cueBefore|cueBeforeOther) == 0 && whoBefore(i-1) == "" {
+		if cues[i]&cueTurning != 0 && v >= 2 {
+			o := owner()
+			ages = append(ages, ageAt{Age{v - 1, v - 1}, o, i, j, true, ownerSex})
 			continue
 		}
 		// A small number word ("en", "ett", "one") is an age only with an age word after it:
 		// "jag är en tjej" says nothing about age.
 		said := cues[i]&(cueBefore|cueBeforeOther) != 0 && (!word || v >= 10) || cues[i]&cueSexSaid != 0 && v >= 10 ||
-			single
+			single || !word && v >= 10 && (cues[i]|cues[j])&cueSexLetter != 0
 		if glued || cues[j]&cueAfter != 0 || said || whoBefore(i) != "" && (!word || v >= 10) {
 			o := owner()
 			if o == VictimPartner && v < 15 {
 				o = VictimChild // "min tjej e 10": a child, not a partner
 			}
-			ages = append(ages, ageAt{Age{v, v}, o, i, j, named})
+			ages = append(ages, ageAt{Age{v, v}, o, i, j, named, ownerSex})
 		}
 	}
 	for k := range ages {
@@ -347,12 +359,15 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// A sex said right next to the writer's own age: "jag (k 31)", "I'm 35 and a man.";
 	// words after it end the sentence, but for one ("16 f"): not "i'm 13 and a man in a
 	// car tried ...".
-	for _, a := range ages {
-		if a.owner != "self" {
+	for k, a := range ages {
+		if a.owner != "self" && a.owner != "bare" {
 			continue
 		}
 		for _, f := range nears {
-			if f.start == a.end && (f.end-f.start == 1 || sentences()[f.end]) || f.end == a.start {
+			one := f.end-f.start == 1
+			if f.start == a.end && (one || a.owner == "self" && sentences()[f.end]) || f.end == a.start && (one || a.owner == "self") {
+				// "34F here", "m14 got beaten up": a bare age with a sex letter is the writer's.
+				ages[k].owner = "self"
 				sexF = sexF || f.e.kind == kindNearF
 				sexM = sexM || f.e.kind == kindNearM
 			}
@@ -390,10 +405,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			continue
 		}
 		if a.owner == VictimChild || a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner {
-			victim = a.owner
-			if p, ok := last(a.owner); ok {
-				sex = p.e.sex
-			}
+			victim, sex = a.owner, a.sex // "my little sister is 11 and our stepdad hits her": f
 			break
 		}
 	}
@@ -467,6 +479,16 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			}
 			if p, ok := last(who); ok {
 				victim, sex = who, p.e.sex
+				if who == VictimOther {
+					// "han", "a guy" is as often the one who harms: their sex only when
+					// it happened to them ("en kille blev nerslagen").
+					sex = ""
+					for _, h := range happened {
+						if h.start >= p.end && h.start-p.end <= 1 {
+							sex = p.e.sex
+						}
+					}
+				}
 				break
 			}
 		}
@@ -498,6 +520,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			if sex == "" {
 				he, she := false, false
 				for _, p := range persons {
+					if r.Lang != "" && p.e.lang != r.Lang {
+						continue // Finnish "hän" (either sex) is no Swedish "han"
+					}
 					he = he || p.e.name == VictimOther && p.e.sex == "m"
 					she = she || p.e.name == VictimOther && p.e.sex == "f"
 				}
