@@ -77,3 +77,28 @@ func ids(res bot.Result) []string {
 	}
 	return out
 }
+
+// TestBereavedAge: when a relative or friend was killed, the writer's own age picks the
+// number; the age of the one killed never does, and without the writer's own both numbers
+// go out with their ages (issue 14).
+func TestBereavedAge(t *testing.T) {
+	e := newEngine(t)
+	tests := []struct {
+		text     string
+		min, max uint8
+	}{
+		{"min lillebror sköts ihjäl i somras, han var bara 16", 0, 0},
+		{"Vår dotter mördades 2019. Hon var 22.", 0, 0},
+		{"Sonen (22) sköts ihjäl i Råby för 2 år sedan. Jag är 58.", 58, 58},
+		{"min bror blev skjuten ihjäl. ja e 17", 17, 17},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			res := e.Turn(bot.State{}, bot.Message{Text: tt.text}, testNow)
+			checkTurn(t, tt.text, res)
+			if res.State.AgeMin != tt.min || res.State.AgeMax != tt.max {
+				t.Errorf("age %d-%d, want %d-%d (%+v)", res.State.AgeMin, res.State.AgeMax, tt.min, tt.max, res.State)
+			}
+		})
+	}
+}

@@ -282,7 +282,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		owner := func() string {
 			named, ownerSex = false, ""
 			if single {
-				return "bare"
+				return "self" // "mamma vet inte. 14": the writer's, who else's
 			}
 			if cues[i]&cueBeforeOther != 0 {
 				return whoNear(i)
