@@ -53,6 +53,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		starts = make([]bool, n+1)
 		starts[0], starts[n] = true, true
+		if strings.IndexAny(text, ".!?;\n") < 0 {
+			return starts // one sentence
+		}
 		k := 0
 		for rest := text; rest != ""; {
 			piece := rest
@@ -78,7 +81,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		st := sentences()
 		return st[i] && (st[j] || cues[j]&cueAloneNext != 0)
 	}
-	var persons, ofs, schools, happened, nears, thirds, afters []match
+	var persons, ofs, schools, happened, nears, thirds, afters, harms, selves []match
 	self, writer, sexF, sexM := false, false, false, false
 	selfN := 0 // words making the writer the one harmed
 	for _, f := range found {
@@ -126,6 +129,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		case kindSelf:
 			self = true
 			selfN++
+			selves = append(selves, f)
+		case kindHarm:
+			harms = append(harms, f)
 		case kindThirdOf:
 			cues[f.start] |= cueThirdOf
 		case kindAfterThen:
@@ -400,8 +406,28 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			selfAge, own = true, a.age
 		}
 	}
+	// Harm done to the writer ("slår mig", "hits me", "lyö mua"): then a relative, friend
+	// or partner given an age is, unless it happened to them, the one who harms ("my dad is
+	// 50 and he hits me").
+	harmed := false
+	for _, h := range harms {
+		for _, s := range selves {
+			harmed = harmed || s.start >= h.start && s.start <= h.end
+		}
+	}
+	hit := func(a ageAt) bool {
+		for _, h := range happened {
+			if h.start >= a.end && h.start-a.end <= 2 {
+				return true
+			}
+		}
+		return false
+	}
 	for _, a := range ages {
 		if self && selfAge && (a.owner == VictimFriend || a.owner == VictimRelative && a.age.Max >= own.Min) || selfAge && a.owner == VictimPartner {
+			continue
+		}
+		if harmed && !hit(a) && (a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner) {
 			continue
 		}
 		if a.owner == VictimChild || a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner {
@@ -562,7 +588,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	case "", VictimSelf:
 		pick(func(o string) bool { return o == "self" || o == "bare" }) // the first age said
 		if !r.Age.Known() {
-			pick(func(o string) bool { return true })
+			// Failing that, an age said of "han", "tyttö": not one said of a relative,
+			// friend, partner or child named ("min pappa är 45 och slår mig").
+			pick(func(o string) bool { return o == VictimOther })
 		}
 	default:
 		_ = pick(func(o string) bool { return o == victim }) ||

@@ -91,6 +91,10 @@ func TestWhoseAge(t *testing.T) {
 		{"min dotter, nyss fyllda 15, blir mobbad", age{15, 15}, false, "child"},
 		{"ja e 16 o mamma till en bebis på 7 månader. min kille slår mig", age{16, 16}, true, "self"},
 		{"Jag är 16 och min pappa är 45. Han slår mig", age{16, 16}, true, "self"},
+		{"min pappa är 45 och slår mig", age{}, false, "self"}, // the one who harms, not the writer
+		{"my dad is 50 and he hits me", age{}, false, "self"},
+		{"isä on 45 ja lyö mua", age{}, false, "self"},
+		{"min kompis 15 blev slagen och sen slog de mig", age{15, 15}, false, "friend"},
 		{"min lillebror e 6 o styvpappa skakar honom. ja e 15, vad ska ja göra", age{6, 6}, false, "relative"},
 		{"jag vill prata med nån om det. mamma vet inte. 14", age{14, 14}, true, ""},
 		{"17 and everything sucks", age{17, 17}, true, ""},
