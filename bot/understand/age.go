@@ -199,6 +199,15 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		cues[p.end] |= cueSexSaid
 	}
 	persons = kept
+	// ofAt reports whether an Of word ends at token i ("min dotter på 13 år": "på" is both).
+	ofAt := func(i int) bool {
+		for _, o := range ofs {
+			if o.end == i {
+				return true
+			}
+		}
+		return false
+	}
 	// writerBetween reports whether a word for the writer starts in tokens [a, b).
 	writerBetween := func(a, b int) bool {
 		for k := a; k < b; k++ {
@@ -322,12 +331,14 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		if v > 99 || cues[i]&(cueThen|cueNotAge) != 0 {
 			continue
 		}
-		if j < n && len(toks[j]) == 3 && isDigits(toks[j]) {
-			continue // "85 000", "30 000 kr": a sum, not an age
+		if j < n && isDigits(toks[j]) || i > 0 && isDigits(toks[i-1]) && len(toks[i-1]) >= 2 {
+			// "85 000", "070 123 45 67", "18-20 år": a sum, a phone number, a range; not
+			// "åk 4 (10 år)".
+			continue
 		}
 		// A time, not an age: "för två år sedan", "12 years ago", "gift i tolv år", "i snart
 		// 3 år" (before "snart 18").
-		if cues[j]&cueDuration != 0 || cues[i]&cueDurationBefore != 0 && cues[j]&cueAfter != 0 && cues[i]&(cueBefore|cueBeforeOther) == 0 && whoBefore(i-1) == "" {
+		if cues[j]&cueDuration != 0 || cues[i]&cueDurationBefore != 0 && cues[j]&cueAfter != 0 && cues[i]&(cueBefore|cueBeforeOther) == 0 && !(ofAt(i) && whoBefore(i) != "") {
 			continue
 		}
 		if cues[i]&cueTurning != 0 && v >= 2 {

@@ -118,6 +118,11 @@ func TestWhoseAge(t *testing.T) {
 		{"han dömdes till 14 år", age{}, false, "other"},
 		{"Det är -10 ute och han har låst ut mig", age{}, false, "self"},
 		{"my neighbour is beating his wife", age{}, false, "friend"}, // not the writer's wife
+		{"ring mig på 070 123 45 67", age{}, false, "self"},
+		{"det var 3 killar, typ 18-20 år gamla, som tog min plånbok", age{}, false, ""},
+		{"ja blev slagen av min pappa i 10 år när ja var liten", age{}, false, "self"},
+		{"tre år efter att jag gick från honom mår jag bra", age{}, false, ""},
+		{"i have been with him 8 years and he grabs me by the hair", age{}, false, "self"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
