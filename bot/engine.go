@@ -453,7 +453,7 @@ func (t *turn) learn(r understand.Reading) {
 	// The age of the one killed ("han var 16") picks nothing: without the writer's own, the
 	// numbers go out with their ages.
 	if r.Has("bereaved") {
-		t.st.Victim, t.st.Sex = understand.VictimSelf, ""
+		t.st.Victim, t.st.Sex, t.st.SexGuessed = understand.VictimSelf, "", false
 		if r.Writer.Known() {
 			t.setAge(r.Writer.Min, r.Writer.Max)
 		}
@@ -461,14 +461,15 @@ func (t *turn) learn(r understand.Reading) {
 	}
 	if r.Victim != "" && r.Victim != t.st.Victim {
 		if t.st.Victim != "" && r.Victim != understand.VictimOther {
-			t.st.AgeMin, t.st.AgeMax, t.st.Sex = 0, 0, ""
+			t.st.AgeMin, t.st.AgeMax, t.st.Sex, t.st.SexGuessed = 0, 0, "", false
 		}
 		if r.Victim != understand.VictimOther || t.st.Victim == "" {
 			t.st.Victim = r.Victim
 		}
 	}
-	if r.Sex != "" && (r.Victim == "" || r.Victim == t.st.Victim || r.Victim == understand.VictimOther) {
-		t.st.Sex = r.Sex
+	if r.Sex != "" && (r.Victim == "" || r.Victim == t.st.Victim || r.Victim == understand.VictimOther) && !(r.SexGuessed && t.st.Sex != "" && !t.st.SexGuessed && (t.st.Victim == "" || t.st.Victim == understand.VictimSelf)) {
+		// A guess ("min pojkvän" → f) never overrides "jag är kille" said before.
+		t.st.Sex, t.st.SexGuessed = r.Sex, r.SexGuessed
 	}
 	if !r.Age.Known() {
 		return

@@ -102,3 +102,29 @@ func TestBereavedAge(t *testing.T) {
 		})
 	}
 }
+
+// TestSexAcrossTurns: a sex the writer said stays when a later message only lets it be
+// guessed ("jag är kille", then "min pojkvän slår mig"), and their own words override a guess.
+func TestSexAcrossTurns(t *testing.T) {
+	e := newEngine(t)
+	turn := func(st bot.State, text string) bot.State {
+		t.Helper()
+		res := e.Turn(st, bot.Message{Text: text}, testNow)
+		checkTurn(t, text, res)
+		return res.State
+	}
+	st := turn(bot.State{}, "jag är kille")
+	if st.Sex != "m" {
+		t.Fatalf("after jag är kille: %+v", st)
+	}
+	if st = turn(st, "min pojkvän slår mig"); st.Sex != "m" {
+		t.Errorf("a guess overrode the sex said: %+v, want m", st)
+	}
+	st = turn(bot.State{}, "min pojkvän slår mig")
+	if st.Sex != "f" {
+		t.Fatalf("the default: %+v, want f", st)
+	}
+	if st = turn(st, "jag är också kille"); st.Sex != "m" {
+		t.Errorf("the writer's own words did not override the guess: %+v, want m", st)
+	}
+}

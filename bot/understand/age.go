@@ -551,6 +551,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		case !sexF && !sexM && !unsure:
 			// The partner's sex tells the writer's only as a default: "min fru" → m; and
 			// so, failing that, does the one other person spoken of: "han slog mig" → f.
+			r.SexGuessed = true
 			if p, ok := last(VictimPartner); ok {
 				sex = opposite(p.e.sex)
 			}
@@ -573,6 +574,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 	}
 	r.Victim, r.Sex = victim, sex
+	r.SexGuessed = r.SexGuessed && sex != ""
 
 	// The writer's own age: said as theirs ("jag är 58"), or bare ("58 år") when they do not
 	// write about their child.

@@ -462,6 +462,10 @@ type Reading struct {
 	Victim string
 	// Sex is the victim's sex as far as the message tells it: "f", "m" or "".
 	Sex string
+	// SexGuessed is true when Sex is only the default read from someone else ("min fru
+	// slår mig": m), not the writer's own words ("jag är kille"): it does not override a
+	// sex said before.
+	SexGuessed bool
 	// Number is the number the whole message consists of ("3", "16"), or -1.
 	Number int
 	// Place is the id of the first place named, or "".
