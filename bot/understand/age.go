@@ -438,7 +438,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		if self && selfAge && (a.owner == VictimFriend || a.owner == VictimRelative && a.age.Max >= own.Min) || selfAge && a.owner == VictimPartner {
 			continue
 		}
-		if harmed && !hit(a) && (a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner || a.owner == VictimChild) {
+		if harmed && !hit(a) && (a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner) {
 			continue
 		}
 		if a.owner == VictimChild || a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner {
@@ -497,7 +497,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	}
 	if victim != "" {
 		// Given above.
-	} else if p, ok := last(VictimChild); ok && !(self && partner) && !(self && (selfAge || harmed) && !childHit) {
+	} else if p, ok := last(VictimChild); ok && !(self && partner) && !(self && selfAge && !childHit) {
 		// ("my husband locked me in, I write from my son's ipad": the writer.)
 		victim, sex = VictimChild, p.e.sex
 	} else if self {
