@@ -147,7 +147,7 @@ func TestWhoseAge(t *testing.T) {
 }
 
 // TestSex: the victim's sex from the writer's own words, or by default from the partner's
-// ("min fru" → a man) or the one other person spoken of ("han slog mig" → a woman).
+// ("min fru" → a man); not from someone else who harms ("han slog mig": unknown).
 func TestSex(t *testing.T) {
 	m := shipped(t)
 	tests := []struct{ text, sex string }{
@@ -158,7 +158,7 @@ func TestSex(t *testing.T) {
 		{"my husband hits me", "f"},
 		{"vaimoni lyö minua", "m"},
 		{"mieheni lyö minua", "f"},
-		{"han slog mig", "f"},
+		{"han slog mig", ""},
 		{"im a woman and i was raped", "f"},
 		{"olen mies ja minut raiskattiin", "m"},
 		{"min sambo slår mig", ""},
@@ -171,7 +171,7 @@ func TestSex(t *testing.T) {
 		{"jag är man, 41, och min sambo tog strypgrepp på mig", "m"},
 		{"I (M, 29) was assaulted by a man", "m"},
 		{"I'm 35 and a man. My boyfriend broke my phone", "m"},
-		{"i'm 13 and a man in a car tried to get me in", "f"},
+		{"i'm 13 and a man in a car tried to get me in", ""},
 		{"34F here, my ex keeps following me", "f"},
 		{"Min sambo (hon) tog stryptag på mig. Jag är också tjej", "f"},
 		{"hej jag e mamma, min tjej e 10 o nan vuxen man skriver till henne", "f"},
@@ -182,7 +182,8 @@ func TestSex(t *testing.T) {
 		{"my bf says he'll kill himself if i break up with him", ""},
 		{"min flickvän säger att hon blev våldtagen av en vän till oss. vill stötta henne", ""},
 		{"hän lyö minua", ""}, // Finnish hän is either sex
-		{"16 and being threatened by a guy at school", "f"},
+		{"16 and being threatened by a guy at school", ""},
+		{"en kille våldtog mig på festen", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
