@@ -199,6 +199,18 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		cues[p.end] |= cueSexSaid
 	}
 	persons = kept
+	// newSentence reports whether a sentence starts in tokens (a, b].
+	newSentence := func(a, b int) bool {
+		if strings.IndexAny(text, ".!?;\n") < 0 {
+			return false
+		}
+		for k := a + 1; k <= b && k <= n; k++ {
+			if sentences()[k] {
+				return true
+			}
+		}
+		return false
+	}
 	// ofAt reports whether an Of word ends at token i ("min dotter på 13 år": "på" is both).
 	ofAt := func(i int) bool {
 		for _, o := range ofs {
@@ -230,13 +242,14 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	whoBefore := func(i int) string {
 		for k := len(persons) - 1; k >= 0; k-- {
 			p := persons[k]
-			if p.end == i {
+			if p.end == i && !newSentence(i-1, i) { // not "... min pappa. 14"
 				named, ownerSex = !pronoun(p), p.e.sex
 				return p.e.name
 			}
 			for _, o := range ofs {
-				// "min dotter på 13", "my friend at school is 15"; not "pappa. jag e 17".
-				if p.end <= o.start && o.start-p.end <= 2 && o.end == i && !writerBetween(p.end, o.start) {
+				// "min dotter på 13", "my friend at school is 15"; not "pappa. jag e 17", nor
+				// "han e full. e 13".
+				if p.end <= o.start && o.start-p.end <= 2 && o.end == i && !writerBetween(p.end, o.start) && !newSentence(p.end, i) {
 					named, ownerSex = !pronoun(p), p.e.sex
 					return p.e.name
 				}
@@ -303,6 +316,10 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 				return whoNear(i)
 			}
 			if w := whoBefore(i); w != "" {
+				if w == VictimOther && !named && cues[i]&cueSexSaid != 0 {
+					named, ownerSex = false, ""
+					return "self" // "oon mies, 30v": the writer said who they are
+				}
 				return w // "min son e 16": "e" joins the son and his age
 			}
 			for _, p := range persons {
@@ -585,9 +602,10 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	switch victim {
 	case "", VictimSelf:
 		pick(func(o string) bool { return o == "self" || o == "bare" }) // the first age said
-		if !r.Age.Known() {
-			// Failing that, an age said of "han", "tyttö": not one said of a relative,
-			// friend, partner or child named ("min pappa är 45 och slår mig").
+		if !r.Age.Known() && !harmed {
+			// Failing that, an age said of "hon", "tyttö": not one said of a relative,
+			// friend, partner or child named ("min pappa är 45 och slår mig"), nor of
+			// anyone when someone harms the writer ("han är 25 och slår mig").
 			pick(func(o string) bool { return o == VictimOther })
 		}
 	default:

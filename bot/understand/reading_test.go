@@ -95,6 +95,9 @@ func TestWhoseAge(t *testing.T) {
 		{"my dad is 50 and he hits me", age{}, false, "self"},
 		{"isä on 45 ja lyö mua", age{}, false, "self"},
 		{"min kompis 15 blev slagen och sen slog de mig", age{15, 15}, false, "friend"},
+		{"han är 25 och slår mig", age{}, false, "self"},
+		{"pappa slar mig nar han e full. e 13", age{13, 13}, true, "self"},
+		{"mun tyttöystävä lyö mua. oon mies, 30v", age{30, 30}, true, "self"},
 		{"min grabb e 12 o blev rånad på väg hem", age{12, 12}, false, "child"},
 		{"har en son på 16 som blivit hotad med kniv", age{16, 16}, false, "child"},
 		{"bro ja e 16 o nan har mina lösen", age{16, 16}, true, ""}, // "lösen" is no "tösen"
