@@ -2,18 +2,23 @@ package flows
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
 	"strings"
 
+	"github.com/vasteras/trygg/bot/classify"
 	"github.com/vasteras/trygg/bot/understand"
 	"go.yaml.in/yaml/v3"
 )
 
 // MainFile is the conversation graph's file name.
 const MainFile = "main.yaml"
+
+// ClassifierFile is the trained classifier's file name (bot/classify, `trygg train`).
+const ClassifierFile = "classifier.bin"
 
 // PlacesFile is the file of places and areas.
 const PlacesFile = "places.yaml"
@@ -46,6 +51,9 @@ type Set struct {
 	Catalog  *Catalog
 	Lexicons []understand.Lexicon
 	Matcher  *understand.Matcher
+	// Classifier reads topics and danger where the lexicons miss them (ClassifierFile), or
+	// is nil when the flow files have none.
+	Classifier *classify.Model
 	// Places are the places residents may name, and Areas the areas they belong to (id → name).
 	Places []understand.Place
 	Areas  map[string]string
@@ -126,6 +134,15 @@ func Load(src Source) (*Set, error) {
 	s.Places, s.Areas, s.placeSuffixes = places.Places, places.Areas, places.Suffixes
 	if s.Lines, err = loadLines(src.Flows, flowsPath(LinesFile)); err != nil {
 		return nil, err
+	}
+	switch b, err := fs.ReadFile(src.Flows, ClassifierFile); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", flowsPath(ClassifierFile), err)
+	default:
+		if s.Classifier, err = classify.Unmarshal(b); err != nil {
+			return nil, fmt.Errorf("%s: %w", flowsPath(ClassifierFile), err)
+		}
 	}
 	if s.Matcher, err = understand.Compile(s.Lexicons, understand.Places(places.Places, places.Suffixes)); err != nil {
 		return nil, fmt.Errorf("lexicon: %w", err)

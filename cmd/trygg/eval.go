@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"text/tabwriter"
 
 	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/bot/classify"
 	"github.com/vasteras/trygg/bot/corpus"
 	"github.com/vasteras/trygg/flows"
 	"github.com/vasteras/trygg/internal/app"
@@ -22,11 +24,18 @@ func evalCmd(cfg config.Config, args []string, stdout, stderr io.Writer) int {
 	split := fs.String("split", "all", "which split: train, heldout or all")
 	lang := fs.String("lang", "", "only messages in this language: sv, en or fi (default: all)")
 	verbose := fs.Bool("v", false, "list every miss with its id, text, label and what the engine did")
+	cv := fs.Int("cv", 0, "measure by k-fold cross-validation on the train split: each fold is played with a classifier trained on the others")
+	sweep := fs.Bool("sweep", false, "with --cv: a table of the classifier's thresholds instead of the figures")
+	rulesOnly := fs.Bool("rules-only", false, "without the classifier: the rules alone")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "trygg: eval takes no arguments (%q)\n", fs.Arg(0))
+		return 2
+	}
+	if *cv > 0 && *split != corpus.Train {
+		fmt.Fprintf(stderr, "trygg: --cv measures on the train split only: add --split train\n")
 		return 2
 	}
 	var splits []string
@@ -62,7 +71,49 @@ func evalCmd(cfg config.Config, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trygg: %v\n", err)
 		return 1
 	}
-	outs := corpus.Run(bot.New(set, bot.Options{}), msgs)
+	if *cv > 0 {
+		return crossValidate(set, msgs, *cv, *sweep, *verbose, stdout, stderr)
+	}
+	outs := corpus.Run(bot.New(set, bot.Options{RulesOnly: *rulesOnly}), msgs)
 	corpus.Report(stdout, outs, corpus.Options{Verbose: *verbose})
+	return 0
+}
+
+// crossValidate runs `trygg eval --cv k`: the figures of the engine whose classifier never
+// saw the messages it plays, with the default thresholds, or with --sweep a table of
+// thresholds around them, each with the figures that choose between them.
+func crossValidate(set *flows.Set, msgs []corpus.Message, k int, sweep, verbose bool, stdout, stderr io.Writer) int {
+	cfg := classify.DefaultConfig()
+	ths := []classify.Thresholds{cfg.Thresholds}
+	if sweep {
+		ths = nil
+		for _, d := range []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7} {
+			for _, tm := range []float64{0, 0.2, 0.3, 0.4, 0.5, 0.6} {
+				for _, o := range []float64{0.6, 0.7, 0.8, 0.9, 1.01} {
+					ths = append(ths, classify.Thresholds{TopicMin: tm, OverrideMin: o, DangerMin: d})
+				}
+			}
+		}
+	}
+	outs, err := corpus.CrossValidate(set, msgs, k, cfg, ths)
+	if err != nil {
+		fmt.Fprintf(stderr, "trygg: %v\n", err)
+		return 1
+	}
+	if !sweep {
+		for i := range outs[0] {
+			outs[0][i].Msg.Split = fmt.Sprintf("train, %d-fold cross-validation", k)
+		}
+		corpus.Report(stdout, outs[0], corpus.Options{Verbose: verbose})
+		return 0
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "danger_min\ttopic_min\toverride_min\ttopic acc\tdanger recall\tmissed\tfalse alarms\twrong line\t")
+	for i, th := range ths {
+		s := corpus.Score(outs[i])
+		fmt.Fprintf(tw, "%.2f\t%.2f\t%.2f\t%.1f%%\t%.1f%%\t%d\t%d\t%d\t\n", th.DangerMin, th.TopicMin, th.OverrideMin,
+			100*s.TopicAccuracy(), 100*s.DangerRecall(), s.DangerLabelled-s.DangerFound, s.DangerFalse, s.WrongLine)
+	}
+	tw.Flush()
 	return 0
 }

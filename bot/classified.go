@@ -1,0 +1,77 @@
+package bot
+
+import (
+	"github.com/vasteras/trygg/bot/classify"
+	"github.com/vasteras/trygg/bot/understand"
+)
+
+// The classifier (bot/classify) reads what the rules (bot/understand) miss. The rules keep
+// what must be exact: STOPP and RADERA, MENY, PERSON, the language words, numbers, ages,
+// places, who the victim is and their sex. The classifier adds:
+//   - danger: a message the rules find no danger in is read as danger when the
+//     classifier's danger probability reaches Thresholds.DangerMin (rules OR classifier:
+//     the 112 reply never depends on one of them alone);
+//   - the topic: when the rules find none, the classifier's topic when its probability
+//     reaches TopicMin; over a topic the rules found, when it reaches OverrideMin, unless
+//     the rules' topic is one that must be exact (firm).
+//
+// The thresholds travel with the model and are chosen by cross-validation on the train
+// split (`trygg eval --cv 5`, docs/conversations.md).
+
+// firm lists the intents whose topic the classifier never overrides: codes and words
+// that are exact, and privacy, which wins over the topic it mentions.
+var firm = map[string]bool{"ombud_leave": true, "ombud_join": true, "privacy": true}
+
+// unroutable lists the classifier's topics that never route: the rules decide the
+// conversation basics that act (STOPP erases, PERSON hands over, MENY), a bare age, and
+// "yes" and "no".
+var unroutable = map[string]bool{"stop": true, "person": true, "menu": true, "age_only": true, "none": true, "yes": true, "no": true}
+
+// classify runs the classifier on the message, when the engine has one and the message
+// has words, and adds the danger it reads to r.
+func (t *turn) classify(r *understand.Reading) {
+	m := t.e.classifier
+	if m == nil || r.Empty || r.Number >= 0 {
+		return
+	}
+	t.c, t.read = m.Classify(t.msg.Text, classify.Hints(*r)), true
+	th := m.Thresholds()
+	if t.c.DangerP >= th.DangerMin {
+		if !r.Danger && t.c.Danger == classify.DangerSuicide {
+			r.Suicide = true
+		}
+		r.Danger = true
+	}
+	// A danger the rules found, which the classifier reads as suicide: the suicide reply,
+	// which has 112 too.
+	if r.Danger && !r.Suicide && t.c.Danger == classify.DangerSuicide && t.c.SuicideP >= th.DangerMin {
+		r.Suicide = true
+	}
+}
+
+// classified returns the topic (its index in the definition's topics) the turn routes
+// to: ruled, the rules' topic (-1 for none), or the classifier's.
+func (t *turn) classified(ruled int, wait map[string]string) int {
+	if !t.read || unroutable[t.c.Topic] {
+		return ruled
+	}
+	// An age alone after a topic's answer keeps that topic.
+	if ruled < 0 && t.st.Topic != "" && t.r.Age.Known() && len(t.r.Intents) == 0 {
+		return ruled
+	}
+	i, ok := t.e.routable[t.c.Topic]
+	if !ok {
+		return ruled
+	}
+	if n := t.e.def.Nodes[t.e.def.Topics[i].Go]; n != nil && n.Collect && t.st.Report != nil && asksSlot(wait) {
+		return ruled // answering a question of a report
+	}
+	th := t.e.classifier.Thresholds()
+	switch {
+	case ruled < 0 && t.c.TopicP >= th.TopicMin:
+		return i
+	case ruled >= 0 && i != ruled && t.c.TopicP >= th.OverrideMin && !firm[t.e.def.Topics[ruled].Intent]:
+		return i
+	}
+	return ruled
+}
