@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"strings"
+
 	"github.com/vasteras/trygg/bot/classify"
 	"github.com/vasteras/trygg/bot/understand"
 )
@@ -27,24 +29,27 @@ var firm = map[string]bool{"ombud_leave": true, "ombud_join": true, "privacy": t
 // "yes" and "no".
 var unroutable = map[string]bool{"stop": true, "person": true, "menu": true, "age_only": true, "none": true, "yes": true, "no": true}
 
-// classify runs the classifier on the message, when the engine has one and the message
-// has words, and adds the danger it reads to r.
+// classify runs the classifier on the message and adds the danger it reads to r. The
+// classifier is trained on messages that stand on their own (the first message of a
+// conversation), so it leaves alone what it was not trained on: a message without words
+// or only a number, an answer to the question the conversation waits on (an age, a place,
+// a choice, "vet inte"), and a language trygg does not speak (the other-language reply
+// gives 112 and the numbers).
 func (t *turn) classify(r *understand.Reading) {
 	m := t.e.classifier
-	if m == nil || r.Empty || r.Number >= 0 {
+	if m == nil || r.Empty || r.Number >= 0 || r.OtherScript && r.Lang == "" {
+		return
+	}
+	if n := t.e.def.Nodes[t.st.Node]; n != nil && answers(n.Wait, *r) {
 		return
 	}
 	t.c, t.read = m.Classify(t.msg.Text, classify.Hints(*r)), true
 	th := m.Thresholds()
 	if t.c.DangerP >= th.DangerMin {
-		if !r.Danger && t.c.Danger == classify.DangerSuicide {
-			r.Suicide = true
-		}
 		r.Danger = true
 	}
-	// A danger the rules found, which the classifier reads as suicide: the suicide reply,
-	// which has 112 too.
-	if r.Danger && !r.Suicide && t.c.Danger == classify.DangerSuicide && t.c.SuicideP >= th.DangerMin {
+	// Danger the classifier reads as suicide gets the suicide reply, which has 112 too.
+	if r.Danger && t.c.SuicideP >= th.SuicideMin {
 		r.Suicide = true
 	}
 }
@@ -52,7 +57,15 @@ func (t *turn) classify(r *understand.Reading) {
 // classified returns the topic (its index in the definition's topics) the turn routes
 // to: ruled, the rules' topic (-1 for none), or the classifier's.
 func (t *turn) classified(ruled int, wait map[string]string) int {
-	if !t.read || unroutable[t.c.Topic] {
+	if !t.read {
+		return ruled
+	}
+	th := t.e.classifier.Thresholds()
+	// Danger that needs nothing more than the danger reply: no topic after it.
+	if t.c.Topic == classify.TopicNone && t.r.Danger && t.c.TopicP >= th.OverrideMin && (ruled < 0 || !firm[t.e.def.Topics[ruled].Intent]) {
+		return -1
+	}
+	if unroutable[t.c.Topic] {
 		return ruled
 	}
 	// An age alone after a topic's answer keeps that topic.
@@ -66,7 +79,6 @@ func (t *turn) classified(ruled int, wait map[string]string) int {
 	if n := t.e.def.Nodes[t.e.def.Topics[i].Go]; n != nil && n.Collect && t.st.Report != nil && asksSlot(wait) {
 		return ruled // answering a question of a report
 	}
-	th := t.e.classifier.Thresholds()
 	switch {
 	case ruled < 0 && t.c.TopicP >= th.TopicMin:
 		return i
@@ -74,4 +86,31 @@ func (t *turn) classified(ruled int, wait map[string]string) int {
 		return i
 	}
 	return ruled
+}
+
+// answers reports whether a message read as r answers a question that waits on wait: an
+// age where one is asked, a known place where a place is, a word the question expects by
+// name (yes, no, skip …), or a time or kind of a report's slot. Anything else, even where
+// the question takes any answer ("else"), may be a new message of its own.
+func answers(wait map[string]string, r understand.Reading) bool {
+	if len(wait) == 0 {
+		return false
+	}
+	has := func(key string) bool { _, ok := wait[key]; return ok }
+	switch {
+	case r.Age.Known() && (has("age") || has("age_alone")):
+		return true
+	case r.Place != "" && has("place"):
+		return true
+	}
+	for _, in := range r.Intents {
+		if has(in) {
+			return true
+		}
+		slot, _, _ := strings.Cut(in, "_")
+		if (slot == "time" || slot == "days") && has("when") || slot == "kind" && has("kind") {
+			return true
+		}
+	}
+	return false
 }

@@ -32,6 +32,10 @@ const (
 	DangerSuicide = "suicide"
 )
 
+// TopicNone is the topic of a message that needs nothing routed beyond the danger reply, or
+// nothing at all.
+const TopicNone = "none"
+
 // Model is a trained classifier.
 type Model struct {
 	cfg     Config

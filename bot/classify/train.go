@@ -52,6 +52,10 @@ type Thresholds struct {
 	// DangerMin is the danger probability at or above which a message is read as danger,
 	// whatever the rules say.
 	DangerMin float64 `json:"danger_min"`
+	// SuicideMin is the suicide probability at or above which a message read as danger
+	// gets the suicide reply (Mind Självmordslinjen 90101, and 112) rather than the
+	// danger reply.
+	SuicideMin float64 `json:"suicide_min"`
 }
 
 // DefaultConfig is the configuration trygg's model is trained with.
@@ -64,7 +68,7 @@ func DefaultConfig() Config {
 		L2:           1e-5,
 		DangerWeight: 1,
 		Seed:         14,
-		Thresholds:   Thresholds{TopicMin: 0.4, OverrideMin: 0.9, DangerMin: 0.5},
+		Thresholds:   Thresholds{TopicMin: 0.3, OverrideMin: 0.8, DangerMin: 0.15, SuicideMin: 0.2},
 	}
 }
 

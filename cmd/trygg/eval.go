@@ -87,10 +87,12 @@ func crossValidate(set *flows.Set, msgs []corpus.Message, k int, sweep, verbose 
 	ths := []classify.Thresholds{cfg.Thresholds}
 	if sweep {
 		ths = nil
-		for _, d := range []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7} {
-			for _, tm := range []float64{0, 0.2, 0.3, 0.4, 0.5, 0.6} {
-				for _, o := range []float64{0.6, 0.7, 0.8, 0.9, 1.01} {
-					ths = append(ths, classify.Thresholds{TopicMin: tm, OverrideMin: o, DangerMin: d})
+		for _, d := range []float64{0.1, 0.15, 0.2} {
+			for _, tm := range []float64{0.2, 0.3} {
+				for _, o := range []float64{0.3, 0.6, 0.7, 0.8} {
+					for _, s := range []float64{0.2} {
+						ths = append(ths, classify.Thresholds{TopicMin: tm, OverrideMin: o, DangerMin: d, SuicideMin: s})
+					}
 				}
 			}
 		}
@@ -108,11 +110,11 @@ func crossValidate(set *flows.Set, msgs []corpus.Message, k int, sweep, verbose 
 		return 0
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "danger_min\ttopic_min\toverride_min\ttopic acc\tdanger recall\tmissed\tfalse alarms\twrong line\t")
+	fmt.Fprintln(tw, "danger_min\tsuicide_min\ttopic_min\toverride_min\ttopic acc\tdanger recall\tmissed\tfalse alarms\tsuicide reply to other danger\twrong line\t")
 	for i, th := range ths {
 		s := corpus.Score(outs[i])
-		fmt.Fprintf(tw, "%.2f\t%.2f\t%.2f\t%.1f%%\t%.1f%%\t%d\t%d\t%d\t\n", th.DangerMin, th.TopicMin, th.OverrideMin,
-			100*s.TopicAccuracy(), 100*s.DangerRecall(), s.DangerLabelled-s.DangerFound, s.DangerFalse, s.WrongLine)
+		fmt.Fprintf(tw, "%.2f\t%.2f\t%.2f\t%.2f\t%.1f%%\t%.1f%%\t%d\t%d\t%d\t%d\t\n", th.DangerMin, th.SuicideMin, th.TopicMin, th.OverrideMin,
+			100*s.TopicAccuracy(), 100*s.DangerRecall(), s.DangerLabelled-s.DangerFound, s.DangerFalse, s.SuicideToOther, s.WrongLine)
 	}
 	tw.Flush()
 	return 0
