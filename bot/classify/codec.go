@@ -34,10 +34,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	b.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(m.scaleTopic)))
 	b.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(m.scaleDanger)))
-	feats := make([]uint32, len(m.index))
-	for f, row := range m.index {
-		feats[row] = f
-	}
+	feats := m.index.features()
 	b.Write(binary.AppendUvarint(nil, uint64(len(feats))))
 	last := uint32(0)
 	for _, f := range feats {
@@ -71,12 +68,13 @@ func Unmarshal(data []byte) (*Model, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("read model: %w", r.err)
 	}
-	m.index = make(map[uint32]int32, n)
+	feats := make([]uint32, 0, n)
 	f := uint32(0)
-	for i := range int(n) {
+	for range int(n) {
 		f += uint32(r.uvarint())
-		m.index[f] = int32(i)
+		feats = append(feats, f)
 	}
+	m.index = newTable(feats)
 	if r.err == nil && len(r.b) != int(n)*stride*2 {
 		r.err = fmt.Errorf("%d bytes of weights, want %d", len(r.b), int(n)*stride*2)
 	}

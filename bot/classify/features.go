@@ -84,12 +84,12 @@ var stemmers = [...]func(*snowballstem.Env) bool{swedish.Stem, english.Stem, fin
 // features returns the distinct features of text, sorted, and those of its hints, with
 // the value each feature of text has (the hints' is that times HintWeight). The slices
 // are reused by the next call.
-func (x *extractor) features(text string, hints []string) ([]uint32, []uint32, float64) {
+func (x *extractor) features(text string, hints []Hint) ([]uint32, []uint32, float64) {
 	x.out = x.out[:0]
 	x.out = append(x.out, hash(kindBias))
 	x.hints = x.hints[:0]
 	for _, h := range hints {
-		x.hints = append(x.hints, hash(kindHint, h))
+		x.hints = append(x.hints, hash(kindHint, h.Kind, h.Value))
 	}
 	slices.Sort(x.hints)
 	x.hints = slices.Compact(x.hints)
@@ -160,39 +160,43 @@ func norm(n, h int, hw float64) float64 {
 	return 1 / math.Sqrt(sum)
 }
 
+// Hint is one thing the rules read in a message, a feature of the classifier: "intent"
+// and the intent, "danger", "victim" and who, "age" and the age group …
+type Hint struct{ Kind, Value string }
+
 // Hints are what the rules read in a message, as features of the classifier: each intent,
 // danger and suicide, who the victim is, their sex, and whether an age is known and
 // under 18, under 20 or older. Intents are shared by every language, so they carry what
 // one language's examples teach to the others; the classifier learns how far to trust
 // each. The engine and training must give the same hints for the same message.
-func Hints(r understand.Reading) []string {
-	out := make([]string, 0, len(r.Intents)+6)
+func Hints(r understand.Reading) []Hint {
+	out := make([]Hint, 0, len(r.Intents)+6)
 	for _, in := range r.Intents {
-		out = append(out, "intent "+in)
+		out = append(out, Hint{"intent", in})
+	}
+	if len(r.Intents) == 0 {
+		out = append(out, Hint{"intent", ""})
 	}
 	if r.Danger {
-		out = append(out, "danger")
+		out = append(out, Hint{"danger", ""})
 	}
 	if r.Suicide {
-		out = append(out, "suicide")
+		out = append(out, Hint{"suicide", ""})
 	}
 	if r.Victim != "" {
-		out = append(out, "victim "+r.Victim)
+		out = append(out, Hint{"victim", r.Victim})
 	}
 	if r.Sex != "" {
-		out = append(out, "sex "+r.Sex)
+		out = append(out, Hint{"sex", r.Sex})
 	}
 	switch a := r.Age; {
 	case !a.Known():
 	case a.Max < 18:
-		out = append(out, "age child")
+		out = append(out, Hint{"age", "child"})
 	case a.Max < 20:
-		out = append(out, "age youth")
+		out = append(out, Hint{"age", "youth"})
 	default:
-		out = append(out, "age adult")
-	}
-	if len(r.Intents) == 0 {
-		out = append(out, "no intent")
+		out = append(out, Hint{"age", "adult"})
 	}
 	return out
 }

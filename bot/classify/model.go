@@ -42,7 +42,7 @@ type Model struct {
 	topics  []string
 	dangers []string
 	// index maps a feature to its row of weights.
-	index map[uint32]int32
+	index *table
 	// w holds each row's weights, topics then dangers: len(topics)+len(dangers) a row.
 	w []int16
 	// scale turns the integer weights of each head back into real ones.
@@ -81,10 +81,10 @@ func (m *Model) Thresholds() Thresholds { return m.cfg.Thresholds }
 func (m *Model) Topics() []string { return append([]string(nil), m.topics...) }
 
 // Features reports how many features the model has weights for.
-func (m *Model) Features() int { return len(m.index) }
+func (m *Model) Features() int { return m.index.n }
 
 // Classify reads text, with the hints the rules read in it (Hints).
-func (m *Model) Classify(text string, hints []string) Result {
+func (m *Model) Classify(text string, hints []Hint) Result {
 	x := m.pool.Get().(*extractor)
 	defer m.pool.Put(x)
 	feats, hfeats, v := x.features(text, hints)
@@ -92,14 +92,17 @@ func (m *Model) Classify(text string, hints []string) Result {
 	stride := nt + nd
 	var acc, hacc [maxClasses]int32
 	sum := func(acc *[maxClasses]int32, feats []uint32) {
+		a := acc[:stride]
 		for _, f := range feats {
-			row, ok := m.index[f]
-			if !ok {
+			row := m.index.row(f)
+			if row < 0 {
 				continue
 			}
-			ws := m.w[int(row)*stride : int(row+1)*stride]
+			off := int(row) * stride
+			ws := m.w[off : off+stride : off+stride]
+			a := a[:len(ws)]
 			for c, v := range ws {
-				acc[c] += int32(v)
+				a[c] += int32(v)
 			}
 		}
 	}

@@ -13,7 +13,7 @@ import (
 type Example struct {
 	Text string
 	// Hints are what the rules read in Text (Hints).
-	Hints  []string
+	Hints  []Hint
 	Topic  string
 	Danger string
 }
@@ -115,10 +115,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 		}
 	}
 	slices.Sort(kept)
-	index := make(map[uint32]int32, len(kept))
-	for i, f := range kept {
-		index[f] = int32(i)
-	}
+	index := newTable(kept)
 	// Each example's rows of weights and the value of each.
 	type cell struct {
 		row int32
@@ -127,12 +124,12 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	cells := make([][]cell, len(examples))
 	for i, f := range fs {
 		for _, h := range f.text {
-			if r, ok := index[h]; ok {
+			if r := index.row(h); r >= 0 {
 				cells[i] = append(cells[i], cell{r, f.v})
 			}
 		}
 		for _, h := range f.hints {
-			if r, ok := index[h]; ok {
+			if r := index.row(h); r >= 0 {
 				cells[i] = append(cells[i], cell{r, f.v * cfg.Features.HintWeight})
 			}
 		}
