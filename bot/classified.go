@@ -55,12 +55,32 @@ func (t *turn) classify(r *understand.Reading) {
 }
 
 // classified returns the topic (its index in the definition's topics) the turn routes
-// to: ruled, the rules' topic (-1 for none), or the classifier's.
-func (t *turn) classified(ruled int, wait map[string]string) int {
+// to: ruled, the rules' topic (-1 for none), or the classifier's; or, where the rules
+// find no topic and no question takes any answer, a global node the classifier reads the
+// message as asking for: the menu, a person or nothing at all (only when it is sure: a
+// person calls staff, and a message it barely knows, "asdf", is not understood rather
+// than needing nothing).
+func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 	if !t.read {
-		return ruled
+		return ruled, ""
 	}
 	th := t.e.classifier.Thresholds()
+	if _, open := wait["else"]; ruled < 0 && !open && !t.r.Age.Known() {
+		g := t.e.def.Globals
+		switch c := t.c; {
+		case c.Topic == "menu" && c.TopicP >= th.TopicMin:
+			return -1, g.Menu
+		case c.Topic == "person" && c.TopicP >= th.OverrideMin:
+			return -1, g.Person
+		case c.Topic == classify.TopicNone && !t.r.Danger && c.TopicP >= th.OverrideMin:
+			return -1, g.Nothing
+		}
+	}
+	return t.classifiedTopic(ruled, wait, th), ""
+}
+
+// classifiedTopic returns the topic of classified.
+func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Thresholds) int {
 	// Danger that needs nothing more than the danger reply: no topic after it.
 	if t.c.Topic == classify.TopicNone && t.r.Danger && t.c.TopicP >= th.OverrideMin && (ruled < 0 || !firm[t.e.def.Topics[ruled].Intent]) {
 		return -1

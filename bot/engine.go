@@ -351,7 +351,14 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 			break
 		}
 	}
-	if i := t.classified(ruled, wait); i >= 0 {
+	i, node := t.classified(ruled, wait)
+	if node != "" {
+		t.st.Node = ""
+		t.st.Report = nil
+		t.run(node)
+		return t.done()
+	}
+	if i >= 0 {
 		topic := e.def.Topics[i]
 		t.st.Node = ""
 		t.st.Report = nil

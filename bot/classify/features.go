@@ -165,7 +165,7 @@ func norm(n, h int, hw float64) float64 {
 type Hint struct{ Kind, Value string }
 
 // Hints are what the rules read in a message, as features of the classifier: each intent,
-// danger and suicide, who the victim is, their sex, and whether an age is known and
+// danger and suicide, who the victim is, their sex, whether a place is named, and whether an age is known and
 // under 18, under 20 or older. Intents are shared by every language, so they carry what
 // one language's examples teach to the others; the classifier learns how far to trust
 // each. The engine and training must give the same hints for the same message.
@@ -188,6 +188,9 @@ func Hints(r understand.Reading) []Hint {
 	}
 	if r.Sex != "" {
 		out = append(out, Hint{"sex", r.Sex})
+	}
+	if r.Place != "" {
+		out = append(out, Hint{"place", ""})
 	}
 	switch a := r.Age; {
 	case !a.Known():
