@@ -40,6 +40,26 @@ type Source struct {
 	FlowsName, LocalesName string
 }
 
+// WithoutClassifier returns the source without its classifier (ClassifierFile): what
+// training a new one reads the lexicons from, whatever state the old one is in.
+func (src Source) WithoutClassifier() Source {
+	src.Flows = hiding{src.Flows, ClassifierFile}
+	return src
+}
+
+// hiding is a file system without one of its files.
+type hiding struct {
+	fs.FS
+	name string
+}
+
+func (h hiding) Open(name string) (fs.File, error) {
+	if name == h.name {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return h.FS.Open(name)
+}
+
 // EmbeddedSource is the flow and locale files built into the binary.
 func EmbeddedSource(locales fs.FS) Source {
 	return Source{Flows: Embedded(), Locales: locales, FlowsName: "flows", LocalesName: "locales"}

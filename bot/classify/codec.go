@@ -11,11 +11,12 @@ import (
 )
 
 // magic starts every model file; the digit is the format's version.
-const magic = "trygg-classify 1\n"
+const magic = "trygg-classify 2\n"
 
 // MarshalBinary writes the model: the magic line, the configuration as JSON, the classes
 // of both heads, the two scales, the features (sorted, as differences from the one before)
-// and every feature's weights, little-endian. The same model gives the same bytes.
+// and every feature's weights, one byte each (numbers little-endian). The same model
+// gives the same bytes.
 func (m *Model) MarshalBinary() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(magic)
@@ -42,7 +43,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		last = f
 	}
 	for _, v := range m.w {
-		b.Write(binary.LittleEndian.AppendUint16(nil, uint16(v)))
+		b.WriteByte(byte(v))
 	}
 	return b.Bytes(), nil
 }
@@ -75,15 +76,15 @@ func Unmarshal(data []byte) (*Model, error) {
 		feats = append(feats, f)
 	}
 	m.index = newTable(feats)
-	if r.err == nil && len(r.b) != int(n)*stride*2 {
-		r.err = fmt.Errorf("%d bytes of weights, want %d", len(r.b), int(n)*stride*2)
+	if r.err == nil && len(r.b) != int(n)*stride {
+		r.err = fmt.Errorf("%d bytes of weights, want %d", len(r.b), int(n)*stride)
 	}
 	if r.err != nil {
 		return nil, fmt.Errorf("read model: %w", r.err)
 	}
-	m.w = make([]int16, int(n)*stride)
-	for i := range m.w {
-		m.w[i] = int16(binary.LittleEndian.Uint16(r.b[2*i:]))
+	m.w = make([]int8, int(n)*stride)
+	for i, b := range r.b {
+		m.w[i] = int8(b)
 	}
 	if !slices.Contains(m.dangers, DangerNone) || len(m.topics) == 0 {
 		return nil, errors.New("read model: no topics, or no danger class none")

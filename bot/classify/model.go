@@ -9,7 +9,7 @@
 // multinomial logistic regression, score the features: the topic (the corpus' topics,
 // bot/testdata/corpus/README.md) and danger (none, now, threat, suicide). Train fits both
 // with plain stochastic gradient descent in an order drawn from a fixed seed, so the same
-// examples give the same model byte for byte; the weights are kept as 16-bit integers.
+// examples give the same model byte for byte; the weights are kept as 8-bit integers.
 //
 // The model is data: `trygg train` writes it (flows/classifier.bin) from the corpus' train
 // split, a test proves the committed file is current, and flows.Load reads it. What the
@@ -44,7 +44,7 @@ type Model struct {
 	// index maps a feature to its row of weights.
 	index *table
 	// w holds each row's weights, topics then dangers: len(topics)+len(dangers) a row.
-	w []int16
+	w []int8
 	// scale turns the integer weights of each head back into real ones.
 	scaleTopic, scaleDanger float32
 	pool                    *sync.Pool

@@ -36,7 +36,7 @@ func trainCmd(cfg config.Config, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trygg: corpus: %v\n", err)
 		return 1
 	}
-	set, err := flows.Load(app.Source(cfg))
+	set, err := flows.Load(app.Source(cfg).WithoutClassifier())
 	if err != nil {
 		fmt.Fprintf(stderr, "trygg: %v\n", err)
 		return 1
