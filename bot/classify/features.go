@@ -37,7 +37,9 @@ type Features struct {
 
 // Limits that bound the work one message can cost (a 10 kB word, a pasted essay).
 const (
-	// maxTokens is how many words of a message are read; the rest is ignored.
+	// maxText is how many bytes of a message are read (an SMS is at most 1,600
+	// characters); maxTokens how many words of them. The rest is ignored.
+	maxText   = 4096
 	maxTokens = 200
 	// maxGramWord is the longest word read for character n-grams; a longer one is no word.
 	maxGramWord = 24
@@ -93,6 +95,13 @@ func (x *extractor) features(text string, hints []Hint) ([]uint32, []uint32, flo
 	}
 	slices.Sort(x.hints)
 	x.hints = slices.Compact(x.hints)
+	if len(text) > maxText {
+		cut := maxText
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
 	toks := understand.Tokens(understand.Normalize(text))
 	if len(toks) > maxTokens {
 		toks = toks[:maxTokens]
