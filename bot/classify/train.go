@@ -31,9 +31,6 @@ type Config struct {
 	Rate float64 `json:"rate"`
 	// L2 pulls the weights of the features of each example towards zero.
 	L2 float64 `json:"l2"`
-	// DangerWeight weighs the danger head's loss on a message with danger against one
-	// without: missing danger costs more than a false alarm.
-	DangerWeight float64 `json:"danger_weight"`
 	// Seed fixes the order the examples are visited in.
 	Seed uint64 `json:"seed"`
 
@@ -61,14 +58,13 @@ type Thresholds struct {
 // DefaultConfig is the configuration trygg's model is trained with.
 func DefaultConfig() Config {
 	return Config{
-		Features:     Features{Words: true, StemMin: 4, Bigrams: true, CharMin: 3, CharMax: 5, HintWeight: 2},
-		MinCount:     3,
-		Epochs:       12,
-		Rate:         2,
-		L2:           1e-5,
-		DangerWeight: 1,
-		Seed:         14,
-		Thresholds:   Thresholds{TopicMin: 0.3, OverrideMin: 0.8, DangerMin: 0.15, SuicideMin: 0.1},
+		Features:   Features{Words: true, StemMin: 4, Bigrams: true, CharMin: 3, CharMax: 5, HintWeight: 2},
+		MinCount:   3,
+		Epochs:     12,
+		Rate:       2,
+		L2:         1e-5,
+		Seed:       14,
+		Thresholds: Thresholds{TopicMin: 0.3, OverrideMin: 0.8, DangerMin: 0.15, SuicideMin: 0.1},
 	}
 }
 
@@ -158,11 +154,6 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 			// The gradient of the log loss: p - 1 for the labelled class, p for the others.
 			scores[topicOf[examples[i].Topic]] -= 1
 			scores[nt+dangerOf[examples[i].Danger]] -= 1
-			if examples[i].Danger != DangerNone && cfg.DangerWeight > 0 {
-				for k := nt; k < stride; k++ {
-					scores[k] *= cfg.DangerWeight
-				}
-			}
 			for _, c := range cells[i] {
 				ws := w[int(c.row)*stride : int(c.row+1)*stride]
 				for k := range ws {
