@@ -64,7 +64,7 @@ func DefaultConfig() Config {
 		Rate:       2,
 		L2:         1e-5,
 		Seed:       14,
-		Thresholds: Thresholds{TopicMin: 0.3, OverrideMin: 0.8, DangerMin: 0.15, SuicideMin: 0.1},
+		Thresholds: Thresholds{TopicMin: 0.3, OverrideMin: 0.6, DangerMin: 0.15, SuicideMin: 0.1},
 	}
 }
 
