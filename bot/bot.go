@@ -76,6 +76,10 @@ type Message struct {
 	// clients apart from conversations (the web chat: the client's address), for the host's
 	// limits; "" means the conversation itself. The engine does not read it.
 	Client string
+	// Media tells that the message carried a picture, voice note or other file, which the
+	// channel never fetches (WhatsApp). The resident is asked to write in words; Text is
+	// the caption, if any, and is read as usual.
+	Media bool
 }
 
 // Reply is one message to send to the resident.

@@ -68,7 +68,8 @@ func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 	if _, open := wait["else"]; ruled < 0 && !open && !t.r.Age.Known() {
 		g := t.e.def.Globals
 		switch c := t.c; {
-		case c.Topic == "menu" && c.TopicP >= th.TopicMin:
+		case c.Known < th.KnownMin:
+		case c.Topic == "menu" && c.TopicP >= th.OverrideMin:
 			return -1, g.Menu
 		case c.Topic == "person" && c.TopicP >= th.OverrideMin:
 			return -1, g.Person
@@ -100,7 +101,7 @@ func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Th
 		return ruled // answering a question of a report
 	}
 	switch {
-	case ruled < 0 && t.c.TopicP >= th.TopicMin && (!t.r.Suicide || t.c.TopicP >= th.OverrideMin):
+	case ruled < 0 && t.c.TopicP >= th.TopicMin && t.c.Known >= th.KnownMin && (!t.r.Suicide || t.c.TopicP >= th.OverrideMin):
 		return i
 	case ruled >= 0 && i != ruled && t.c.TopicP >= th.OverrideMin && !firm[t.e.def.Topics[ruled].Intent]:
 		return i

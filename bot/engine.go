@@ -234,8 +234,35 @@ type turn struct {
 	filled map[string]bool
 }
 
-// Turn handles one message. now is when it arrived.
+// Turn handles one message. now is when it arrived. A message with media (Message.Media)
+// gets the media reply, which asks for words: alone, when there is no caption (the
+// conversation stays where it was, and nothing goes to staff in a handoff); after the
+// caption's own replies otherwise.
 func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
+	if !msg.Media {
+		return e.turn(st, msg, now)
+	}
+	if strings.TrimSpace(msg.Text) == "" {
+		t := &turn{e: e, st: st, msg: msg, now: now}
+		if t.st.Lang == "" || !e.set.Catalog.Has(t.st.Lang) {
+			t.st.Lang = flows.DefaultLang
+		}
+		t.reply(e.def.Globals.Media)
+		return t.done()
+	}
+	res := e.turn(st, msg, now)
+	if !res.Erase {
+		lang := res.State.Lang
+		if lang == "" {
+			lang = flows.DefaultLang
+		}
+		res.Replies = append(res.Replies, e.say(lang, e.def.Globals.Media, res.State.Group()))
+	}
+	return res
+}
+
+// turn handles one message's text.
+func (e *Engine) turn(st State, msg Message, now time.Time) Result {
 	r := e.matcher.Read(msg.Text, now)
 	t := &turn{e: e, st: st, msg: msg, now: now}
 	t.classify(&r)

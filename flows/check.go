@@ -808,5 +808,6 @@ func (sf Safety) messages() map[string]string {
 // flow file.
 func (g Globals) messages() map[string]string {
 	return map[string]string{"handoff_ended": g.HandoffEnded, "handoff_timeout": g.HandoffTimeout,
-		"handoff_waiting": g.HandoffWaiting, "handoff_footer": g.HandoffFooter, "ombud_not_registered": g.OmbudNotRegistered}
+		"handoff_waiting": g.HandoffWaiting, "handoff_footer": g.HandoffFooter, "ombud_not_registered": g.OmbudNotRegistered,
+		"media": g.Media}
 }

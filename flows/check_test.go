@@ -424,21 +424,21 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{
 			name: "skicka sms till 112",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även sms-tråden om ingen annan ska se den. Är du i fara? Ring 112."`, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även sms-tråden om ingen annan ska se den. Är du i fara? Skicka sms till 112."`)
+				f.replace(t, svText, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även tråden i din telefon eller dator om ingen annan ska se den. Är du i fara? Ring 112."`, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även tråden i din telefon eller dator om ingen annan ska se den. Är du i fara? Skicka sms till 112."`)
 			},
 			want: []want{{file: svText, at: "erased:", msg: "message erased tells residents to text 112; SMS to 112 works only for people registered in advance: say call"}},
 		},
 		{
 			name: "sms:a 112",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, svText, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även sms-tråden om ingen annan ska se den. Är du i fara? Ring 112."`, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även sms-tråden om ingen annan ska se den. Är du i fara? Sms:a 112."`)
+				f.replace(t, svText, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även tråden i din telefon eller dator om ingen annan ska se den. Är du i fara? Ring 112."`, `erased: "Klart, det trygg hade om dig är raderat. Det du skrev till personal finns kvar hos dem. Radera även tråden i din telefon eller dator om ingen annan ska se den. Är du i fara? Sms:a 112."`)
 			},
 			want: []want{{file: svText, at: "erased:", msg: "message erased tells residents to text 112; SMS to 112 works only for people registered in advance: say call"}},
 		},
 		{
 			name: "text 112",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, enText, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the text thread too if no one else should see it. In danger? Call 112."`, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the text thread too if no one else should see it. In danger? Send a text to 112."`)
+				f.replace(t, enText, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the thread on your phone or computer too if no one else should see it. In danger? Call 112."`, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the thread on your phone or computer too if no one else should see it. In danger? Send a text to 112."`)
 			},
 			want: []want{{file: enText, at: "erased:", msg: "message erased tells residents to text 112; SMS to 112 works only for people registered in advance: say call"}},
 		},
@@ -459,7 +459,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		{
 			name: "call 112 is fine",
 			edit: func(t *testing.T, f files) {
-				f.replace(t, enText, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the text thread too if no one else should see it. In danger? Call 112."`, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the text thread too if no one else should see it. Write STOP any time. In this context 112 means call. In danger? Call 112, do not text."`)
+				f.replace(t, enText, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the thread on your phone or computer too if no one else should see it. In danger? Call 112."`, `erased: "Done, what trygg held about you is deleted. What you wrote to staff stays with them. Delete the thread on your phone or computer too if no one else should see it. Write STOP any time. In this context 112 means call. In danger? Call 112, do not text."`)
 			},
 		},
 		{

@@ -110,6 +110,10 @@ type Globals struct {
 	// the Grannsamverkan alerts when the registration failed at the last moment (another
 	// ombud used the invite code meanwhile): they are not registered, and how to try again.
 	OmbudNotRegistered string `yaml:"ombud_not_registered"`
+	// Media is the reply to a picture, voice note or other file (a channel that carries
+	// them, WhatsApp): trygg never opens one, so it asks for words, with 112 and the
+	// Brottsofferjouren number for the resident's age.
+	Media string `yaml:"media"`
 }
 
 // Topic sends messages that mention an intent to a node.

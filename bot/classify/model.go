@@ -61,6 +61,9 @@ type Result struct {
 	DangerP float64
 	// SuicideP is the probability of the suicide class.
 	SuicideP float64
+	// Known is the share of the message's features (its words and n-grams) the model has
+	// weights for: a message it barely knows ("asdf qwerty") is read from the prior.
+	Known float64
 }
 
 // Config returns the configuration the model was trained with, thresholds included.
@@ -91,6 +94,7 @@ func (m *Model) Classify(text string, hints []Hint) Result {
 	nt, nd := len(m.topics), len(m.dangers)
 	stride := nt + nd
 	var acc, hacc [maxClasses]int32
+	known := 0
 	sum := func(acc *[maxClasses]int32, feats []uint32) {
 		a := acc[:stride]
 		for _, f := range feats {
@@ -98,6 +102,7 @@ func (m *Model) Classify(text string, hints []Hint) Result {
 			if row < 0 {
 				continue
 			}
+			known++
 			off := int(row) * stride
 			ws := m.w[off : off+stride : off+stride]
 			a := a[:len(ws)]
@@ -107,6 +112,7 @@ func (m *Model) Classify(text string, hints []Hint) Result {
 		}
 	}
 	sum(&acc, feats)
+	knownText := known - 1 // the bias is always known
 	sum(&hacc, hfeats)
 	hw := m.cfg.Features.HintWeight
 	var scores [maxClasses]float64
@@ -120,6 +126,9 @@ func (m *Model) Classify(text string, hints []Hint) Result {
 	softmax(scores[:nt])
 	softmax(scores[nt:stride])
 	var r Result
+	if len(feats) > 1 {
+		r.Known = float64(knownText) / float64(len(feats)-1)
+	}
 	best := 0
 	for c := 1; c < nt; c++ {
 		if scores[c] > scores[best] {

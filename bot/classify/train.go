@@ -43,6 +43,9 @@ type Thresholds struct {
 	// TopicMin is the topic probability at or above which the classifier's topic is taken
 	// when the rules find none.
 	TopicMin float64 `json:"topic_min"`
+	// KnownMin is the share of a message's features the model must know (Result.Known)
+	// for its topic to be taken where the rules find none.
+	KnownMin float64 `json:"known_min"`
 	// OverrideMin is the topic probability at or above which the classifier's topic is
 	// taken over a topic the rules found.
 	OverrideMin float64 `json:"override_min"`
@@ -64,7 +67,7 @@ func DefaultConfig() Config {
 		Rate:       2,
 		L2:         1e-5,
 		Seed:       14,
-		Thresholds: Thresholds{TopicMin: 0.3, OverrideMin: 0.6, DangerMin: 0.15, SuicideMin: 0.1},
+		Thresholds: Thresholds{TopicMin: 0.3, KnownMin: 0.5, OverrideMin: 0.8, DangerMin: 0.15, SuicideMin: 0.1},
 	}
 }
 

@@ -105,8 +105,10 @@ func crossValidate(set *flows.Set, msgs []corpus.Message, k int, sweep string, v
 		for _, d := range []float64{0.1, 0.15, 0.2} {
 			for _, s := range []float64{0.1, 0.2} {
 				for _, tm := range []float64{0.2, 0.3} {
-					for _, o := range []float64{0.3, 0.6, 0.8} {
-						ths = append(ths, classify.Thresholds{TopicMin: tm, OverrideMin: o, DangerMin: d, SuicideMin: s})
+					for _, km := range []float64{0, 0.5} {
+						for _, o := range []float64{0.3, 0.6, 0.8} {
+							ths = append(ths, classify.Thresholds{TopicMin: tm, KnownMin: km, OverrideMin: o, DangerMin: d, SuicideMin: s})
+						}
 					}
 				}
 			}
@@ -117,9 +119,9 @@ func crossValidate(set *flows.Set, msgs []corpus.Message, k int, sweep string, v
 			return 1
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "danger_min\tsuicide_min\ttopic_min\toverride_min\t"+scoreHeader)
+		fmt.Fprintln(tw, "danger_min\tsuicide_min\ttopic_min\tknown_min\toverride_min\t"+scoreHeader)
 		for i, th := range ths {
-			fmt.Fprintf(tw, "%.2f\t%.2f\t%.2f\t%.2f\t%s\n", th.DangerMin, th.SuicideMin, th.TopicMin, th.OverrideMin, scoreRow(outs[i]))
+			fmt.Fprintf(tw, "%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\n", th.DangerMin, th.SuicideMin, th.TopicMin, th.KnownMin, th.OverrideMin, scoreRow(outs[i]))
 		}
 		tw.Flush()
 		return 0

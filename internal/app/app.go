@@ -31,6 +31,7 @@ import (
 	"github.com/vasteras/trygg/internal/sms"
 	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/internal/store/redisstore"
+	"github.com/vasteras/trygg/internal/whatsapp"
 	"github.com/vasteras/trygg/locales"
 )
 
@@ -66,7 +67,10 @@ type App struct {
 	// TWILIO_MESSAGING_SERVICE_SID); SlackPoster posts cards to Slack (nil without Slack).
 	SMSSender   *sms.Sender
 	SlackPoster *slack.Poster
-	inbox       *handoff.Inbox // staff replies queued for the web chat; nil without records
+	// WhatsAppSender is the WhatsApp outbox (the 24-hour window, templates); nil without
+	// TWILIO_WHATSAPP_FROM or a store that keeps records.
+	WhatsAppSender *whatsapp.Sender
+	inbox          *handoff.Inbox // staff replies queued for the web chat; nil without records
 
 	// Features. Grannsamverkan is the ombud register and Alerts the area alerts; Handoff
 	// hands conversations to staff in Slack. Each is nil when off.
@@ -77,6 +81,9 @@ type App struct {
 	// Channels. SMS is the Twilio webhook handler, Slack the staff channel; nil when off.
 	SMS   *sms.Handler
 	Slack *slack.Bot
+	// WhatsApp is the WhatsApp webhook handler (the SMS handler's WhatsApp Variant); nil
+	// when off.
+	WhatsApp *sms.Handler
 
 	now      func() time.Time  // Options.Now
 	clock    clock.Clock       // Options.Clock

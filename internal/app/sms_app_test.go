@@ -121,7 +121,7 @@ func TestSMSChannel(t *testing.T) {
 		t.Fatalf("/metrics: status %d", status)
 	}
 	for _, want := range []string{
-		`trygg_sms_messages_in_total{result="answered"} 1`,
+		`trygg_sms_messages_in_total{channel="sms",result="answered"} 1`,
 		`trygg_webhook_signature_failures_total{route="/twilio/sms"} 1`,
 		`trygg_sms_segments_out_total{encoding="GSM-7",via="twiml"} 2`,
 	} {

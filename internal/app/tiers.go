@@ -19,6 +19,7 @@ import (
 	"github.com/vasteras/trygg/internal/sms"
 	"github.com/vasteras/trygg/internal/store"
 	"github.com/vasteras/trygg/internal/web"
+	"github.com/vasteras/trygg/internal/whatsapp"
 )
 
 // slackAPITimeout bounds one call of Slack's Web API.
@@ -31,7 +32,7 @@ func HandoffPossible(cfg config.Config) bool {
 	if !cfg.SlackEnabled() || cfg.SlackStaffChannel == "" {
 		return false
 	}
-	return !cfg.SMSEnabled() || cfg.TwilioFrom != "" || cfg.TwilioMessagingServiceSID != ""
+	return !cfg.SMSEnabled() || cfg.TwilioFrom != "" || cfg.TwilioMessagingServiceSID != "" || cfg.WhatsAppFrom != ""
 }
 
 // buildOutboxes builds what the features send through: the SMS sender, the Slack poster
@@ -64,6 +65,25 @@ func (a *App) buildOutboxes(slackAPIURL string) error {
 	}
 	if rec, ok := a.Store.(store.Records); ok {
 		a.inbox = &handoff.Inbox{Records: rec, TTL: cfg.ConversationTTL, Now: a.now}
+	}
+	if cfg.WhatsAppEnabled() {
+		rec, ok := a.Store.(store.Records)
+		if !ok {
+			return errors.New("whatsapp: the store keeps no records (needed for the 24-hour window)")
+		}
+		// A message found failed later is told in its case's thread, once the handoff
+		// feature is built on this outbox.
+		undelivered := func(ctx context.Context, scope, reason string) error {
+			if a.Handoff == nil {
+				return nil
+			}
+			return a.Handoff.Undelivered(ctx, scope, reason)
+		}
+		s, err := whatsapp.SenderFromConfig(cfg, rec, sms.Deps{Now: a.now, Log: a.Log, Metrics: a.Metrics, Transport: a.twilioRT}, a.Location, undelivered)
+		if err != nil {
+			return err
+		}
+		a.WhatsAppSender = s
 	}
 	return nil
 }
@@ -157,6 +177,9 @@ func (a *App) buildHandoff() error {
 	if a.SMSSender != nil {
 		outboxes[sms.PseudonymChannel] = handoff.SMS{Texter: a.SMSSender}
 	}
+	if a.WhatsAppSender != nil {
+		outboxes[whatsapp.Channel] = a.WhatsAppSender
+	}
 	h, err := handoff.New(handoff.Config{
 		Conversations: a.Service,
 		Store:         a.Store,
@@ -181,8 +204,8 @@ func (a *App) buildHandoff() error {
 	return nil
 }
 
-// buildChannels builds and mounts every configured channel on the features: Slack, SMS
-// and the web chat.
+// buildChannels builds and mounts every configured channel on the features: Slack, SMS,
+// WhatsApp and the web chat.
 func (a *App) buildChannels() error {
 	if err := a.buildSlack(); err != nil {
 		return err
@@ -190,7 +213,33 @@ func (a *App) buildChannels() error {
 	if err := a.buildSMS(); err != nil {
 		return err
 	}
+	if err := a.buildWhatsApp(); err != nil {
+		return err
+	}
 	return a.buildWeb()
+}
+
+// buildWhatsApp mounts the WhatsApp channel when it is configured. Its status callbacks
+// come to the SMS channel's route.
+func (a *App) buildWhatsApp() error {
+	if !a.Config.WhatsAppEnabled() {
+		a.Log.Info("whatsapp: off (set TWILIO_WHATSAPP_FROM with the Twilio credentials to turn it on)")
+		return nil
+	}
+	h, err := whatsapp.FromConfig(a.Config, sms.Deps{
+		Service: a.Service, Store: a.Store, Hasher: a.Hasher, Metrics: a.Metrics, Now: a.now, Log: a.Log,
+	})
+	if err != nil {
+		return fmt.Errorf("whatsapp: %w", err)
+	}
+	a.WhatsApp = h
+	h.Mount(a.Server)
+	a.Log.Info("whatsapp: on", "webhook", "POST "+whatsapp.Path, "status_callback", "POST "+sms.StatusPath,
+		"templates", len(a.Config.WhatsAppTemplates))
+	if len(a.Config.WhatsAppTemplates) == 0 {
+		a.Log.Warn("whatsapp: no TWILIO_WA_TEMPLATE_* is set: outside a resident's 24-hour window staff replies are held and staff are told the window is closed")
+	}
+	return nil
 }
 
 // buildSlack builds the Slack staff channel when it is configured: HTTP routes, or Socket
@@ -247,6 +296,9 @@ func (a *App) buildSMS() error {
 	var hooks sms.Hooks
 	if a.Alerts != nil {
 		hooks.Status = a.Alerts.Status
+	}
+	if a.WhatsAppSender != nil {
+		hooks.Delivery = a.WhatsAppSender.Status
 	}
 	h, err := sms.FromConfig(a.Config, sms.Deps{
 		Service: a.Service, Store: a.Store, Hasher: a.Hasher, Metrics: a.Metrics, Now: a.now, Log: a.Log, Hooks: hooks,

@@ -38,6 +38,8 @@ const (
 	waSecret     = "whole-app-signing-secret"
 	waStaff      = "C0STAFF"
 	waAlerter    = "U0ALERT"
+	waWhatsApp   = "whatsapp:+46700000001"
+	waTemplateSV = "HX0123456789abcdef0123456789abcdef"
 )
 
 // TestWholeApp runs the suite on miniredis, and on the real Redis named by
@@ -298,6 +300,126 @@ func wholeApp(t *testing.T, redisURL string) {
 			t.Errorf("/trygg statistik idag after the residents' turns: %s", got)
 		}
 	})
+
+	// Last, as it moves the clock almost a day on: WhatsApp's 24-hour window.
+	w.run("whatsapp conversation and handoff", func(t *testing.T) { w.whatsappDay(t) })
+}
+
+// whatsappDay is a resident's day on WhatsApp: a conversation, a photo, a handoff with a
+// reply each way, the window closing before staff's second reply (the template, staff
+// told in the thread), the resident's reply bringing the held message, and Avsluta. The
+// transcript as the resident sees it is logged.
+func (w *whole) whatsappDay(t *testing.T) {
+	const number = "+46701110005"
+	var transcript []string
+	say := func(text string, extra map[string]string) []string {
+		t.Helper()
+		got := w.whatsapp(number, text, extra)
+		line := "resident: " + text
+		switch {
+		case extra["NumMedia"] != "":
+			line = "resident: [photo]" + map[bool]string{true: " " + text}[text != ""]
+		case extra["ButtonText"] != "":
+			line = "resident: [taps the button " + extra["ButtonText"] + "]"
+		}
+		transcript = append(transcript, line)
+		for _, g := range got {
+			transcript = append(transcript, "trygg:    "+g)
+		}
+		return got
+	}
+	got := strings.Join(say("Jag är 16 och blev rånad", nil), "\n")
+	if !strings.Contains(got, youthNumber) || strings.Contains(got, adultNumber) {
+		t.Errorf("a 16-year-old on WhatsApp: %q", got)
+	}
+	got = strings.Join(say("", map[string]string{"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/2010-04-01/Accounts/" + waAccount + "/Messages/MM1/Media/ME1", "MediaContentType0": "image/jpeg"}), "\n")
+	if !strings.Contains(got, "bilder") || !strings.Contains(got, "112") || !strings.Contains(got, youthNumber) {
+		t.Errorf("a photo on WhatsApp: %q", got)
+	}
+	if got := strings.Join(say("PERSON", nil), "\n"); !strings.Contains(got, "JA") {
+		t.Fatalf("PERSON on WhatsApp: %q", got)
+	}
+	say("JA", nil)
+	card, code := w.card("WhatsApp")
+	if got := say("Jag vet inte vad jag ska göra", nil); len(got) != 0 {
+		t.Errorf("the bot answered a message for staff: %q", got)
+	}
+	w.slack.WaitFor(w.t, "the relay", func() bool { return len(w.thread(card.TS)) > 0 })
+	// Staff → resident inside the window: free text from the WhatsApp sender.
+	before := len(w.twilio.Messages())
+	w.event(testkit.MessageEvent{EventID: "Ev" + w.nonce(), Channel: waStaff, User: "U0ANNA", Text: "Hej, jag heter Anna. Är du säker nu?", TS: "1763284000.000100", ThreadTS: card.TS})
+	w.twilio.WaitFor(w.t, "the staff reply", func() bool { return len(w.twilio.Messages()) > before })
+	m := w.twilio.Messages()[before]
+	if m.To != "whatsapp:"+number || m.From != waWhatsApp || !strings.HasPrefix(m.Body, "Hej, jag heter Anna.") || !strings.Contains(m.Body, youthNumber) {
+		t.Errorf("staff reply on WhatsApp: %+v", m)
+	}
+	transcript = append(transcript, "trygg:    "+m.Body+"   [staff's reply]")
+	for _, status := range []string{"sent", "delivered", "read"} {
+		if code, body := w.do(w.twilio.StatusCallback(m, status, "")); code/100 != 2 {
+			t.Fatalf("status callback %s: %d %s", status, code, body)
+		}
+	}
+
+	// The resident does not answer. The window closes (24 hours less the margin after
+	// their last message), before the case's lifetime ends: staff's next reply goes as
+	// the template, and is held.
+	w.clock.Add(24*time.Hour - 4*time.Minute)
+	before = len(w.twilio.Messages())
+	w.event(testkit.MessageEvent{EventID: "Ev" + w.nonce(), Channel: waStaff, User: "U0ANNA", Text: "Hur gick det med polisanmälan?", TS: "1763284100.000100", ThreadTS: card.TS})
+	w.twilio.WaitFor(w.t, "the template", func() bool { return len(w.twilio.Messages()) > before })
+	tm := w.twilio.Messages()[before]
+	if tm.ContentSID != waTemplateSV || tm.Body != "" || tm.To != "whatsapp:"+number {
+		t.Errorf("outside the window: %+v, want the Swedish template", tm)
+	}
+	transcript = append(transcript, "trygg:    [template "+tm.ContentSID+", {{1}}="+tm.ContentVariables+": you have a new message; reply to read it]")
+	w.slack.WaitFor(w.t, "staff told of the window", func() bool {
+		return strings.Contains(strings.Join(w.thread(card.TS), "\n"), "mer än 24 timmar sedan")
+	})
+	// The resident taps the template's button: the held reply comes first.
+	got = strings.Join(say("", map[string]string{"ButtonText": "Läs meddelandet", "ButtonPayload": "read"}), "\n")
+	if !strings.HasPrefix(got, "Hur gick det med polisanmälan?") || !strings.Contains(got, youthNumber) {
+		t.Errorf("the resident's reply to the template: %q", got)
+	}
+	// Avsluta: the closing message goes as free text again, with the numbers.
+	before = len(w.twilio.Messages())
+	w.press(testkit.BlockAction{Channel: waStaff, User: "U0ANNA", ActionID: "handoff_end", BlockID: "handoff_actions", Value: code, MessageTS: card.TS})
+	w.twilio.WaitFor(w.t, "the closing message", func() bool { return len(w.twilio.Messages()) > before })
+	if m := w.twilio.Messages()[before]; m.To != "whatsapp:"+number || !strings.Contains(m.Body, "112") || m.ContentSID != "" {
+		t.Errorf("closing message on WhatsApp: %+v", m)
+	} else {
+		transcript = append(transcript, "trygg:    "+m.Body+"   [Avsluta]")
+	}
+	// STOPP works on WhatsApp as on SMS.
+	if got := strings.Join(say("STOPP", nil), "\n"); !strings.Contains(got, "raderat") {
+		t.Errorf("STOPP on WhatsApp: %q", got)
+	}
+	w.noNumbersInSlack()
+	t.Logf("WhatsApp transcript, as the resident sees it:\n%s", strings.Join(transcript, "\n"))
+}
+
+// whatsapp writes to trygg from number as Twilio delivers a WhatsApp message (extra fields
+// added: media, a tapped button), and returns the replies' texts.
+func (w *whole) whatsapp(number, text string, extra map[string]string) []string {
+	w.t.Helper()
+	w.sid++
+	sid := fmt.Sprintf("SM%s%08d", w.nonce()+w.nonce(), w.sid)
+	form := url.Values{"MessageSid": {sid}, "SmsMessageSid": {sid}, "AccountSid": {waAccount},
+		"From": {"whatsapp:" + number}, "To": {waWhatsApp}, "Body": {text}, "NumMedia": {"0"}, "NumSegments": {"1"},
+		"WaId": {strings.TrimPrefix(number, "+")}, "ProfileName": {"Maria"}, "SmsStatus": {"received"}, "ApiVersion": {"2010-04-01"}}
+	for k, v := range extra {
+		form.Set(k, v)
+	}
+	code, body := w.do(testkit.TwilioRequest(waToken, waPublic+"/twilio/whatsapp", form))
+	if code != http.StatusOK {
+		w.t.Fatalf("WhatsApp %q: %d %s", text, code, body)
+	}
+	var resp struct {
+		Messages []string `xml:"Message"`
+	}
+	if err := xml.Unmarshal(body, &resp); err != nil {
+		w.t.Fatalf("TwiML: %v\n%s", err, body)
+	}
+	return resp.Messages
 }
 
 // whole is trygg as `trygg serve` runs it, and the fakes around it.
@@ -353,6 +475,7 @@ func newWhole(t *testing.T, redisURL string) *whole {
 		"TRYGG_PUBLIC_URL": waPublic, "TRYGG_SECRET": hex.EncodeToString(secret),
 		"REDIS_URL":          redisURL,
 		"TWILIO_ACCOUNT_SID": waAccount, "TWILIO_AUTH_TOKEN": waToken, "TWILIO_FROM": waFrom,
+		"TWILIO_WHATSAPP_FROM": waWhatsApp, "TWILIO_WA_TEMPLATE_SV": waTemplateSV,
 		// The REST sender paces on the real clock; at the default 1/s each SMS would wait.
 		"TRYGG_SMS_PER_SECOND": "100",
 		"SLACK_SIGNING_SECRET": waSecret, "SLACK_BOT_TOKEN": waSlackToken, "SLACK_TEAM_ID": testkit.DefaultTeam,

@@ -125,6 +125,13 @@ type Config struct {
 	// TwilioMessagingServiceSID is the alternative to TwilioFrom
 	// (TWILIO_MESSAGING_SERVICE_SID).
 	TwilioMessagingServiceSID string
+	// WhatsAppFrom is the WhatsApp sender, "whatsapp:+46…" (TWILIO_WHATSAPP_FROM); "" means
+	// no WhatsApp channel.
+	WhatsAppFrom string
+	// WhatsAppTemplates are the Content API template SIDs ("HX…") sent outside WhatsApp's
+	// 24-hour window, by language (TWILIO_WA_TEMPLATE_SV, _EN, _FI, _AR, _FA, _SO, _TI);
+	// empty when none is set.
+	WhatsAppTemplates map[string]string
 
 	// SlackSigningSecret verifies requests from Slack (SLACK_SIGNING_SECRET).
 	SlackSigningSecret string
@@ -207,6 +214,14 @@ type Config struct {
 // SMSEnabled reports whether the Twilio SMS channel is configured.
 func (c Config) SMSEnabled() bool { return c.TwilioAccountSID != "" && c.TwilioAuthToken != "" }
 
+// WhatsAppEnabled reports whether the WhatsApp channel is configured: Twilio's
+// credentials and TWILIO_WHATSAPP_FROM.
+func (c Config) WhatsAppEnabled() bool { return c.SMSEnabled() && c.WhatsAppFrom != "" }
+
+// WhatsAppTemplateLangs are the languages a TWILIO_WA_TEMPLATE_<LANG> can be set for:
+// trygg's languages.
+var WhatsAppTemplateLangs = []string{"sv", "en", "fi", "ar", "fa", "so", "ti"}
+
 // SlackEnabled reports whether the Slack staff channel is configured.
 func (c Config) SlackEnabled() bool { return c.SlackSigningSecret != "" && c.SlackBotToken != "" }
 
@@ -232,6 +247,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("secret_set", c.Secret != nil),
 		slog.String("store", redis),
 		slog.Bool("sms", c.SMSEnabled()),
+		slog.Bool("whatsapp", c.WhatsAppEnabled()),
+		slog.Int("whatsapp_templates", len(c.WhatsAppTemplates)),
 		slog.Bool("slack", c.SlackEnabled()),
 		slog.Bool("slack_socket_mode", c.SlackAppToken != ""),
 		slog.String("slack_team_id", c.SlackTeamID),
@@ -362,6 +379,32 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.TwilioFrom != "" && c.TwilioMessagingServiceSID != "" {
 		p.addf("TWILIO_FROM", "and TWILIO_MESSAGING_SERVICE_SID are both set; use one")
+	}
+	c.WhatsAppFrom = env("TWILIO_WHATSAPP_FROM")
+	if c.WhatsAppFrom != "" {
+		if n, ok := strings.CutPrefix(c.WhatsAppFrom, "whatsapp:"); !ok || !isE164(n) {
+			p.addf("TWILIO_WHATSAPP_FROM", "%q is not a WhatsApp sender: whatsapp: and an E.164 number (e.g. whatsapp:+46701234567)", c.WhatsAppFrom)
+		}
+		if !c.SMSEnabled() {
+			p.addf("TWILIO_WHATSAPP_FROM", "needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+		}
+	}
+	for _, lang := range WhatsAppTemplateLangs {
+		name := "TWILIO_WA_TEMPLATE_" + strings.ToUpper(lang)
+		v := env(name)
+		if v == "" {
+			continue
+		}
+		if !isContentSID(v) {
+			p.addf(name, "%q is not a Content API template SID (HX and 32 hexadecimal digits)", v)
+		}
+		if c.WhatsAppFrom == "" {
+			p.addf(name, "is set but TWILIO_WHATSAPP_FROM is not: templates are for the WhatsApp channel")
+		}
+		if c.WhatsAppTemplates == nil {
+			c.WhatsAppTemplates = map[string]string{}
+		}
+		c.WhatsAppTemplates[lang] = v
 	}
 
 	c.SlackSigningSecret = env("SLACK_SIGNING_SECRET")
@@ -640,6 +683,19 @@ func isE164(s string) bool {
 	}
 	for _, c := range []byte(s[2:]) {
 		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isContentSID reports whether s is a Content API SID: "HX" and 32 hexadecimal digits.
+func isContentSID(s string) bool {
+	if len(s) != 34 || !strings.HasPrefix(s, "HX") {
+		return false
+	}
+	for _, c := range []byte(s[2:]) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') && (c < 'A' || c > 'F') {
 			return false
 		}
 	}

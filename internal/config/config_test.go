@@ -251,6 +251,11 @@ func TestLoadInvalid(t *testing.T) {
 		{"twilio from not e164", with(twilio, map[string]string{"TWILIO_FROM": "0701234567"}), "TWILIO_FROM", "E.164"},
 		{"twilio from letters", with(twilio, map[string]string{"TWILIO_FROM": "+4670abc"}), "TWILIO_FROM", "E.164"},
 		{"twilio from and service", with(twilio, map[string]string{"TWILIO_FROM": "+46701234567", "TWILIO_MESSAGING_SERVICE_SID": "MG1"}), "TWILIO_FROM", "both set"},
+		{"whatsapp from without prefix", with(twilio, map[string]string{"TWILIO_WHATSAPP_FROM": "+46701234567"}), "TWILIO_WHATSAPP_FROM", "whatsapp: and an E.164"},
+		{"whatsapp from not e164", with(twilio, map[string]string{"TWILIO_WHATSAPP_FROM": "whatsapp:0701234567"}), "TWILIO_WHATSAPP_FROM", "whatsapp: and an E.164"},
+		{"whatsapp from without twilio", map[string]string{"TWILIO_WHATSAPP_FROM": "whatsapp:+46701234567"}, "TWILIO_WHATSAPP_FROM", "needs TWILIO_ACCOUNT_SID"},
+		{"whatsapp template shape", with(twilio, map[string]string{"TWILIO_WHATSAPP_FROM": "whatsapp:+46701234567", "TWILIO_WA_TEMPLATE_SV": "HX123"}), "TWILIO_WA_TEMPLATE_SV", "Content API template SID"},
+		{"whatsapp template without sender", with(twilio, map[string]string{"TWILIO_WA_TEMPLATE_AR": "HX0123456789abcdef0123456789abcdef"}), "TWILIO_WA_TEMPLATE_AR", "TWILIO_WHATSAPP_FROM is not"},
 		{"messaging service shape", with(twilio, map[string]string{"TWILIO_MESSAGING_SERVICE_SID": "AC1"}), "TWILIO_MESSAGING_SERVICE_SID", "starts with MG"},
 		{"slack secret alone", map[string]string{"SLACK_SIGNING_SECRET": "sig"}, "SLACK_BOT_TOKEN", "missing"},
 		{"slack bot alone", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET", "missing"},
@@ -631,5 +636,30 @@ func TestMetricsAddr(t *testing.T) {
 		if c.MetricsAddr != row.want {
 			t.Errorf("TRYGG_METRICS_ADDR=%q: MetricsAddr = %q, want %q", row.metrics, c.MetricsAddr, row.want)
 		}
+	}
+}
+
+// TestLoadWhatsApp checks TWILIO_WHATSAPP_FROM and the templates by language: the channel
+// is on with the sender, and each TWILIO_WA_TEMPLATE_<LANG> is its language's template.
+func TestLoadWhatsApp(t *testing.T) {
+	c, err := Load(getenv(map[string]string{
+		"TWILIO_ACCOUNT_SID":    testSID,
+		"TWILIO_AUTH_TOKEN":     "tok",
+		"TWILIO_WHATSAPP_FROM":  "whatsapp:+46701234567",
+		"TWILIO_WA_TEMPLATE_SV": "HX0123456789abcdef0123456789abcdef",
+		"TWILIO_WA_TEMPLATE_TI": "HXfedcba9876543210fedcba9876543210",
+	}))
+	if err != nil {
+		t.Fatalf("Load = %v", err)
+	}
+	if !c.WhatsAppEnabled() || c.WhatsAppFrom != "whatsapp:+46701234567" {
+		t.Errorf("WhatsAppEnabled = %v, WhatsAppFrom = %q", c.WhatsAppEnabled(), c.WhatsAppFrom)
+	}
+	want := map[string]string{"sv": "HX0123456789abcdef0123456789abcdef", "ti": "HXfedcba9876543210fedcba9876543210"}
+	if len(c.WhatsAppTemplates) != len(want) || c.WhatsAppTemplates["sv"] != want["sv"] || c.WhatsAppTemplates["ti"] != want["ti"] {
+		t.Errorf("WhatsAppTemplates = %v, want %v", c.WhatsAppTemplates, want)
+	}
+	if c, _ := Load(getenv(map[string]string{"TWILIO_ACCOUNT_SID": testSID, "TWILIO_AUTH_TOKEN": "tok"})); c.WhatsAppEnabled() {
+		t.Error("WhatsApp is on without TWILIO_WHATSAPP_FROM")
 	}
 }

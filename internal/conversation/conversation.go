@@ -262,7 +262,7 @@ func (s *Service) Safe(text string) bot.Reply {
 // turn runs the features' Before steps and the engine's turn, saved on the condition that
 // nobody changed the conversation meanwhile.
 func (s *Service) turn(ctx context.Context, in Inbound) (Outcome, error) {
-	msg := bot.Message{Text: in.Text, Channel: in.Channel, Client: in.Client}
+	msg := bot.Message{Text: in.Text, Channel: in.Channel, Client: in.Client, Media: in.Media}
 	for _, f := range s.features {
 		if err := s.before(ctx, f, in, &msg); err != nil {
 			s.cfg.Log.Warn("feature failed before the turn; going on without what it knows", "feature", f.Name(), "error", err.Error())

@@ -27,6 +27,9 @@ type Inbound struct {
 	Address string
 	// Text is what the resident wrote.
 	Text string
+	// Media tells that the message carried a picture, voice note or other file, which the
+	// channel never fetched nor stored (bot.Message.Media).
+	Media bool
 	// Lang, when set, is the language the conversation is in before the turn, as if the
 	// resident had chosen it with a switch word (a preview's --lang, the terminal's
 	// --lang).

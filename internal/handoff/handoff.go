@@ -69,7 +69,7 @@ const (
 type Card struct {
 	// Code is the case code, e.g. K-7F3Q.
 	Code string
-	// Channel is how the resident writes: "sms" or "web".
+	// Channel is how the resident writes: "sms", "whatsapp" or "web".
 	Channel string
 	// Lang is the conversation's language; Topic the last topic ("support", ""); Age the
 	// age group if known ("youth", "adult", "").
@@ -97,7 +97,9 @@ const (
 	// NoteEnded says the case ended (Reason).
 	NoteEnded NoteKind = "ended"
 	// NoteUndelivered says a staff reply (Reason "") or the waiting notice (Reason
-	// UndeliveredWaiting) could not be sent to the resident.
+	// UndeliveredWaiting) could not be sent to the resident, or, with an outbox's Reason
+	// (WhatsApp: "window_template", "window_asked", "window_closed", "opted_out",
+	// "failed"), what became of a message that did not reach them now.
 	NoteUndelivered NoteKind = "undelivered"
 	// NoteWaited says the resident got the waiting notice with the numbers because staff
 	// had not answered their latest messages: Reason WaitedWait or WaitedOffHours.
@@ -446,8 +448,10 @@ func (s *Service) tellWaiting(ctx context.Context, scope string, c caseRecord, w
 	var errs []error
 	note := Note{Kind: NoteWaited, Reason: why}
 	if err := s.deliver(ctx, scope, c, s.engine.HandoffWaiting(c.Lang, bot.AgeGroup(c.Age)).Text); err != nil {
-		errs = append(errs, fmt.Errorf("waiting notice: %w", err))
-		note = Note{Kind: NoteUndelivered, Reason: UndeliveredWaiting}
+		var held bool
+		if note, held = undelivered(err, UndeliveredWaiting); !held {
+			errs = append(errs, fmt.Errorf("waiting notice: %w", err))
+		}
 	}
 	if c.TS != "" {
 		if err := s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, note); err != nil {
@@ -524,11 +528,16 @@ func (s *Service) StaffReply(ctx context.Context, ts, user, text string) error {
 	}
 	footer := s.engine.HandoffFooter(c.Lang, bot.AgeGroup(c.Age))
 	if err := s.deliver(ctx, scope, c, text+footerSeparator+footer.Text); err != nil {
-		s.cfg.Log.Warn("handoff reply not delivered", "case", c.Code, "error", err.Error())
-		if nerr := s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, Note{Kind: NoteUndelivered}); nerr != nil {
+		s.cfg.Log.Warn("handoff reply not delivered now", "case", c.Code, "error", err.Error())
+		note, held := undelivered(err, "")
+		if nerr := s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, note); nerr != nil {
 			err = errors.Join(err, nerr)
+			held = false
 		}
-		return err
+		if !held {
+			return err
+		}
+		// Held for the resident's next message: staff answered all the same.
 	}
 	// Change the case as it is now, atomically: the resident may have written while the
 	// reply was sent, on any replica, and neither change may be lost.
@@ -560,6 +569,16 @@ func (s *Service) end(ctx context.Context, code, reason, user string) error {
 	// The resident's records may be erased already (STOPP): the index still knows the card.
 	c.Code, c.TS = code, ix.TS
 	var errs []error
+	var late []Note // what staff learn of the closing message, after the ended note
+	deliver := func(text string) {
+		if err := s.deliver(ctx, scope, c, text); err != nil {
+			note, held := undelivered(err, "")
+			late = append(late, note)
+			if !held {
+				errs = append(errs, err)
+			}
+		}
+	}
 	if reason != EndedResident {
 		o, err := s.cfg.Conversations.Act(ctx, scope, c.Channel, func(st bot.State) bot.Result {
 			if !st.Handoff {
@@ -572,14 +591,14 @@ func (s *Service) end(ctx context.Context, code, reason, user string) error {
 			errs = append(errs, fmt.Errorf("end conversation: %w", err))
 			// The resident must not be left waiting for nobody: the numbers anyway.
 			rep := s.engine.EndHandoff(c.state(), reason)
-			errs = append(errs, s.deliver(ctx, scope, c, joined(rep.Replies)))
+			deliver(joined(rep.Replies))
 		case len(o.Replies) > 0:
-			errs = append(errs, s.deliver(ctx, scope, c, joined(o.Replies)))
+			deliver(joined(o.Replies))
 		case reason == EndedExpired:
 			// Staff had the last word and the conversation expired before the case: the
 			// resident still learns that the conversation with staff ended, with the numbers.
 			rep := s.engine.EndHandoff(c.state(), reason)
-			errs = append(errs, s.deliver(ctx, scope, c, joined(rep.Replies)))
+			deliver(joined(rep.Replies))
 		}
 		for _, k := range []string{keyTo, keyCase} {
 			errs = append(errs, s.cfg.Records.Delete(ctx, scope, k))
@@ -595,9 +614,44 @@ func (s *Service) end(ctx context.Context, code, reason, user string) error {
 		}
 		errs = append(errs, s.cfg.Staff.UpdateCase(ctx, s.cfg.Channel, c.TS, card))
 		errs = append(errs, s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, Note{Kind: NoteEnded, Reason: reason, By: user}))
+		for _, n := range late {
+			errs = append(errs, s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, n))
+		}
 	}
 	s.cfg.Log.Info("handoff case ended", "case", code, "reason", reason)
 	return errors.Join(errs...)
+}
+
+// deliveryNote is an outbox's error that says, for staff, what became of a message that
+// did not reach the resident now (the WhatsApp outbox's *whatsapp.Undelivered): why, as
+// the Reason of a NoteUndelivered, and whether the outbox holds the message for the
+// resident's next message, so the case goes on as if it was delivered.
+type deliveryNote interface {
+	error
+	UndeliveredReason() string
+	Held() bool
+}
+
+// undelivered is the note staff get for a delivery that failed with err: the outbox's
+// reason when it gives one, else fallback; and whether the message is held.
+func undelivered(err error, fallback string) (Note, bool) {
+	var dn deliveryNote
+	if errors.As(err, &dn) {
+		return Note{Kind: NoteUndelivered, Reason: dn.UndeliveredReason()}, dn.Held()
+	}
+	return Note{Kind: NoteUndelivered, Reason: fallback}, false
+}
+
+// Undelivered tells staff in the thread of the open case of scope's resident that a
+// message sent to them failed later, for reason (an outbox's, e.g. found in a status
+// callback). Without an open case it does nothing.
+func (s *Service) Undelivered(ctx context.Context, scope, reason string) error {
+	c, ok, err := s.getCase(ctx, scope)
+	if err != nil || !ok || c.TS == "" {
+		return err
+	}
+	s.cfg.Log.Info("handoff message failed later", "case", c.Code, "reason", reason)
+	return s.cfg.Staff.PostNote(ctx, s.cfg.Channel, c.TS, Note{Kind: NoteUndelivered, Reason: reason})
 }
 
 // deliver sends text to the resident through their channel.

@@ -60,9 +60,10 @@ const (
 	StageReply = "reply" // remembering the reply for a repeated MessageSid
 
 	// Channels residents write through (MessagesIn, MessagesOut, …).
-	ChannelSMS  = "sms"
-	ChannelWeb  = "web"
-	ChannelChat = "chat" // trygg chat in a terminal
+	ChannelSMS      = "sms"
+	ChannelWhatsApp = "whatsapp"
+	ChannelWeb      = "web"
+	ChannelChat     = "chat" // trygg chat in a terminal
 	// ChannelOther stands in for any channel name not above, so a label never carries
 	// something unexpected.
 	ChannelOther = "other"
@@ -93,20 +94,36 @@ type Metrics struct {
 	// Registry holds every collector below, plus the Go runtime and process collectors.
 	Registry *prometheus.Registry
 
+	// TwilioIn counts incoming Twilio messages with a valid signature, by channel
+	// (ChannelSMS, ChannelWhatsApp) and result (Result*): trygg_sms_messages_in_total, the
+	// name it had before WhatsApp. SMSIn is its SMS part.
+	TwilioIn *prometheus.CounterVec
 	// SMSIn counts incoming SMS with a valid signature, by result (Result*).
 	SMSIn *prometheus.CounterVec
 	// SMSOut counts messages sent to residents, by way (Via*) and encoding (GSM-7, UCS-2).
 	SMSOut *prometheus.CounterVec
 	// SMSSegments counts the SMS segments those messages cost, by way and encoding.
 	SMSSegments *prometheus.CounterVec
+	// TwilioSends counts REST sends by channel and final result (Send*); SMSSends is its
+	// SMS part.
+	TwilioSends *prometheus.CounterVec
 	// SMSSends counts REST sends by final result (Send*).
 	SMSSends *prometheus.CounterVec
 	// SMSSendRetries counts REST attempts repeated after a 429 or 5xx.
 	SMSSendRetries prometheus.Counter
+	// TwilioStatus counts Twilio's status callbacks by channel, status and error code
+	// ("none" without); SMSStatus is its SMS part.
+	TwilioStatus *prometheus.CounterVec
 	// SMSStatus counts Twilio's status callbacks by status and error code ("none" without).
 	SMSStatus *prometheus.CounterVec
+	// TwilioLimited counts Twilio messages past a limit, by channel, limit and action;
+	// RateLimited is its SMS part.
+	TwilioLimited *prometheus.CounterVec
 	// RateLimited counts messages past a limit, by limit (Limit*) and action (Action*).
 	RateLimited *prometheus.CounterVec
+	// TwilioRefused counts incoming Twilio messages with a valid signature that get no
+	// answer, by channel and reason; SMSRefused is its SMS part.
+	TwilioRefused *prometheus.CounterVec
 	// SMSRefused counts incoming SMS with a valid signature that get no answer, by reason
 	// (Refuse*): another account's, or from a number trygg does not answer.
 	SMSRefused *prometheus.CounterVec
@@ -151,10 +168,10 @@ type Metrics struct {
 func New() *Metrics {
 	m := &Metrics{
 		Registry: prometheus.NewRegistry(),
-		SMSIn: prometheus.NewCounterVec(prometheus.CounterOpts{
+		TwilioIn: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_sms_messages_in_total",
-			Help: "Incoming SMS with a valid signature, by result.",
-		}, []string{"result"}),
+			Help: "Incoming Twilio messages (SMS, WhatsApp) with a valid signature, by channel and result.",
+		}, []string{"channel", "result"}),
 		SMSOut: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_sms_messages_out_total",
 			Help: "SMS sent to residents, by way (twiml, rest) and encoding (GSM-7, UCS-2).",
@@ -163,26 +180,26 @@ func New() *Metrics {
 			Name: "trygg_sms_segments_out_total",
 			Help: "SMS segments the messages to residents cost, by way and encoding.",
 		}, []string{"via", "encoding"}),
-		SMSSends: prometheus.NewCounterVec(prometheus.CounterOpts{
+		TwilioSends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_sms_sends_total",
-			Help: "Messages trygg sent itself through Twilio's REST API, by result (sent, opted_out, failed).",
-		}, []string{"result"}),
+			Help: "Messages trygg sent itself through Twilio's REST API, by channel (sms, whatsapp) and result (sent, opted_out, failed).",
+		}, []string{"channel", "result"}),
 		SMSSendRetries: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "trygg_sms_send_retries_total",
 			Help: "REST send attempts repeated after Twilio answered 429 or 5xx.",
 		}),
-		SMSStatus: prometheus.NewCounterVec(prometheus.CounterOpts{
+		TwilioStatus: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_sms_status_callbacks_total",
-			Help: "Twilio status callbacks for messages trygg sent, by status and error code.",
-		}, []string{"status", "error_code"}),
-		RateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Help: "Twilio status callbacks for messages trygg sent, by channel (sms, whatsapp), status and error code.",
+		}, []string{"channel", "status", "error_code"}),
+		TwilioLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_sms_rate_limited_total",
-			Help: "Incoming SMS past a limit, by limit (sender, global) and action (notice, silent).",
-		}, []string{"limit", "action"}),
-		SMSRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Help: "Incoming Twilio messages past a limit, by channel (sms, whatsapp), limit (sender, global) and action (notice, silent).",
+		}, []string{"channel", "limit", "action"}),
+		TwilioRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_sms_refused_total",
-			Help: "Incoming SMS with a valid signature answered with empty TwiML and no turn, by reason (account, number, country).",
-		}, []string{"reason"}),
+			Help: "Incoming Twilio messages with a valid signature answered with empty TwiML and no turn, by channel and reason (account, number, country).",
+		}, []string{"channel", "reason"}),
 		SignatureFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_webhook_signature_failures_total",
 			Help: "Webhooks refused with 403 for a missing or wrong signature, by route.",
@@ -242,24 +259,21 @@ func New() *Metrics {
 			Help: "Failed store calls, by operation and error class (timeout, canceled, unavailable, conflict, other).",
 		}, []string{"op", "class"}),
 	}
+	sms := prometheus.Labels{"channel": ChannelSMS}
+	m.SMSIn, m.SMSSends = m.TwilioIn.MustCurryWith(sms), m.TwilioSends.MustCurryWith(sms)
+	m.SMSStatus, m.RateLimited = m.TwilioStatus.MustCurryWith(sms), m.TwilioLimited.MustCurryWith(sms)
+	m.SMSRefused = m.TwilioRefused.MustCurryWith(sms)
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.SMSIn, m.SMSOut, m.SMSSegments, m.SMSSends, m.SMSSendRetries, m.SMSStatus,
-		m.RateLimited, m.SMSRefused, m.SignatureFailures, m.WebhookRejected, m.TurnFailures,
+		m.TwilioIn, m.SMSOut, m.SMSSegments, m.TwilioSends, m.SMSSendRetries, m.TwilioStatus,
+		m.TwilioLimited, m.TwilioRefused, m.SignatureFailures, m.WebhookRejected, m.TurnFailures,
 		m.MessagesIn, m.MessagesOut, m.DegradedTurns, m.TurnDuration, m.Routes,
 		m.Conversations, m.LanguageSwitches, m.WebRateLimited, m.LagesbildReports, m.StoreDuration, m.StoreErrors,
 	)
-	// Start the series alerts watch at zero, so a rate() sees the first failure.
-	for _, r := range []string{ResultAnswered, ResultDegraded, ResultDuplicate, ResultRateLimited, ResultFailed} {
-		m.SMSIn.WithLabelValues(r)
-	}
-	for _, r := range []string{SendSent, SendOptedOut, SendFailed} {
-		m.SMSSends.WithLabelValues(r)
-	}
-	for _, r := range []string{RefuseAccount, RefuseNumber, RefuseCountry} {
-		m.SMSRefused.WithLabelValues(r)
-	}
+	// Start the series alerts watch at zero, so a rate() sees the first failure. The
+	// WhatsApp series start with the channel (Twilio).
+	m.Twilio(ChannelSMS)
 	for _, s := range []string{StageAdmit, StageTurn, StageReply} {
 		m.TurnFailures.WithLabelValues("sms", s)
 	}
@@ -269,11 +283,6 @@ func New() *Metrics {
 	for _, c := range []string{ChannelSMS, ChannelWeb} {
 		for _, r := range []string{ReportRecorded, ReportDuplicate, ReportCapped} {
 			m.LagesbildReports.WithLabelValues(c, r)
-		}
-	}
-	for _, l := range []string{LimitSender, LimitGlobal} {
-		for _, a := range []string{ActionNotice, ActionSilent} {
-			m.RateLimited.WithLabelValues(l, a)
 		}
 	}
 	for _, c := range []string{ChannelSMS, ChannelWeb} {
@@ -287,6 +296,40 @@ func New() *Metrics {
 		}
 	}
 	return m
+}
+
+// TwilioCounters are the counters of one Twilio channel (SMS, WhatsApp), curried with its
+// channel label: the same metric names for both, told apart by the label.
+type TwilioCounters struct {
+	// In counts incoming messages by result; Sends REST sends by result; Status status
+	// callbacks by status and error code; Limited messages past a limit by limit and
+	// action; Refused signed messages not answered, by reason.
+	In, Sends, Status, Limited, Refused *prometheus.CounterVec
+}
+
+// Twilio returns the counters of Twilio channel ch (ChannelSMS, ChannelWhatsApp), with the
+// series dashboards watch started at zero.
+func (m *Metrics) Twilio(ch string) TwilioCounters {
+	l := prometheus.Labels{"channel": channelLabel(ch)}
+	c := TwilioCounters{
+		In: m.TwilioIn.MustCurryWith(l), Sends: m.TwilioSends.MustCurryWith(l), Status: m.TwilioStatus.MustCurryWith(l),
+		Limited: m.TwilioLimited.MustCurryWith(l), Refused: m.TwilioRefused.MustCurryWith(l),
+	}
+	for _, r := range []string{ResultAnswered, ResultDegraded, ResultDuplicate, ResultRateLimited, ResultFailed} {
+		c.In.WithLabelValues(r)
+	}
+	for _, r := range []string{SendSent, SendOptedOut, SendFailed} {
+		c.Sends.WithLabelValues(r)
+	}
+	for _, r := range []string{RefuseAccount, RefuseNumber, RefuseCountry} {
+		c.Refused.WithLabelValues(r)
+	}
+	for _, lim := range []string{LimitSender, LimitGlobal} {
+		for _, a := range []string{ActionNotice, ActionSilent} {
+			c.Limited.WithLabelValues(lim, a)
+		}
+	}
+	return c
 }
 
 // Handler serves the registry in the Prometheus exposition format, for GET /metrics.

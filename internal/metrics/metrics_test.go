@@ -33,8 +33,8 @@ func TestHandlerServesOwnRegistry(t *testing.T) {
 	}
 	ta, tb := get(a), get(b)
 	for _, want := range []string{
-		`trygg_sms_messages_in_total{result="answered"} 3`,
-		`trygg_sms_messages_in_total{result="degraded"} 0`,
+		`trygg_sms_messages_in_total{channel="sms",result="answered"} 3`,
+		`trygg_sms_messages_in_total{channel="sms",result="degraded"} 0`,
 		`trygg_webhook_signature_failures_total{route="/twilio/sms"} 1`,
 		`trygg_turn_failures_total{channel="sms",stage="turn"} 0`,
 		"go_goroutines",
@@ -43,7 +43,7 @@ func TestHandlerServesOwnRegistry(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
-	if !strings.Contains(tb, `trygg_sms_messages_in_total{result="answered"} 0`) {
+	if !strings.Contains(tb, `trygg_sms_messages_in_total{channel="sms",result="answered"} 0`) {
 		t.Error("a second Metrics shares the first one's counts")
 	}
 }

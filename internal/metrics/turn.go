@@ -58,7 +58,7 @@ func (m *Metrics) ObserveTurn(t Turn) {
 // channelLabel maps a channel name to a label value.
 func channelLabel(c string) string {
 	switch c {
-	case ChannelSMS, ChannelWeb, ChannelChat:
+	case ChannelSMS, ChannelWhatsApp, ChannelWeb, ChannelChat:
 		return c
 	}
 	return ChannelOther

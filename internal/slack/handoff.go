@@ -145,8 +145,17 @@ func (b *Poster) caseNote(n handoff.Note) *message {
 		}
 		return notice(t.get(id, map[string]any{"Wait": b.span(b.cfg.HandoffWait)}) + "\n" + t.get("staff_handoff_note_open", nil))
 	case handoff.NoteUndelivered:
-		if n.Reason == handoff.UndeliveredWaiting {
+		switch n.Reason {
+		case "":
+		case handoff.UndeliveredWaiting:
 			return notice(t.get("staff_handoff_waited_undelivered", nil))
+		default:
+			// An outbox's reason (WhatsApp's window, an opt-out): its own text when there
+			// is one.
+			id := "staff_handoff_undelivered_" + n.Reason
+			if s := t.get(id, nil); s != id {
+				return notice(s)
+			}
 		}
 		return notice(t.get("staff_handoff_undelivered", nil))
 	default:

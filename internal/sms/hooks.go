@@ -15,15 +15,26 @@ type Hooks struct {
 	// as counted ("delivered", "failed", …) and Twilio's error code ("" for none). A repeat
 	// of a status, and a final status after another one, are not passed on (ServeStatus).
 	Status func(ctx context.Context, sid, status, code string) error
+	// Delivery is told of the same callbacks as Status, with the address the message went
+	// to (To), for a channel that acts on a failure itself (WhatsApp's 63016: hold the
+	// message and send a template). The address goes no further than the hook.
+	Delivery func(ctx context.Context, sid, status, code, to string) error
 }
 
-// status runs the Status hook for a callback of a valid MessageSid.
-func (h *Handler) status(ctx context.Context, sid, status, code string) {
-	if h.cfg.Hooks.Status == nil || !validSID(sid) {
+// status runs the Status and Delivery hooks for a callback of a valid MessageSid.
+func (h *Handler) status(ctx context.Context, sid, status, code, to string) {
+	if !validSID(sid) {
 		return
 	}
-	if err := h.hook(func() error { return h.cfg.Hooks.Status(ctx, sid, status, code) }); err != nil {
-		h.cfg.Log.LogAttrs(ctx, slog.LevelError, "sms: status hook failed", slog.String("error", err.Error()))
+	if h.cfg.Hooks.Status != nil {
+		if err := h.hook(func() error { return h.cfg.Hooks.Status(ctx, sid, status, code) }); err != nil {
+			h.cfg.Log.LogAttrs(ctx, slog.LevelError, "sms: status hook failed", slog.String("error", err.Error()))
+		}
+	}
+	if h.cfg.Hooks.Delivery != nil {
+		if err := h.hook(func() error { return h.cfg.Hooks.Delivery(ctx, sid, status, code, to) }); err != nil {
+			h.cfg.Log.LogAttrs(ctx, slog.LevelError, "sms: delivery hook failed", slog.String("error", err.Error()))
+		}
 	}
 }
 

@@ -19,22 +19,18 @@ import (
 	"github.com/vasteras/trygg/internal/store"
 )
 
-// Remember ids under the sender's scope. The reservation is taken before the turn; the
-// reply is remembered after it, under store.AnswerID of the reservation, so that a store
-// which keeps a sender's last reservations forgets the reply with it.
-const reservePrefix = "sms:"
+// Ids are remembered under the sender's scope. The reservation (keys.reserve + the
+// MessageSid) is taken before the turn; the reply is remembered after it, under
+// store.AnswerID of the reservation, so that a store which keeps a sender's last
+// reservations forgets the reply with it.
+//
+// Rate-limit windows (keys.sender, keys.notice: the one notice in a sender window) live
+// under the sender's scope, so STOPP erases them with everything else; the global ones
+// (keys.global, keys.notices: the notices sent in a global window) under the global
+// scope "". Each channel has its own (keysFor): "sms:…" for SMS.
 
 // answerID is the id the answer to message sid is remembered under.
-func answerID(sid string) string { return store.AnswerID(reservePrefix + sid) }
-
-// Rate-limit windows. Per-sender windows live under the sender's scope, so STOPP erases them
-// with everything else; the global ones under the global scope "".
-const (
-	windowSender  = "sms:sender"
-	windowGlobal  = "sms:global"
-	windowNotice  = "sms:notice"  // per sender: the one notice in a sender window
-	windowNotices = "sms:notices" // global: the notices sent in a global window
-)
+func (h *Handler) answerID(sid string) string { return store.AnswerID(h.keys.reserve + sid) }
 
 // noticeShare is the part of TRYGG_SMS_GLOBAL_LIMIT kept for rate-limit notices: turns
 // may use the rest. The notice carries 112 and Brottsofferjouren's numbers, so while
@@ -55,29 +51,40 @@ func budget(global int64) (turns, notices int64) {
 // ServeInbound answers Twilio's messaging webhook with TwiML. A request that passes the
 // checks always gets 200 and TwiML, whatever fails behind it.
 func (h *Handler) ServeInbound(w http.ResponseWriter, r *http.Request) {
-	params, ok := h.verify(w, r, InboundPath)
+	params, ok := h.verify(w, r, h.path)
 	if !ok {
 		return
 	}
-	from, sid := params["From"], params["MessageSid"]
-	if from == "" || !validSID(sid) {
-		h.reject(w, r, InboundPath, metrics.RejectMissing, http.StatusBadRequest)
+	number, address, ok := h.cfg.Variant.sender(params)
+	sid := params["MessageSid"]
+	if !ok || !validSID(sid) {
+		h.reject(w, r, h.path, metrics.RejectMissing, http.StatusBadRequest)
 		return
 	}
-	if reason := h.refusal(params); reason != "" {
+	if reason := h.refusal(params, number); reason != "" {
 		h.refuse(w, r, reason)
 		return
 	}
-	// From here on the sender is only a pseudonym; the number itself goes only to the
+	// From here on the sender is only a pseudonym; the address itself goes only to the
 	// features, as the message's address (Grannsamverkan's register and a handoff keep it
 	// sealed).
-	scope := h.cfg.Hasher.Of(PseudonymChannel, from)
+	scope := h.cfg.Hasher.Of(h.name, number)
+	text, media := h.cfg.Variant.read(params)
 
 	// Twilio hanging up must not cut a turn short: its state and its remembered reply
 	// should stay consistent for the retry.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.cfg.ReplyWithin)
 	defer cancel()
-	writeTwiML(w, h.answer(ctx, scope, from, sid, params["Body"]))
+	writeTwiML(w, h.answer(ctx, scope, sid, message{address: address, text: text, media: media}))
+}
+
+// message is what an incoming message says, as the channel read it.
+type message struct {
+	// address is where the channel reaches the sender: it goes only to the features.
+	address string
+	// text is what the resident wrote; media whether a file came with it.
+	text  string
+	media bool
 }
 
 // writeTwiML answers 200 with a TwiML document.
@@ -91,21 +98,21 @@ func writeTwiML(w http.ResponseWriter, body []byte) {
 
 // answer returns the TwiML for one incoming message. Only one delivery of a MessageSid in
 // this process runs it; any other waits for that one's answer.
-// from is the sender's number: it goes only to the conversation's features.
-func (h *Handler) answer(ctx context.Context, scope, from, sid, text string) (body []byte) {
+// m.address goes only to the conversation's features.
+func (h *Handler) answer(ctx context.Context, scope, sid string, m message) (body []byte) {
 	key := scope + "/" + sid
 	f, first := h.flights.join(key)
 	if !first {
-		return h.await(ctx, f, text)
+		return h.await(ctx, f, m.text)
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			h.failed(ctx, metrics.StageTurn, fmt.Errorf("answer panicked: %T", p))
-			body = h.safeFor(text).body
+			body = h.safeFor(m.text).body
 		}
 		h.flights.finish(key, f, body)
 	}()
-	return h.lead(ctx, scope, from, sid, text)
+	return h.lead(ctx, scope, sid, m)
 }
 
 // await waits for the delivery of the same message that is running in this process.
@@ -122,7 +129,8 @@ func (h *Handler) await(ctx context.Context, f *flight, text string) []byte {
 }
 
 // lead runs the checks, the turn and the bookkeeping for the first delivery of a message.
-func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byte {
+func (h *Handler) lead(ctx context.Context, scope, sid string, m message) []byte {
+	text := m.text
 	now := h.cfg.Now()
 	adm, err := guard(ctx, h.cfg.StoreTimeout, store.HonorsContext(h.cfg.Store), func(ctx context.Context) (admission, error) {
 		return h.admit(ctx, scope, sid, text, now)
@@ -141,12 +149,23 @@ func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byt
 		return h.sent(*adm.limited)
 	}
 
+	// Messages the channel held for the resident go first (Variant.Held), rendered
+	// afresh: they are never cached.
+	held, forget := h.held(ctx, scope, text)
+	render := h.renderBody
+	if len(held) > 0 {
+		render = func(rs []bot.Reply) ([]byte, error) {
+			a, err := renderSplit(append(held[:len(held):len(held)], rs...), h.cfg.Variant.Split)
+			return a.body, err
+		}
+	}
+
 	// The conversation remembers the reply under the MessageSid, with the saved state
 	// when the store can do both at once; the features (Grannsamverkan, handoffs) get the
-	// sender's number as the message's address.
+	// sender's address.
 	o := h.cfg.Service.Handle(ctx, conversation.Inbound{
-		Channel: PseudonymChannel, Scope: scope, Address: from, Text: text,
-		ReplyID: answerID(sid), ReplyTTL: DedupeTTL, Render: h.renderBody, Loaded: adm.conv,
+		Channel: h.name, Scope: scope, Address: m.address, Text: text, Media: m.media,
+		ReplyID: h.answerID(sid), ReplyTTL: DedupeTTL, Render: render, Loaded: adm.conv,
 	})
 	result := metrics.ResultAnswered
 	if o.Degraded {
@@ -154,7 +173,12 @@ func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byt
 		result = metrics.ResultDegraded
 		h.count.failures[metrics.StageTurn].Inc()
 	}
-	ans, err := h.rendered.render(o.Replies) // rendered for the turn already: from the cache
+	var ans answer
+	if len(held) > 0 {
+		ans, err = renderSplit(append(held, o.Replies...), h.cfg.Variant.Split)
+	} else {
+		ans, err = h.rendered.render(o.Replies) // rendered for the turn already: from the cache
+	}
 	if err != nil {
 		h.failed(ctx, metrics.StageTurn, err)
 		result, ans = metrics.ResultDegraded, h.safeFor(text)
@@ -162,8 +186,56 @@ func (h *Handler) lead(ctx context.Context, scope, from, sid, text string) []byt
 	if o.RememberErr != nil {
 		h.failed(ctx, metrics.StageReply, o.RememberErr)
 	}
+	if !o.Erased() {
+		h.answered(ctx, o, forget, len(held) > 0 && err == nil, now)
+	}
 	h.count.in[result].Inc()
 	return h.sent(ans)
+}
+
+// held returns the messages the channel held for the resident of scope, as replies, and
+// the func that forgets them; none for a message that erases the conversation, which
+// gets its confirmation alone.
+func (h *Handler) held(ctx context.Context, scope, text string) ([]bot.Reply, func(context.Context) error) {
+	if h.cfg.Variant.Held == nil || h.engine.Says(text, "stop") {
+		return nil, nil
+	}
+	got, err := guard(ctx, h.cfg.StoreTimeout, false, func(ctx context.Context) (heldTexts, error) {
+		t, f, err := h.cfg.Variant.Held(ctx, scope)
+		return heldTexts{t, f}, err
+	})
+	if err != nil {
+		h.failed(ctx, metrics.StageAdmit, fmt.Errorf("held messages: %w", err))
+		return nil, nil
+	}
+	out := make([]bot.Reply, 0, len(got.texts))
+	for _, t := range got.texts {
+		if t != "" {
+			out = append(out, bot.Reply{Text: t})
+		}
+	}
+	return out, got.forget
+}
+
+// heldTexts is a Variant.Held result carried through guard.
+type heldTexts struct {
+	texts  []string
+	forget func(context.Context) error
+}
+
+// answered tells the channel's variant what it keeps after a turn that did not erase
+// the conversation: the held messages went out (delivered), and the resident wrote now.
+func (h *Handler) answered(ctx context.Context, o conversation.Outcome, forget func(context.Context) error, delivered bool, now time.Time) {
+	if delivered && forget != nil {
+		if err := forget(ctx); err != nil {
+			h.failed(ctx, metrics.StageReply, fmt.Errorf("forget held messages: %w", err))
+		}
+	}
+	if h.cfg.Variant.Seen != nil {
+		if err := h.cfg.Variant.Seen(ctx, o.Scope, o.State.Lang, now); err != nil {
+			h.failed(ctx, metrics.StageReply, fmt.Errorf("note the message: %w", err))
+		}
+	}
 }
 
 // renderBody renders replies as TwiML, for the conversation to remember.
@@ -193,9 +265,9 @@ func (h *Handler) admit(ctx context.Context, scope, sid, text string, now time.T
 	sl, gl := h.cfg.SenderLimit, h.cfg.GlobalLimit
 	turns, _ := budget(gl.N)
 	r, err := store.Admit(ctx, h.cfg.Store, scope, store.Admission{
-		ID: reservePrefix + sid, Value: reservation(now), TTL: DedupeTTL,
-		Sender: store.Window{Name: windowSender, TTL: sl.Per, Limit: sl.N},
-		Global: store.Window{Name: windowGlobal, TTL: gl.Per, Limit: turns},
+		ID: h.keys.reserve + sid, Value: reservation(now), TTL: DedupeTTL,
+		Sender: store.Window{Name: h.keys.sender, TTL: sl.Per, Limit: sl.N},
+		Global: store.Window{Name: h.keys.global, TTL: gl.Per, Limit: turns},
 		Keep:   keepFor(sl.N),
 	})
 	if err != nil {
@@ -218,13 +290,13 @@ func (h *Handler) admit(ctx context.Context, scope, sid, text string, now time.T
 	if notice {
 		action, ans = metrics.ActionNotice, h.limitedFor(text)
 	}
-	h.cfg.Metrics.RateLimited.WithLabelValues(lim, action).Inc()
+	h.count.limited.WithLabelValues(lim, action).Inc()
 	if !r.Reserved {
 		// Past the limit + 1 nothing is kept: a repeated delivery is counted again and
 		// stays silent.
 		return admission{limited: &ans}, nil
 	}
-	if _, _, err := h.cfg.Store.Remember(ctx, scope, answerID(sid), ans.body, DedupeTTL); err != nil {
+	if _, _, err := h.cfg.Store.Remember(ctx, scope, h.answerID(sid), ans.body, DedupeTTL); err != nil {
 		// The answer stands; only a repeated delivery may get the safety reply instead.
 		h.failed(ctx, metrics.StageReply, fmt.Errorf("remember reply: %w", err))
 	}
@@ -263,11 +335,11 @@ func (h *Handler) overLimit(ctx context.Context, scope string, r store.AdmitResu
 	if notices == 0 {
 		return lim, false, nil
 	}
-	mine, err := h.cfg.Store.Hit(ctx, scope, windowNotice, sl.Per)
+	mine, err := h.cfg.Store.Hit(ctx, scope, h.keys.notice, sl.Per)
 	if err != nil || mine > 1 {
 		return lim, false, wrapIf("count notices to sender", err)
 	}
-	all, err := h.cfg.Store.Hit(ctx, "", windowNotices, gl.Per)
+	all, err := h.cfg.Store.Hit(ctx, "", h.keys.notices, gl.Per)
 	if err != nil {
 		return lim, false, fmt.Errorf("count notices: %w", err)
 	}
@@ -289,7 +361,7 @@ func (h *Handler) duplicate(ctx context.Context, scope, sid string, reservedAt t
 	}
 	safe := h.safeFor(text)
 	rem, err := guard(ctx, h.cfg.StoreTimeout, store.HonorsContext(h.cfg.Store), func(ctx context.Context) (remembered, error) {
-		prev, found, err := h.cfg.Store.Remember(ctx, scope, answerID(sid), safe.body, DedupeTTL)
+		prev, found, err := h.cfg.Store.Remember(ctx, scope, h.answerID(sid), safe.body, DedupeTTL)
 		return remembered{prev, found}, err
 	})
 	switch {
@@ -312,11 +384,15 @@ type remembered struct {
 func (h *Handler) failed(ctx context.Context, stage string, err error) {
 	h.count.failures[stage].Inc()
 	h.cfg.Log.LogAttrs(ctx, slog.LevelError, "sms: step failed; the resident still gets an answer",
-		slog.String("stage", stage), slog.String("error", err.Error()))
+		slog.String("channel", h.name), slog.String("stage", stage), slog.String("error", err.Error()))
 }
 
-// sent counts what an answer's messages cost and returns its body.
+// sent counts what an answer's messages cost and returns its body. Only SMS counts
+// segments; another channel's messages are counted by the conversation's metrics.
 func (h *Handler) sent(a answer) []byte {
+	if !h.cfg.Variant.isSMS() {
+		return a.body
+	}
 	for _, info := range a.infos {
 		enc := info.Encoding
 		if enc != gsm7.GSM7 {
@@ -394,15 +470,18 @@ type counters struct {
 	failures map[string]prometheus.Counter // by stage
 	out      [2]prometheus.Counter         // by encoding: gsm7.GSM7, gsm7.UCS2
 	segments [2]prometheus.Counter
+	// limited and refused are the channel's RateLimited and SMSRefused.
+	limited, refused *prometheus.CounterVec
 }
 
-func newCounters(m *metrics.Metrics) counters {
-	c := counters{in: map[string]prometheus.Counter{}, failures: map[string]prometheus.Counter{}}
+func newCounters(m *metrics.Metrics, channel string) counters {
+	tc := m.Twilio(channel)
+	c := counters{in: map[string]prometheus.Counter{}, failures: map[string]prometheus.Counter{}, limited: tc.Limited, refused: tc.Refused}
 	for _, r := range []string{metrics.ResultAnswered, metrics.ResultDegraded, metrics.ResultDuplicate, metrics.ResultRateLimited, metrics.ResultFailed} {
-		c.in[r] = m.SMSIn.WithLabelValues(r)
+		c.in[r] = tc.In.WithLabelValues(r)
 	}
 	for _, s := range []string{metrics.StageAdmit, metrics.StageTurn, metrics.StageReply} {
-		c.failures[s] = m.TurnFailures.WithLabelValues(PseudonymChannel, s)
+		c.failures[s] = m.TurnFailures.WithLabelValues(channel, s)
 	}
 	for _, e := range []gsm7.Encoding{gsm7.GSM7, gsm7.UCS2} {
 		c.out[e] = m.SMSOut.WithLabelValues(metrics.ViaTwiML, e.String())

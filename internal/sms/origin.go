@@ -23,11 +23,13 @@ const (
 // value, not their boundaries, so a signed request can be re-cut into other fields under
 // the same signature ("From=+46702000031FromCityVASTERAS" without FromCity); such a From
 // is no E.164 number and is refused here, before it becomes a pseudonym.
-func (h *Handler) refusal(params map[string]string) string {
+//
+// number is the sender's number as the channel's Variant read it (From itself for SMS).
+func (h *Handler) refusal(params map[string]string, number string) string {
 	if subtle.ConstantTimeCompare([]byte(params["AccountSid"]), []byte(h.cfg.AccountSID)) != 1 {
 		return metrics.RefuseAccount
 	}
-	digits, ok := e164Digits(params["From"])
+	digits, ok := e164Digits(number)
 	if !ok {
 		return metrics.RefuseNumber
 	}
@@ -59,7 +61,7 @@ func e164Digits(s string) (string, bool) {
 // refuse answers a signed message that trygg does not answer with empty TwiML, which
 // sends nothing, and counts the reason. Nothing from the request is logged or stored.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, reason string) {
-	h.cfg.Metrics.SMSRefused.WithLabelValues(reason).Inc()
-	h.cfg.Log.LogAttrs(r.Context(), slog.LevelInfo, "sms: message not answered", slog.String("reason", reason))
+	h.count.refused.WithLabelValues(reason).Inc()
+	h.cfg.Log.LogAttrs(r.Context(), slog.LevelInfo, "sms: message not answered", slog.String("channel", h.name), slog.String("reason", reason))
 	writeTwiML(w, h.empty.body)
 }

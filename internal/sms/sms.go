@@ -98,11 +98,16 @@ type Config struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Hooks are told of status callbacks (Grannsamverkan's alert cards); zero: none.
 	Hooks Hooks
+	// Variant makes the handler another Twilio messaging channel (WhatsApp); zero: SMS.
+	Variant Variant
 }
 
 // Handler serves Twilio's webhooks. It is safe for concurrent use.
 type Handler struct {
 	cfg       Config
+	name      string // the channel's name (Variant.Name)
+	path      string // the webhook's route
+	keys      keys
 	validator client.RequestValidator
 	engine    *bot.Engine
 	flights   flights
@@ -128,6 +133,8 @@ func New(cfg Config) (*Handler, error) {
 	switch {
 	case cfg.AuthToken == "":
 		return nil, errors.New("sms: no auth token")
+	case cfg.Variant.name() != PseudonymChannel && cfg.Variant.path() == InboundPath:
+		return nil, errors.New("sms: a variant needs its own Path")
 	case cfg.AccountSID == "":
 		return nil, errors.New("sms: no account SID")
 	case cfg.Service == nil || cfg.Store == nil || cfg.Hasher == nil || cfg.Metrics == nil:
@@ -164,11 +171,14 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{
 		cfg:       cfg,
+		name:      cfg.Variant.name(),
+		path:      cfg.Variant.path(),
+		keys:      keysFor(cfg.Variant.name()),
 		validator: client.NewRequestValidator(cfg.AuthToken),
 		engine:    cfg.Service.Engine(),
 		flights:   flights{m: map[string]*flight{}},
-		rendered:  renderer{done: map[string]answer{}},
-		count:     newCounters(cfg.Metrics),
+		rendered:  renderer{done: map[string]answer{}, split: cfg.Variant.Split},
+		count:     newCounters(cfg.Metrics, cfg.Variant.name()),
 		safe:      map[string]answer{},
 		limited:   map[string]answer{},
 	}
@@ -176,11 +186,12 @@ func New(cfg Config) (*Handler, error) {
 	if h.empty, err = render(nil); err != nil {
 		return nil, err
 	}
+	split := cfg.Variant.Split
 	for _, lang := range h.engine.Langs() {
-		if h.safe[lang], err = render([]bot.Reply{h.engine.Safe(lang)}); err != nil {
+		if h.safe[lang], err = renderSplit([]bot.Reply{h.engine.Safe(lang)}, split); err != nil {
 			return nil, fmt.Errorf("sms: safety reply in %s: %w", lang, err)
 		}
-		if h.limited[lang], err = render([]bot.Reply{h.engine.RateLimited(lang)}); err != nil {
+		if h.limited[lang], err = renderSplit([]bot.Reply{h.engine.RateLimited(lang)}, split); err != nil {
 			return nil, fmt.Errorf("sms: rate-limit notice in %s: %w", lang, err)
 		}
 	}
@@ -192,11 +203,15 @@ type Mux interface {
 	Handle(pattern string, h http.Handler)
 }
 
-// Mount adds the webhook and the status callback to mux. The patterns carry no method, so
-// that the channel itself answers other methods with 405 and counts them.
+// Mount adds the webhook and, for SMS, the status callback to mux (a Variant mounts only
+// its webhook: the status callbacks of every channel come to the SMS handler's
+// StatusPath). The patterns carry no method, so that the channel itself answers other
+// methods with 405 and counts them.
 func (h *Handler) Mount(mux Mux) {
-	mux.Handle(InboundPath, http.HandlerFunc(h.ServeInbound))
-	mux.Handle(StatusPath, http.HandlerFunc(h.ServeStatus))
+	mux.Handle(h.path, http.HandlerFunc(h.ServeInbound))
+	if h.cfg.Variant.isSMS() {
+		mux.Handle(StatusPath, http.HandlerFunc(h.ServeStatus))
+	}
 }
 
 // sleep waits d or until ctx ends.
@@ -217,4 +232,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 const (
 	CounterSegments     = "sms_segments"
 	CounterStatusPrefix = "sms_status:"
+	// CounterWhatsAppStatusPrefix is CounterStatusPrefix for WhatsApp messages.
+	CounterWhatsAppStatusPrefix = "whatsapp_status:"
 )
+
+// WhatsAppPrefix starts every WhatsApp address at Twilio ("whatsapp:+46…"): a status
+// callback for a message to such an address is WhatsApp's.
+const WhatsAppPrefix = "whatsapp:"

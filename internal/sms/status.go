@@ -4,9 +4,11 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/vasteras/trygg/internal/conversation"
+	"github.com/vasteras/trygg/internal/metrics"
 	"github.com/vasteras/trygg/internal/store"
 )
 
@@ -33,8 +35,10 @@ const (
 	StatusKeep = 72 * time.Hour
 )
 
-// ServeStatus counts Twilio's status callbacks for messages trygg sent, by status and error
-// code, and tells the Status hook (the alert cards' delivered/failed counts).
+// ServeStatus counts Twilio's status callbacks for messages trygg sent, by channel (a
+// message to a "whatsapp:" address is WhatsApp's, any other SMS), status and error code,
+// and tells the Status hook (the alert cards' delivered/failed counts, WhatsApp's failed
+// sends).
 //
 // Each is counted once. Twilio may send the same callback again, and callbacks may arrive
 // out of order, so the channel remembers per MessageSid (store.Remember, across replicas):
@@ -65,11 +69,15 @@ func (h *Handler) ServeStatus(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	h.cfg.Metrics.SMSStatus.WithLabelValues(status, errorCode(params["ErrorCode"])).Inc()
-	if status == "failed" || status == "undelivered" {
-		h.cfg.Service.Tally().Add(conversation.Day(h.cfg.Now()), CounterStatusPrefix+status, 1)
+	channel, prefix := metrics.ChannelSMS, CounterStatusPrefix
+	if strings.HasPrefix(params["To"], WhatsAppPrefix) {
+		channel, prefix = metrics.ChannelWhatsApp, CounterWhatsAppStatusPrefix
 	}
-	h.status(r.Context(), sid, status, params["ErrorCode"])
+	h.cfg.Metrics.TwilioStatus.WithLabelValues(channel, status, errorCode(params["ErrorCode"])).Inc()
+	if status == "failed" || status == "undelivered" {
+		h.cfg.Service.Tally().Add(conversation.Day(h.cfg.Now()), prefix+status, 1)
+	}
+	h.status(r.Context(), sid, status, params["ErrorCode"], params["To"])
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -14,15 +14,25 @@ import (
 // render builds the TwiML answer for replies, one <Message> per reply in order, with
 // twilio-go's twiml package (which escapes the text), and analyses what each costs. No
 // replies give the empty <Response/>, which sends nothing.
-func render(replies []bot.Reply) (answer, error) {
+func render(replies []bot.Reply) (answer, error) { return renderSplit(replies, nil) }
+
+// renderSplit is render with each reply cut into the messages split makes of it (nil:
+// one message per reply).
+func renderSplit(replies []bot.Reply, split func(string) []string) (answer, error) {
 	var verbs []twiml.Element
 	var infos []gsm7.Info
 	for _, r := range replies {
-		if r.Text == "" {
-			continue // an empty <Message/> is an error at Twilio
+		parts := []string{r.Text}
+		if split != nil {
+			parts = split(r.Text)
 		}
-		verbs = append(verbs, twiml.MessagingMessage{Body: r.Text})
-		infos = append(infos, gsm7.Analyze(r.Text))
+		for _, p := range parts {
+			if p == "" {
+				continue // an empty <Message/> is an error at Twilio
+			}
+			verbs = append(verbs, twiml.MessagingMessage{Body: p})
+			infos = append(infos, gsm7.Analyze(p))
+		}
 	}
 	if len(replies) > 0 && len(verbs) == 0 {
 		return answer{}, fmt.Errorf("render twiml: %d replies, all empty", len(replies))
@@ -45,6 +55,8 @@ const maxRendered = 1024
 type renderer struct {
 	mu   sync.RWMutex
 	done map[string]answer // by the replies' texts, joined by NUL
+	// split cuts a reply into messages (Variant.Split); nil: one message per reply.
+	split func(string) []string
 }
 
 // render returns the answer for replies, from the cache when it was rendered before.
@@ -61,7 +73,7 @@ func (rd *renderer) render(replies []bot.Reply) (answer, error) {
 	if ok {
 		return a, nil
 	}
-	a, err := render(replies)
+	a, err := renderSplit(replies, rd.split)
 	if err != nil {
 		return answer{}, err
 	}

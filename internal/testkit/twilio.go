@@ -64,6 +64,9 @@ func TwilioRequest(token, fullURL string, form url.Values) *http.Request {
 // TwilioMessage is one message trygg created through the fake Messages API.
 type TwilioMessage struct {
 	SID, To, From, MessagingServiceSID, Body, StatusCallback string
+	// ContentSID and ContentVariables are a Content API template and its variables (JSON),
+	// as WhatsApp outside its 24-hour window needs; "" for a message with a Body.
+	ContentSID, ContentVariables string
 	// Form is the whole request as sent.
 	Form url.Values
 	// At is when it was created, by the fake's clock.
@@ -89,6 +92,12 @@ var (
 	ErrTooManyRequests = TwilioError{Status: http.StatusTooManyRequests, Code: 20429, Message: "Too Many Requests", RetryAfter: "3"}
 	// ErrInternal is 20500.
 	ErrInternal = TwilioError{Status: http.StatusInternalServerError, Code: 20500, Message: "Internal Server Error"}
+	// ErrOutsideWindow is 63016: WhatsApp free text outside the 24-hour window. Twilio
+	// mostly reports it later, in a status callback (StatusCallback with "failed" and
+	// "63016"); an answer to the create request is the rarer case.
+	ErrOutsideWindow = TwilioError{Status: http.StatusBadRequest, Code: 63016, Message: "Failed to send freeform message because you are outside the allowed window. If you are using WhatsApp, please use a Message Template."}
+	// ErrBlocked is 63014: the WhatsApp user blocked the sender or withdrew consent.
+	ErrBlocked = TwilioError{Status: http.StatusBadRequest, Code: 63014, Message: "Channel message blocked by user action"}
 )
 
 // ServeHTTP answers with the error's JSON, as Twilio does: a TwilioError is an answer for
@@ -231,6 +240,11 @@ func (f *TwilioAPI) serve(w http.ResponseWriter, r *http.Request) {
 		ErrUnsubscribed.write(w)
 		return
 	}
+	if cs := r.PostForm.Get("ContentSid"); cs != "" && (len(cs) != 34 || !strings.HasPrefix(cs, "HX") || r.PostForm.Get("Body") != "") {
+		f.mu.Unlock()
+		TwilioError{Status: http.StatusBadRequest, Code: 21656, Message: "The ContentSid is Invalid."}.write(w)
+		return
+	}
 	if r.PostForm.Get("Body") == "" && r.PostForm.Get("ContentSid") == "" {
 		f.mu.Unlock()
 		TwilioError{Status: http.StatusBadRequest, Code: 21602, Message: "Message body is required."}.write(w)
@@ -245,6 +259,7 @@ func (f *TwilioAPI) serve(w http.ResponseWriter, r *http.Request) {
 		SID: newSID(), To: to, From: r.PostForm.Get("From"),
 		MessagingServiceSID: r.PostForm.Get("MessagingServiceSid"), Body: r.PostForm.Get("Body"),
 		StatusCallback: r.PostForm.Get("StatusCallback"), Form: r.PostForm, At: f.now(),
+		ContentSID: r.PostForm.Get("ContentSid"), ContentVariables: r.PostForm.Get("ContentVariables"),
 	}
 	f.messages = append(f.messages, m)
 	onCreate := f.onCreate
