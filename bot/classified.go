@@ -83,7 +83,7 @@ func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 // classifiedTopic returns the topic of classified.
 func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Thresholds) int {
 	// Danger that needs nothing more than the danger reply: no topic after it.
-	if t.c.Topic == classify.TopicNone && t.r.Danger && t.c.TopicP >= th.TopicMin && (ruled < 0 || !firm[t.e.def.Topics[ruled].Intent]) {
+	if t.c.Topic == classify.TopicNone && t.r.Danger && t.c.TopicP >= th.OverrideMin && (ruled < 0 || !firm[t.e.def.Topics[ruled].Intent]) {
 		return -1
 	}
 	if unroutable[t.c.Topic] {

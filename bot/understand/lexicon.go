@@ -75,8 +75,11 @@ type Danger struct {
 	// Always mean danger on their own ("kniv", "han är utanför dörren"), unless the message
 	// places them in the past (Past) and says nothing of now.
 	Always []string `yaml:"always"`
-	// Threat words announce harm ("ska", "hotar att", "going to"); a Threat word followed
-	// within four words by a ThreatHarm word ("döda", "kill") is a threat.
+	// Threat words announce harm: the future, a condition or speech ("ska", "nästa gång",
+	// "sa att", "going to", "he'd", "sano et"). A Threat word followed within five words by
+	// a ThreatHarm word of the same language is a threat. ThreatHarm is a class of harm
+	// verbs and menaces ("döda", "få stryk", "hälla bensin", "finish the job", "tulee
+	// takas"), not each message's phrase.
 	Threat     []string `yaml:"threat"`
 	ThreatHarm []string `yaml:"threat_harm"`
 	// Others are people harm may be done to at home ("mamma", "my mum"): a Harm word
@@ -86,6 +89,15 @@ type Danger struct {
 	Past []string `yaml:"past"`
 	// Idioms are never danger, whatever words they hold ("döda tiden", "skjuta upp").
 	Idioms []string `yaml:"idioms"`
+	// Jest words mark a joke or a game ("haha", "lol", "på skämt", "i fortnite"): no
+	// threat and no danger now is read in the eight words before one; suicide still is.
+	Jest []string `yaml:"jest"`
+	// Habit words, within four words after a harm of their language ("slår mig när jag inte
+	// lyder", "hits me when I am late"), make it something that keeps happening rather than
+	// danger now. A threat stays a threat ("han kommer slå mig när han kommer hem") unless
+	// its harm is in the present and away from the threat word ("hon sa att pappa slår henne
+	// när hon inte äter": told, not threatened).
+	Habit []string `yaml:"habit"`
 	// Pairs are danger told by two words near each other, in either order: "vill" and
 	// "dö", "ta" and "livet".
 	Pairs []Pair `yaml:"pairs"`
@@ -102,7 +114,8 @@ type Danger struct {
 // so ("självmord*"): write them only where no ordinary word starts the same.
 type Pair struct {
 	// Kind is "now" (someone is in danger now; not when the message tells of the past),
-	// "threat" or "suicide".
+	// "still" (danger now that a word of the past does not undo: "har inte kommit hem sen
+	// igår"), "threat" or "suicide".
 	Kind  string   `yaml:"kind"`
 	A     []string `yaml:"a"`
 	B     []string `yaml:"b"`

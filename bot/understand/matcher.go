@@ -27,6 +27,8 @@ const (
 	kindPairA
 	kindPairB
 	kindPast
+	kindJest
+	kindHabit
 	kindIdiom
 	kindBefore
 	kindBeforeOther
@@ -199,12 +201,14 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 		addAll(lx.Danger.Others, entry{kind: kindOthers})
 		addAll(lx.Danger.Past, entry{kind: kindPast})
 		addAll(lx.Danger.Idioms, entry{kind: kindIdiom})
+		addAll(lx.Danger.Jest, entry{kind: kindJest})
+		addAll(lx.Danger.Habit, entry{kind: kindHabit})
 		for _, p := range lx.Danger.Pairs {
 			switch p.Kind {
-			case "now", "threat", "suicide":
+			case "now", "still", "threat", "suicide":
 			default:
 				if err == nil {
-					err = fmt.Errorf("%s: danger pair kind %q is not now, threat or suicide", lx.Lang, p.Kind)
+					err = fmt.Errorf("%s: danger pair kind %q is not now, still, threat or suicide", lx.Lang, p.Kind)
 				}
 			}
 			pp := &pair{kind: p.Kind, reach: p.Reach}
