@@ -33,11 +33,12 @@ var unroutable = map[string]bool{"stop": true, "person": true, "menu": true, "ag
 // classifier is trained on messages that stand on their own (the first message of a
 // conversation), so it leaves alone what it was not trained on: a message without words
 // or only a number, an answer to the question the conversation waits on (an age, a place,
-// a choice, "vet inte"), and a language trygg does not speak (the other-language reply
-// gives 112 and the numbers).
+// a choice, "vet inte"), a language trygg does not speak (the other-language reply gives
+// 112 and the numbers), and what a resident writes during a handoff: staff read it, and
+// trygg answers there only the danger the rules find.
 func (t *turn) classify(r *understand.Reading) {
 	m := t.e.classifier
-	if m == nil || r.Empty || r.Number >= 0 || r.OtherScript && r.Lang == "" {
+	if m == nil || t.st.Handoff || r.Empty || r.Number >= 0 || r.OtherScript && r.Lang == "" {
 		return
 	}
 	if n := t.e.def.Nodes[t.st.Node]; n != nil && answers(n.Wait, *r) {

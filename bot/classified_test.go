@@ -122,4 +122,7 @@ func TestClassifierLeavesAlone(t *testing.T) {
 	if res := e.Turn(bot.State{}, bot.Message{Text: "17"}, testNow); res.HasEvent(bot.EventDanger) {
 		t.Errorf("a bare number: replies %s", ids(res))
 	}
+	if res := e.Turn(bot.State{Handoff: true}, bot.Message{Text: "lila elefanter dansar"}, testNow); len(res.Replies) > 0 || !res.HasEvent(bot.EventRelay) {
+		t.Errorf("during a handoff: replies %s, want the message relayed to staff alone", ids(res))
+	}
 }
