@@ -514,21 +514,26 @@ func (t *turn) answer(wait map[string]string, r understand.Reading) string {
 func (t *turn) learn(r understand.Reading) {
 	// Someone whose relative or friend was killed is the one who needs support: their own
 	// age picks the number, not the age of the one they lost.
-	if r.Has("bereaved") && r.Writer.Known() {
-		t.st.Victim, t.st.Sex = understand.VictimSelf, ""
-		t.setAge(r.Writer.Min, r.Writer.Max)
+	// The age of the one killed ("han var 16") picks nothing: without the writer's own, the
+	// numbers go out with their ages.
+	if r.Has("bereaved") {
+		t.st.Victim, t.st.Sex, t.st.SexGuessed = understand.VictimSelf, "", false
+		if r.Writer.Known() {
+			t.setAge(r.Writer.Min, r.Writer.Max)
+		}
 		return
 	}
 	if r.Victim != "" && r.Victim != t.st.Victim {
 		if t.st.Victim != "" && r.Victim != understand.VictimOther {
-			t.st.AgeMin, t.st.AgeMax, t.st.Sex = 0, 0, ""
+			t.st.AgeMin, t.st.AgeMax, t.st.Sex, t.st.SexGuessed = 0, 0, "", false
 		}
 		if r.Victim != understand.VictimOther || t.st.Victim == "" {
 			t.st.Victim = r.Victim
 		}
 	}
-	if r.Sex != "" && (r.Victim == "" || r.Victim == t.st.Victim || r.Victim == understand.VictimOther) {
-		t.st.Sex = r.Sex
+	if r.Sex != "" && (r.Victim == "" || r.Victim == t.st.Victim || r.Victim == understand.VictimOther) && !(r.SexGuessed && t.st.Sex != "" && !t.st.SexGuessed && (t.st.Victim == "" || t.st.Victim == understand.VictimSelf)) {
+		// A guess ("min pojkvän" → f) never overrides "jag är kille" said before.
+		t.st.Sex, t.st.SexGuessed = r.Sex, r.SexGuessed
 	}
 	if !r.Age.Known() {
 		return

@@ -32,6 +32,9 @@ type State struct {
 	Victim string `json:"w,omitempty"`
 	// Sex is the victim's sex as far as the resident said: "f", "m" or "".
 	Sex string `json:"s,omitempty"`
+	// SexGuessed is true while Sex is only a default read from someone else ("min fru slår
+	// mig": m); a sex the resident says replaces it, and it never replaces one they said.
+	SexGuessed bool `json:"g,omitempty"`
 	// Asked lists the questions already asked, newest last, so none is asked twice.
 	Asked []string `json:"q,omitempty"`
 	// Topic is the last topic the resident raised, for staff taking over ("support").

@@ -77,3 +77,54 @@ func ids(res bot.Result) []string {
 	}
 	return out
 }
+
+// TestBereavedAge: when a relative or friend was killed, the writer's own age picks the
+// number; the age of the one killed never does, and without the writer's own both numbers
+// go out with their ages (issue 14).
+func TestBereavedAge(t *testing.T) {
+	e := newEngine(t)
+	tests := []struct {
+		text     string
+		min, max uint8
+	}{
+		{"min lillebror sköts ihjäl i somras, han var bara 16", 0, 0},
+		{"Vår dotter mördades 2019. Hon var 22.", 0, 0},
+		{"Sonen (22) sköts ihjäl i Råby för 2 år sedan. Jag är 58.", 58, 58},
+		{"min bror blev skjuten ihjäl. ja e 17", 17, 17},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			res := e.Turn(bot.State{}, bot.Message{Text: tt.text}, testNow)
+			checkTurn(t, tt.text, res)
+			if res.State.AgeMin != tt.min || res.State.AgeMax != tt.max {
+				t.Errorf("age %d-%d, want %d-%d (%+v)", res.State.AgeMin, res.State.AgeMax, tt.min, tt.max, res.State)
+			}
+		})
+	}
+}
+
+// TestSexAcrossTurns: a sex the writer said stays when a later message only lets it be
+// guessed ("jag är kille", then "min pojkvän slår mig"), and their own words override a guess.
+func TestSexAcrossTurns(t *testing.T) {
+	e := newEngine(t)
+	turn := func(st bot.State, text string) bot.State {
+		t.Helper()
+		res := e.Turn(st, bot.Message{Text: text}, testNow)
+		checkTurn(t, text, res)
+		return res.State
+	}
+	st := turn(bot.State{}, "jag är kille")
+	if st.Sex != "m" {
+		t.Fatalf("after jag är kille: %+v", st)
+	}
+	if st = turn(st, "min pojkvän slår mig"); st.Sex != "m" {
+		t.Errorf("a guess overrode the sex said: %+v, want m", st)
+	}
+	st = turn(bot.State{}, "min pojkvän slår mig")
+	if st.Sex != "f" {
+		t.Fatalf("the default: %+v, want f", st)
+	}
+	if st = turn(st, "jag är också kille"); st.Sex != "m" {
+		t.Errorf("the writer's own words did not override the guess: %+v, want m", st)
+	}
+}

@@ -130,3 +130,13 @@ func (m Message) valid() error {
 	}
 	return nil
 }
+
+// LinesAge is the age whose lines a good reply gives, or nil when the message does not
+// say it: the victim's, except when a relative or friend was killed (topic bereaved),
+// where the writer is the one who needs support and their own age picks the number.
+func (m Message) LinesAge() *int {
+	if m.Topic == "bereaved" {
+		return m.WriterAge
+	}
+	return m.VictimAge
+}

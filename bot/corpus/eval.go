@@ -129,12 +129,13 @@ func onlyDanger(res bot.Result) bool {
 }
 
 // wrongLines returns the lines a turn gave to someone they are not for, judged from the
-// labels and the reply texts, and the danger replies that do not start with 112.
+// labels (the age whose lines are due: Message.LinesAge) and the reply texts, and the
+// danger replies that do not start with 112.
 func wrongLines(m Message, res bot.Result) []string {
 	var out []string
 	for _, r := range res.Replies {
 		t := r.Text
-		if a := m.VictimAge; a != nil {
+		if a := m.LinesAge(); a != nil {
 			if *a < 20 && strings.Contains(t, BOJAdult) {
 				out = append(out, r.MessageID+": "+BOJAdult+" to a victim under 20")
 			}

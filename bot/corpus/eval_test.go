@@ -25,6 +25,8 @@ func TestWrongLines(t *testing.T) {
 		{"BRIS to 19", Message{VictimAge: age(19), Danger: DangerNone}, reply("a", "BRIS 116 111."), "18 or older"},
 		{"BRIS said to be for under 18", Message{VictimAge: age(40), Danger: DangerNone}, reply("a", "BRIS 116 111 is for those under 18. 021-41 32 60"), ""},
 		{"men's line to 16", Message{VictimAge: age(16), Danger: DangerNone}, reply("a", "Stödlinjen för män 020-80 80 80"), "under 18"},
+		{"bereaved: the writer's age, not the one killed", Message{Topic: "bereaved", VictimAge: age(9), WriterAge: age(40), Danger: DangerNone}, reply("a", "Ring 010-567 63 25."), "20 or older"},
+		{"bereaved, writer's age unknown: both numbers", Message{Topic: "bereaved", VictimAge: age(9), Danger: DangerNone}, reply("a", "Under 20: 010-567 63 25. 20 or older: 021-41 32 60."), ""},
 		{"Kvinnofridslinjen to a man", Message{VictimSex: "m", Danger: DangerNone}, reply("a", "Kvinnofridslinjen 020-50 50 50"), "to a man"},
 		{"men's line to a woman", Message{VictimSex: "f", Danger: DangerNone}, reply("a", "020-80 80 80"), "to a woman"},
 		{"both lines, each for whom", Message{VictimSex: "f", Danger: DangerNone}, reply("a", "Kvinnor 020-50 50 50, män 020-80 80 80"), ""},

@@ -22,8 +22,9 @@ type Scores struct {
 	DangerLabelled, DangerFound, DangerFalse int
 	// DangerByKind counts labelled and found danger by kind ("now", "threat", "suicide").
 	DangerByKind map[string][2]int
-	// AgeLabelled, AgeRight, AgeWrong: messages with a victim age, those where the engine
-	// holds exactly it (or a range that holds it), those where it holds another.
+	// AgeLabelled, AgeRight, AgeWrong: messages with a victim age (for a bereaved writer,
+	// their own: Message.LinesAge), those where the engine holds exactly it (or a range
+	// that holds it), those where it holds another.
 	AgeLabelled, AgeRight, AgeWrong int
 	// AgeSpurious counts messages without a victim age where the engine holds one.
 	AgeSpurious int
@@ -63,7 +64,7 @@ func Score(outs []Outcome) Scores {
 			s.DangerFalse++
 		}
 		switch {
-		case m.VictimAge != nil:
+		case m.LinesAge() != nil:
 			s.AgeLabelled++
 			switch {
 			case AgeRight(o):
@@ -77,7 +78,7 @@ func Score(outs []Outcome) Scores {
 		// The writer's age matters where the victim's is known and another: a parent's age
 		// must not be taken for the child's. Holding the writer's age when the victim's is
 		// not said routes the writer, which is no mistake.
-		if m.WriterAge != nil && m.VictimAge != nil && *m.WriterAge != *m.VictimAge {
+		if m.WriterAge != nil && m.LinesAge() != nil && *m.WriterAge != *m.LinesAge() {
 			s.WriterLabelled++
 			if o.AgeMax > 0 && o.AgeMin <= *m.WriterAge && *m.WriterAge <= o.AgeMax && !AgeRight(o) {
 				s.WriterTaken++
@@ -96,10 +97,10 @@ func Score(outs []Outcome) Scores {
 // TopicRight reports whether the engine answered the labelled topic.
 func TopicRight(o Outcome) bool { return o.Topic == o.Msg.Topic }
 
-// AgeRight reports whether the engine holds the labelled victim age (a birth year's two
-// possible ages count when they hold it).
+// AgeRight reports whether the engine holds the labelled victim age, or a bereaved
+// writer's own (Message.LinesAge); a birth year's two possible ages count when they hold it.
 func AgeRight(o Outcome) bool {
-	a := o.Msg.VictimAge
+	a := o.Msg.LinesAge()
 	return a != nil && o.AgeMax > 0 && o.AgeMin <= *a && *a <= o.AgeMax
 }
 
@@ -261,10 +262,10 @@ func misses(w io.Writer, outs []Outcome) {
 		if (m.Danger != DangerNone) != o.Danger {
 			why = append(why, fmt.Sprintf("danger %v, want %s", o.Danger, m.Danger))
 		}
-		if m.VictimAge != nil && !AgeRight(o) {
-			why = append(why, fmt.Sprintf("age %s, want %d", ageString(o), *m.VictimAge))
+		if a := m.LinesAge(); a != nil && !AgeRight(o) {
+			why = append(why, fmt.Sprintf("age %s, want %d", ageString(o), *a))
 		}
-		if m.VictimAge == nil && o.AgeMax > 0 {
+		if m.LinesAge() == nil && o.AgeMax > 0 {
 			why = append(why, fmt.Sprintf("age %s, want none", ageString(o)))
 		}
 		why = append(why, o.WrongLines...)

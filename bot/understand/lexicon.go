@@ -36,6 +36,20 @@ type Lexicon struct {
 	Writer []string `yaml:"writer"`
 	// Sex holds the words by which writers say their own sex ("jag är tjej").
 	Sex SexWords `yaml:"sex"`
+	// Third holds the words for a third person as the one harmed, by their sex ("henne",
+	// "her", "honom"): after a partner, and with no word making the writer the one harmed,
+	// they make the partner the victim ("min tjej ... en bil följde efter henne").
+	Third Sexed `yaml:"third"`
+	// ThirdOf are the words for a third person's ("his", "hennes", "hänen"): a person
+	// named after them is that person's ("his wife"), or the writer's role ("i am his
+	// daughter"), not the writer's own.
+	ThirdOf []string `yaml:"third_of"`
+}
+
+// Sexed lists words by the sex they tell.
+type Sexed struct {
+	F []string `yaml:"f"`
+	M []string `yaml:"m"`
 }
 
 // Person is a kind of person a message may be about.
@@ -53,6 +67,9 @@ type Person struct {
 type SexWords struct {
 	F []string `yaml:"f"`
 	M []string `yaml:"m"`
+	// Near tell the writer's sex only right next to their own age: "jag (k 31)",
+	// "I (M, 29)", "I'm 35 and a man".
+	Near Sexed `yaml:"near"`
 }
 
 // Intent lists the phrases that express one intent.
@@ -139,7 +156,21 @@ type AgeWords struct {
 	Of []string `yaml:"of"`
 	// After an age: "16 år", "16-åring", "16 years", "16-vuotias"; also glued to a number word.
 	After []string `yaml:"after"`
-	// Born is followed by a birth year: "född 2008".
+	// Units after a number make it a count of something else than years: "7 månader",
+	// "30 000 kr", "6 villor", "3 ggr".
+	Units []string `yaml:"units"`
+	// NotBefore before a number make it no age: a time, a bus, a road ("klockan 23",
+	// "buss 14", "under E18").
+	NotBefore []string `yaml:"not_before"`
+	// AloneNext may follow an age said on its own at the start of a sentence: "17 and
+	// everything sucks", "20 i vintras o blev nerslagen". An age that is a sentence of its
+	// own ("mamma vet inte. 14") needs no word.
+	AloneNext []string `yaml:"alone_next"`
+	// AfterThen is an age word after a number that gives the age then: "16-vuotiaana" (at
+	// 16). It is read only when no age now is said ("mut ryöstettiin 16-vuotiaana, nyt
+	// oon 28" is 28).
+	AfterThen []string `yaml:"after_then"`
+	// Born is followed by a birth year: "född 2008"; in some languages it follows the year.
 	Born []string `yaml:"born"`
 	// Turning is followed by the age the person will soon be: "fyller 20" means 19.
 	Turning []string `yaml:"turning"`

@@ -48,6 +48,14 @@ const (
 	kindSexF
 	kindSexM
 	kindPlace
+	kindNotAge
+	kindNearF
+	kindNearM
+	kindThirdF
+	kindThirdM
+	kindAloneNext
+	kindThirdOf
+	kindAfterThen
 )
 
 // exact reports whether phrases of kind k match the words as written (folded, but neither
@@ -59,7 +67,7 @@ func (k kind) exact() bool { return k >= kindAlways && k <= kindIdiom }
 // ("en", "vill") are in several languages.
 func (k kind) tellsLang() bool {
 	switch k {
-	case kindNegation, kindDurationBefore, kindOf, kindWriter, kindHappened, kindPairA, kindPairB:
+	case kindNegation, kindDurationBefore, kindOf, kindWriter, kindHappened, kindPairA, kindPairB, kindNearF, kindNearM, kindAloneNext:
 		return false
 	}
 	return true
@@ -224,6 +232,10 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 		addAll(lx.Age.Born, entry{kind: kindBorn})
 		addAll(lx.Age.Turning, entry{kind: kindTurning})
 		addAll(lx.Age.Duration, entry{kind: kindDuration})
+		addAll(lx.Age.Units, entry{kind: kindDuration})
+		addAll(lx.Age.NotBefore, entry{kind: kindNotAge})
+		addAll(lx.Age.AloneNext, entry{kind: kindAloneNext})
+		addAll(lx.Age.AfterThen, entry{kind: kindAfterThen})
 		addAll(lx.Age.DurationBefore, entry{kind: kindDurationBefore})
 		addAll(lx.Age.Then, entry{kind: kindThen})
 		addAll(lx.Age.Of, entry{kind: kindOf})
@@ -233,6 +245,11 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 		addAll(lx.Happened, entry{kind: kindHappened})
 		addAll(lx.Sex.F, entry{kind: kindSexF})
 		addAll(lx.Sex.M, entry{kind: kindSexM})
+		addAll(lx.Sex.Near.F, entry{kind: kindNearF})
+		addAll(lx.Sex.Near.M, entry{kind: kindNearM})
+		addAll(lx.Third.F, entry{kind: kindThirdF})
+		addAll(lx.Third.M, entry{kind: kindThirdM})
+		addAll(lx.ThirdOf, entry{kind: kindThirdOf})
 		for _, p := range lx.People {
 			switch p.Who {
 			case "child", "partner", "relative", "friend", "other":
@@ -449,6 +466,10 @@ type Reading struct {
 	Victim string
 	// Sex is the victim's sex as far as the message tells it: "f", "m" or "".
 	Sex string
+	// SexGuessed is true when Sex is only the default read from someone else ("min fru
+	// slår mig": m), not the writer's own words ("jag är kille"): it does not override a
+	// sex said before.
+	SexGuessed bool
 	// Number is the number the whole message consists of ("3", "16"), or -1.
 	Number int
 	// Place is the id of the first place named, or "".
@@ -571,7 +592,7 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 	r.Danger, r.Suicide = danger(found)
 	r.Lang, r.LangSure = pickLang(m.langs, scores)
 	m.byScript(&r, text, scores)
-	m.people(&r, canon, found, now)
+	m.people(&r, text, canon, found, now)
 	return r
 }
 

@@ -87,6 +87,49 @@ func TestWhoseAge(t *testing.T) {
 		{"I was robbed 2 years ago", age{}, false, "self"},
 		{"minut ryöstettiin 3 vuotta sitten", age{}, false, "self"},
 		{"när jag var 12 slog han mig", age{}, false, "self"},
+		// Issue 14: whose age, in more of the ways people write it.
+		{"min dotter, nyss fyllda 15, blir mobbad", age{15, 15}, false, "child"},
+		{"ja e 16 o mamma till en bebis på 7 månader. min kille slår mig", age{16, 16}, true, "self"},
+		{"Jag är 16 och min pappa är 45. Han slår mig", age{16, 16}, true, "self"},
+		{"min pappa är 45 och slår mig", age{}, false, "self"}, // the one who harms, not the writer
+		{"my dad is 50 and he hits me", age{}, false, "self"},
+		{"isä on 45 ja lyö mua", age{}, false, "self"},
+		{"min kompis 15 blev slagen och sen slog de mig", age{15, 15}, false, "friend"},
+		{"han är 25 och slår mig", age{}, false, "self"},
+		{"pappa slar mig nar han e full. e 13", age{13, 13}, true, "self"},
+		{"mun tyttöystävä lyö mua. oon mies, 30v", age{30, 30}, true, "self"},
+		{"min grabb e 12 o blev rånad på väg hem", age{12, 12}, false, "child"},
+		{"har en son på 16 som blivit hotad med kniv", age{16, 16}, false, "child"},
+		{"bro ja e 16 o nan har mina lösen", age{16, 16}, true, ""}, // "lösen" is no "tösen"
+		{"ابني عمره ١١ وزملاؤه يضربونه كل يوم", age{11, 11}, false, "child"},
+		{"min lillebror e 6 o styvpappa skakar honom. ja e 15, vad ska ja göra", age{6, 6}, false, "relative"},
+		{"jag vill prata med nån om det. mamma vet inte. 14", age{14, 14}, true, ""},
+		{"17 and everything sucks", age{17, 17}, true, ""},
+		{"20 i vintras o blev nerslagen", age{20, 20}, true, ""},
+		{"Min son blev slagen, han är 14. Jag är 45", age{14, 14}, false, "child"},
+		{"Olen 67-vuotias ja mut ryöstettiin, mun poika soitti poliisille", age{67, 67}, true, "self"},
+		{"oon 12-vuotiaan isä, poikaa hakataan", age{12, 12}, false, "child"},
+		{"mut ryöstettiin 16-vuotiaana, nyt oon 28", age{28, 28}, true, "self"},
+		{"ابني عمره ١٤ سنة", age{14, 14}, false, "child"},
+		{"ett barn på 4 år berättar att pappa slår", age{4, 4}, false, "other"},
+		{"jag är kvinna, 39, och mitt ex förföljer mig", age{39, 39}, true, "self"},
+		{"snart 18, kan jag ringa er?", age{17, 17}, false, ""},
+		{"ኣብ 2009 ተወሊደ", age{16, 17}, false, ""},
+		// Not ages: units, sums, times, buses, roads.
+		{"klockan e 23 o han följer efter mig", age{}, false, "self"},
+		{"tog buss 14 hem och blev hotad", age{}, false, ""},
+		{"gångtunneln under E18 är otäck", age{}, false, ""},
+		{"Nu är 85 000 borta", age{}, false, ""},
+		{"lost like 40k on a crypto site", age{}, false, ""},
+		{"vi e 6 villor pa en atervandsgata", age{}, false, ""},
+		{"han dömdes till 14 år", age{}, false, "other"},
+		{"Det är -10 ute och han har låst ut mig", age{}, false, "self"},
+		{"my neighbour is beating his wife", age{}, false, "friend"}, // not the writer's wife
+		{"ring mig på 070 123 45 67", age{}, false, "self"},
+		{"det var 3 killar, typ 18-20 år gamla, som tog min plånbok", age{}, false, ""},
+		{"ja blev slagen av min pappa i 10 år när ja var liten", age{}, false, "self"},
+		{"tre år efter att jag gick från honom mår jag bra", age{}, false, ""},
+		{"i have been with him 8 years and he grabs me by the hair", age{}, false, "self"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -107,7 +150,7 @@ func TestWhoseAge(t *testing.T) {
 }
 
 // TestSex: the victim's sex from the writer's own words, or by default from the partner's
-// ("min fru" → a man) or the one other person spoken of ("han slog mig" → a woman).
+// ("min fru" → a man); not from someone else who harms ("han slog mig": unknown).
 func TestSex(t *testing.T) {
 	m := shipped(t)
 	tests := []struct{ text, sex string }{
@@ -118,13 +161,32 @@ func TestSex(t *testing.T) {
 		{"my husband hits me", "f"},
 		{"vaimoni lyö minua", "m"},
 		{"mieheni lyö minua", "f"},
-		{"han slog mig", "f"},
+		{"han slog mig", ""},
 		{"im a woman and i was raped", "f"},
 		{"olen mies ja minut raiskattiin", "m"},
 		{"min sambo slår mig", ""},
 		{"min dotter blev rånad", "f"},
 		{"min fru blev nerslagen", "f"}, // a partner it happened to is the victim
 		{"my husband died after a drunk driver hit him", "m"},
+		// Issue 14: the writer's own sex next to their age or role, a partner harmed, and
+		// no guess where the words do not tell.
+		{"jag (k 31) blev tafsad på", "f"},
+		{"jag är man, 41, och min sambo tog strypgrepp på mig", "m"},
+		{"I (M, 29) was assaulted by a man", "m"},
+		{"I'm 35 and a man. My boyfriend broke my phone", "m"},
+		{"i'm 13 and a man in a car tried to get me in", ""},
+		{"34F here, my ex keeps following me", "f"},
+		{"Min sambo (hon) tog stryptag på mig. Jag är också tjej", "f"},
+		{"hej jag e mamma, min tjej e 10 o nan vuxen man skriver till henne", "f"},
+		{"زوجتي تضربني وانا رجل", "m"},
+		{"my gf was raped before we met", "f"},
+		{"min flickvän är 19 och hennes bröder har hotat henne", "f"},
+		{"my little sister is 11 and our stepdad hits her", "f"},
+		{"my bf says he'll kill himself if i break up with him", ""},
+		{"min flickvän säger att hon blev våldtagen av en vän till oss. vill stötta henne", ""},
+		{"hän lyö minua", ""}, // Finnish hän is either sex
+		{"16 and being threatened by a guy at school", ""},
+		{"en kille våldtog mig på festen", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
