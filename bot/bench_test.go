@@ -37,4 +37,13 @@ func BenchmarkTurn(b *testing.B) {
 			}
 		})
 	}
+	// The same first message read by the rules alone: what the classifier costs.
+	rules := bot.New(loadSet(b), bot.Options{RulesOnly: true})
+	b.Run("first_rules_only", func(b *testing.B) {
+		b.ReportAllocs()
+		msg := bot.Message{Text: cases[0].text}
+		for b.Loop() {
+			rules.Turn(bot.State{}, msg, testNow)
+		}
+	})
 }

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -15,6 +16,16 @@ import (
 // and on a listed one that no longer misses (shrink the list): the gate of issue 14 is an
 // empty list. `go test ./bot -run Corpus -update` rewrites it after an intended change.
 const knownMisses = "testdata/corpus/known_misses.txt"
+
+// lineKind is a wrong line without the id of the reply that gave it ("child: 021-41 32
+// 60 to a victim under 20" → "021-41 32 60 to a victim under 20"): the same miss given by
+// another reply, after a change of topic, is no new miss.
+func lineKind(w string) string {
+	if id, rest, ok := strings.Cut(w, ": "); ok && !strings.Contains(id, " ") {
+		return rest
+	}
+	return w
+}
 
 // TestCorpus plays the labelled corpus (testdata/corpus, both splits) through the engine
 // and logs the figures; `go test ./bot -run Corpus -v` shows them, `trygg eval -v` lists
@@ -37,10 +48,11 @@ func TestCorpus(t *testing.T) {
 			failed = append(failed, o.Msg.ID+": danger "+o.Msg.Danger+" not found")
 		}
 		for _, w := range o.WrongLines {
-			failed = append(failed, o.Msg.ID+": "+w)
+			failed = append(failed, o.Msg.ID+": "+lineKind(w))
 		}
 	}
 	sort.Strings(failed)
+	failed = slices.Compact(failed)
 	if *update {
 		if err := os.WriteFile(knownMisses, []byte(strings.Join(failed, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)

@@ -1,10 +1,12 @@
 package bot
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vasteras/trygg/bot/classify"
 	"github.com/vasteras/trygg/bot/understand"
 	"github.com/vasteras/trygg/flows"
 )
@@ -20,6 +22,10 @@ type Options struct {
 	// Location is where "now" is read as a time of day and a weekday, for reports of
 	// unsafe places; nil means UTC. trygg runs with Europe/Stockholm.
 	Location *time.Location
+	// Classifier reads topics and danger where the rules miss them; nil means the flow
+	// set's (flows/classifier.bin). RulesOnly turns it off, for measuring the rules alone.
+	Classifier *classify.Model
+	RulesOnly  bool
 	// Texts is what texts say of the configuration ({{.StaffedHours}}, {{.HandoffReaders}}
 	// …); nil means flows.SampleTextConfig, the configuration `flows check` measures.
 	Texts *flows.TextConfig
@@ -27,9 +33,13 @@ type Options struct {
 
 // Engine runs conversations on a flow set. It is immutable and safe for concurrent use.
 type Engine struct {
-	set      *flows.Set
-	def      *flows.Definition
-	matcher  *understand.Matcher
+	set     *flows.Set
+	def     *flows.Definition
+	matcher *understand.Matcher
+	// classifier reads what the rules miss, or is nil.
+	classifier *classify.Model
+	// routable maps each intent of a topic to its place in def.Topics.
+	routable map[string]int
 	maxSteps int
 	// texts holds every message in every language for every age group, footer included,
 	// resolved once: lang → message id → age group → reply.
@@ -54,6 +64,15 @@ func New(set *flows.Set, opts Options) *Engine {
 		other:    map[AgeGroup]Reply{},
 		areas:    map[string]string{},
 		loc:      opts.Location,
+		routable: map[string]int{},
+	}
+	if !opts.RulesOnly {
+		e.classifier = cmp.Or(opts.Classifier, set.Classifier)
+	}
+	for i, topic := range set.Def.Topics {
+		if _, ok := e.routable[topic.Intent]; !ok {
+			e.routable[topic.Intent] = i
+		}
 	}
 	if e.loc == nil {
 		e.loc = time.UTC
@@ -207,7 +226,10 @@ type turn struct {
 	msg Message
 	res Result
 	r   understand.Reading
-	now time.Time
+	// c is what the classifier read, when it read the message (read).
+	c    classify.Result
+	read bool
+	now  time.Time
 	// filled says which report slots this message filled: "place", "when", "kind".
 	filled map[string]bool
 }
@@ -242,7 +264,9 @@ func (e *Engine) Turn(st State, msg Message, now time.Time) Result {
 // turn handles one message's text.
 func (e *Engine) turn(st State, msg Message, now time.Time) Result {
 	r := e.matcher.Read(msg.Text, now)
-	t := &turn{e: e, st: st, msg: msg, r: r, now: now}
+	t := &turn{e: e, st: st, msg: msg, now: now}
+	t.classify(&r)
+	t.r = r
 
 	switch {
 	case t.st.Lang == "" || !e.set.Catalog.Has(t.st.Lang):
@@ -343,20 +367,33 @@ func (e *Engine) turn(st State, msg Message, now time.Time) Result {
 		return t.done()
 	}
 
-	// A topic, wherever the conversation is.
-	for _, topic := range e.def.Topics {
+	// A topic, wherever the conversation is: the rules' first, or the classifier's.
+	ruled := -1
+	for i, topic := range e.def.Topics {
 		if r.Has(topic.Intent) {
 			if n := e.def.Nodes[topic.Go]; n != nil && n.Collect && t.st.Report != nil && asksSlot(wait) {
 				continue // answering a question of this report: the words belong to it
 			}
-			t.st.Node = ""
-			t.st.Report = nil
-			if raisesTopic(topic.Intent) {
-				t.st.Topic = topic.Intent
-			}
-			t.run(topic.Go)
-			return t.done()
+			ruled = i
+			break
 		}
+	}
+	i, node := t.classified(ruled, wait)
+	if node != "" {
+		t.st.Node = ""
+		t.st.Report = nil
+		t.run(node)
+		return t.done()
+	}
+	if i >= 0 {
+		topic := e.def.Topics[i]
+		t.st.Node = ""
+		t.st.Report = nil
+		if raisesTopic(topic.Intent) {
+			t.st.Topic = topic.Intent
+		}
+		t.run(topic.Go)
+		return t.done()
 	}
 
 	// An age alone after a topic's answer ("jag är 40", "19"): the same topic again, for

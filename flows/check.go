@@ -97,7 +97,7 @@ func (c *checker) definition() {
 	need("start", d.Start)
 	need("fallback", d.Fallback)
 	g := d.Globals
-	for key, node := range map[string]string{"globals.erase": g.Erase, "globals.menu": g.Menu, "globals.person": g.Person, "globals.language": g.Language} {
+	for key, node := range map[string]string{"globals.erase": g.Erase, "globals.menu": g.Menu, "globals.person": g.Person, "globals.language": g.Language, "globals.nothing": g.Nothing} {
 		need(key, node)
 	}
 	sf := d.Safety
@@ -274,7 +274,7 @@ func (c *checker) reachable() {
 			visit(n.Wait[key])
 		}
 	}
-	for _, id := range []string{d.Start, d.Fallback, d.Globals.Erase, d.Globals.Menu, d.Globals.Person, d.Globals.Language} {
+	for _, id := range []string{d.Start, d.Fallback, d.Globals.Erase, d.Globals.Menu, d.Globals.Person, d.Globals.Language, d.Globals.Nothing} {
 		visit(id)
 	}
 	for _, t := range d.Topics {
@@ -391,7 +391,7 @@ func (c *checker) silent() {
 		memo[id] = p
 		return p
 	}
-	entries := []string{d.Start, d.Fallback, d.Globals.Erase, d.Globals.Menu, d.Globals.Person, d.Globals.Language}
+	entries := []string{d.Start, d.Fallback, d.Globals.Erase, d.Globals.Menu, d.Globals.Person, d.Globals.Language, d.Globals.Nothing}
 	for _, t := range d.Topics {
 		entries = append(entries, t.Go)
 	}

@@ -91,6 +91,9 @@ type Globals struct {
 	Person string `yaml:"person"`
 	// Language confirms a language switch.
 	Language string `yaml:"language"`
+	// Nothing is where a message leads that the classifier (bot/classify) reads as
+	// needing nothing routed and no danger: an idiom, a joke, a thought said in passing.
+	Nothing string `yaml:"nothing"`
 	// HandoffEnded and HandoffTimeout are the messages a resident gets when staff end a
 	// handoff, or when no staff member answered in time; both give the numbers.
 	HandoffEnded   string `yaml:"handoff_ended"`

@@ -10,6 +10,9 @@
 //   - places.yaml: the places and areas of Västerås residents may name.
 //   - lines.yaml: the phone numbers and web addresses texts may state, with their sources
 //     and who each is for.
+//   - classifier.bin: the trained classifier (bot/classify) that reads topics and danger
+//     where the lexicons miss them, written by `trygg train` from the corpus' train split;
+//     a test in bot proves it is current.
 //
 // The texts residents read live in locales/<lang>.yaml (go-i18n message files) and are
 // referred to here by id. `trygg flows check` reports every problem as file:line: problem.
@@ -20,7 +23,7 @@ import (
 	"io/fs"
 )
 
-//go:embed main.yaml places.yaml lines.yaml lexicon/*.yaml
+//go:embed main.yaml places.yaml lines.yaml lexicon/*.yaml classifier.bin
 var embedded embed.FS
 
 // Embedded returns the flow files built into the binary.

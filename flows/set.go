@@ -2,18 +2,23 @@ package flows
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
 	"strings"
 
+	"github.com/vasteras/trygg/bot/classify"
 	"github.com/vasteras/trygg/bot/understand"
 	"go.yaml.in/yaml/v3"
 )
 
 // MainFile is the conversation graph's file name.
 const MainFile = "main.yaml"
+
+// ClassifierFile is the trained classifier's file name (bot/classify, `trygg train`).
+const ClassifierFile = "classifier.bin"
 
 // PlacesFile is the file of places and areas.
 const PlacesFile = "places.yaml"
@@ -35,6 +40,26 @@ type Source struct {
 	FlowsName, LocalesName string
 }
 
+// WithoutClassifier returns the source without its classifier (ClassifierFile): what
+// training a new one reads the lexicons from, whatever state the old one is in.
+func (src Source) WithoutClassifier() Source {
+	src.Flows = hiding{src.Flows, ClassifierFile}
+	return src
+}
+
+// hiding is a file system without one of its files.
+type hiding struct {
+	fs.FS
+	name string
+}
+
+func (h hiding) Open(name string) (fs.File, error) {
+	if name == h.name {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return h.FS.Open(name)
+}
+
 // EmbeddedSource is the flow and locale files built into the binary.
 func EmbeddedSource(locales fs.FS) Source {
 	return Source{Flows: Embedded(), Locales: locales, FlowsName: "flows", LocalesName: "locales"}
@@ -46,6 +71,9 @@ type Set struct {
 	Catalog  *Catalog
 	Lexicons []understand.Lexicon
 	Matcher  *understand.Matcher
+	// Classifier reads topics and danger where the lexicons miss them (ClassifierFile), or
+	// is nil when the flow files have none.
+	Classifier *classify.Model
 	// Places are the places residents may name, and Areas the areas they belong to (id → name).
 	Places []understand.Place
 	Areas  map[string]string
@@ -126,6 +154,15 @@ func Load(src Source) (*Set, error) {
 	s.Places, s.Areas, s.placeSuffixes = places.Places, places.Areas, places.Suffixes
 	if s.Lines, err = loadLines(src.Flows, flowsPath(LinesFile)); err != nil {
 		return nil, err
+	}
+	switch b, err := fs.ReadFile(src.Flows, ClassifierFile); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", flowsPath(ClassifierFile), err)
+	default:
+		if s.Classifier, err = classify.Unmarshal(b); err != nil {
+			return nil, fmt.Errorf("%s: %w", flowsPath(ClassifierFile), err)
+		}
 	}
 	if s.Matcher, err = understand.Compile(s.Lexicons, understand.Places(places.Places, places.Suffixes)); err != nil {
 		return nil, fmt.Errorf("lexicon: %w", err)

@@ -34,8 +34,9 @@ type Outcome struct {
 	// Topic is the topic the engine answered, read from the turn (see topicOf):
 	// a topic name, a conversation basic, "age_only", "none" or "not_understood".
 	Topic string
-	// Danger is true when the turn emitted a danger event.
-	Danger bool
+	// Danger is true when the turn emitted a danger event, and Suicide when its first
+	// reply is the suicide reply.
+	Danger, Suicide bool
 	// AgeMin and AgeMax are the age the engine holds after the turn; 0 when unknown.
 	AgeMin, AgeMax int
 	// WrongLines lists every reply that gives a line meant for another age or sex, or a
@@ -64,12 +65,13 @@ func Play(e *bot.Engine, m Message) Outcome {
 	}
 	res := e.Turn(st, bot.Message{Text: m.Text}, Now)
 	o := Outcome{
-		Msg:    m,
-		Topic:  topicOf(st, res),
-		Danger: res.HasEvent(bot.EventDanger),
-		AgeMin: int(res.State.AgeMin),
-		AgeMax: int(res.State.AgeMax),
-		Text:   res.Text(),
+		Msg:     m,
+		Topic:   topicOf(st, res),
+		Danger:  res.HasEvent(bot.EventDanger),
+		Suicide: len(res.Replies) > 0 && strings.Contains(res.Replies[0].Text, Suicide),
+		AgeMin:  int(res.State.AgeMin),
+		AgeMax:  int(res.State.AgeMax),
+		Text:    res.Text(),
 	}
 	for _, r := range res.Replies {
 		o.IDs = append(o.IDs, r.MessageID)

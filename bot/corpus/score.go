@@ -31,6 +31,9 @@ type Scores struct {
 	// WriterLabelled counts messages whose writer's age differs from the victim's known
 	// age, and WriterTaken those where the engine holds the writer's age instead.
 	WriterLabelled, WriterTaken int
+	// SuicideToOther counts messages with danger now or a threat that got the suicide
+	// reply: it has 112 too, but asks about the wrong thing.
+	SuicideToOther int
 	// WrongLine counts messages with a line for another age or sex (see Outcome.WrongLines).
 	WrongLine int
 }
@@ -83,6 +86,9 @@ func Score(outs []Outcome) Scores {
 		}
 		if len(o.WrongLines) > 0 {
 			s.WrongLine++
+		}
+		if (m.Danger == DangerNow || m.Danger == DangerThreat) && o.Suicide {
+			s.SuicideToOther++
 		}
 	}
 	return s

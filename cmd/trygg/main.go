@@ -10,6 +10,8 @@
 //	trygg locales status|export|import  translations beside the Swedish texts, for review
 //	trygg eval [--split train|heldout|all] [--lang sv] [-v]
 //	                                    how well trygg understands the labelled corpus
+//	                                    (--cv 5: by cross-validation on the train split)
+//	trygg train                         train the classifier (flows/classifier.bin) on the train split
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -51,8 +53,13 @@ Usage:
                                  who reviewed each language; a side-by-side file of a
                                  language's texts for a reviewer, and taking it back
   trygg eval [--split train|heldout|all] [--lang sv|en|fi] [-v] [--dir bot/testdata/corpus]
+             [--cv 5 [--sweep]] [--rules-only]
                                  play the labelled corpus through the engine and print
-                                 the figures; -v lists every miss
+                                 the figures; -v lists every miss; --cv 5 measures
+                                 the engine by 5-fold cross-validation on train/, with
+                                 --sweep for a table of the classifier's thresholds
+  trygg train [--dir bot/testdata/corpus] [--out flows/classifier.bin]
+                                 train the classifier on the corpus' train split
 
 Configuration comes from environment variables (TRYGG_ADDR, REDIS_URL, TWILIO_*,
 SLACK_* ...): see the README.
@@ -68,7 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "serve", "chat", "flows", "export", "locales", "eval":
+	case "serve", "chat", "flows", "export", "locales", "eval", "train":
 	default:
 		fmt.Fprintf(stderr, "trygg: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -95,6 +102,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return localesCmd(cfg, args, stdout, stderr)
 	case "eval":
 		return evalCmd(cfg, args, stdout, stderr)
+	case "train":
+		return trainCmd(cfg, args, stdout, stderr)
 	default:
 		return flowsCmd(cfg, args, stdout, stderr)
 	}

@@ -1,0 +1,138 @@
+package bot
+
+import (
+	"strings"
+
+	"github.com/vasteras/trygg/bot/classify"
+	"github.com/vasteras/trygg/bot/understand"
+)
+
+// The classifier (bot/classify) reads what the rules (bot/understand) miss. The rules keep
+// what must be exact: STOPP and RADERA, MENY, PERSON, the language words, numbers, ages,
+// places, who the victim is and their sex. The classifier adds:
+//   - danger: a message the rules find no danger in is read as danger when the
+//     classifier's danger probability reaches Thresholds.DangerMin (rules OR classifier:
+//     the 112 reply never depends on one of them alone);
+//   - the topic: when the rules find none, the classifier's topic when its probability
+//     reaches TopicMin; over a topic the rules found, when it reaches OverrideMin, unless
+//     the rules' topic is one that must be exact (firm).
+//
+// The thresholds travel with the model and are chosen by cross-validation on the train
+// split (`trygg eval --cv 5`, docs/conversations.md).
+
+// firm lists the intents whose topic the classifier never overrides: codes and words
+// that are exact, and privacy, which wins over the topic it mentions.
+var firm = map[string]bool{"ombud_leave": true, "ombud_join": true, "privacy": true}
+
+// unroutable lists the classifier's topics that never route: the rules decide the
+// conversation basics that act (STOPP erases, PERSON hands over, MENY), a bare age, and
+// "yes" and "no".
+var unroutable = map[string]bool{"stop": true, "person": true, "menu": true, "age_only": true, "none": true, "yes": true, "no": true}
+
+// classify runs the classifier on the message and adds the danger it reads to r. The
+// classifier is trained on messages that stand on their own (the first message of a
+// conversation), so it leaves alone what it was not trained on: a message without words
+// or only a number, an answer to the question the conversation waits on (an age, a place,
+// a choice, "vet inte"), a language trygg does not speak (the other-language reply gives
+// 112 and the numbers), and what a resident writes during a handoff: staff read it, and
+// trygg answers there only the danger the rules find.
+func (t *turn) classify(r *understand.Reading) {
+	m := t.e.classifier
+	if m == nil || t.st.Handoff || r.Empty || r.Number >= 0 || r.OtherScript && r.Lang == "" {
+		return
+	}
+	if n := t.e.def.Nodes[t.st.Node]; n != nil && answers(n.Wait, *r) {
+		return
+	}
+	t.c, t.read = m.Classify(t.msg.Text, classify.Hints(*r)), true
+	th := m.Thresholds()
+	if t.c.DangerP >= th.DangerMin {
+		r.Danger = true
+	}
+	// Danger the classifier reads as suicide gets the suicide reply, which has 112 too.
+	if r.Danger && t.c.SuicideP >= th.SuicideMin {
+		r.Suicide = true
+	}
+}
+
+// classified returns the topic (its index in the definition's topics) the turn routes
+// to: ruled, the rules' topic (-1 for none), or the classifier's; or, where the rules
+// find no topic and no question takes any answer, a global node the classifier reads the
+// message as asking for: the menu, a person or nothing at all (only when it is sure: a
+// person calls staff, and a message it barely knows, "asdf", is not understood rather
+// than needing nothing).
+func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
+	if !t.read {
+		return ruled, ""
+	}
+	th := t.e.classifier.Thresholds()
+	if _, open := wait["else"]; ruled < 0 && !open && !t.r.Age.Known() {
+		g := t.e.def.Globals
+		switch c := t.c; {
+		case c.Known < th.KnownMin:
+		case c.Topic == "menu" && c.TopicP >= th.OverrideMin:
+			return -1, g.Menu
+		case c.Topic == "person" && c.TopicP >= th.OverrideMin:
+			return -1, g.Person
+		case c.Topic == classify.TopicNone && !t.r.Danger && c.TopicP >= th.OverrideMin:
+			return -1, g.Nothing
+		}
+	}
+	return t.classifiedTopic(ruled, wait, th), ""
+}
+
+// classifiedTopic returns the topic of classified.
+func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Thresholds) int {
+	// Danger that needs nothing more than the danger reply: no topic after it.
+	if t.c.Topic == classify.TopicNone && t.r.Danger && t.c.TopicP >= th.OverrideMin && (ruled < 0 || !firm[t.e.def.Topics[ruled].Intent]) {
+		return -1
+	}
+	if unroutable[t.c.Topic] {
+		return ruled
+	}
+	// An age alone after a topic's answer keeps that topic.
+	if ruled < 0 && t.st.Topic != "" && t.r.Age.Known() && len(t.r.Intents) == 0 {
+		return ruled
+	}
+	i, ok := t.e.routable[t.c.Topic]
+	if !ok {
+		return ruled
+	}
+	if n := t.e.def.Nodes[t.e.def.Topics[i].Go]; n != nil && n.Collect && t.st.Report != nil && asksSlot(wait) {
+		return ruled // answering a question of a report
+	}
+	switch {
+	case ruled < 0 && t.c.TopicP >= th.TopicMin && t.c.Known >= th.KnownMin && (!t.r.Suicide || t.c.TopicP >= th.OverrideMin):
+		return i
+	case ruled >= 0 && i != ruled && t.c.TopicP >= th.OverrideMin && !firm[t.e.def.Topics[ruled].Intent]:
+		return i
+	}
+	return ruled
+}
+
+// answers reports whether a message read as r answers a question that waits on wait: an
+// age where one is asked, a known place where a place is, a word the question expects by
+// name (yes, no, skip …), or a time or kind of a report's slot. Anything else, even where
+// the question takes any answer ("else"), may be a new message of its own.
+func answers(wait map[string]string, r understand.Reading) bool {
+	if len(wait) == 0 {
+		return false
+	}
+	has := func(key string) bool { _, ok := wait[key]; return ok }
+	switch {
+	case r.Age.Known() && (has("age") || has("age_alone")):
+		return true
+	case r.Place != "" && has("place"):
+		return true
+	}
+	for _, in := range r.Intents {
+		if has(in) {
+			return true
+		}
+		slot, _, _ := strings.Cut(in, "_")
+		if (slot == "time" || slot == "days") && has("when") || slot == "kind" && has("kind") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,128 @@
+package bot_test
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/vasteras/trygg/bot"
+	"github.com/vasteras/trygg/bot/classify"
+	"github.com/vasteras/trygg/bot/corpus"
+	"github.com/vasteras/trygg/flows"
+	"github.com/vasteras/trygg/locales"
+)
+
+// classifierFile is the committed model that flows.Load reads.
+const classifierFile = "../flows/" + flows.ClassifierFile
+
+// TestClassifierCurrent proves that flows/classifier.bin is the model `trygg train` makes
+// from today's corpus train split and lexicons: training is deterministic, so the bytes
+// must match. `go test ./bot -run Classifier -update` (or `trygg train`) rewrites it after
+// a change to the corpus, the lexicons or the classifier.
+func TestClassifierCurrent(t *testing.T) {
+	msgs, err := corpus.Load(os.DirFS("testdata/corpus"), corpus.Train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := flows.Load(flows.EmbeddedSource(locales.Embedded()).WithoutClassifier())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := corpus.TrainModel(set, msgs, classify.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(classifierFile, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(classifierFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s is not the model trained on testdata/corpus/train: run go test ./bot -run Classifier -update (or trygg train)", classifierFile)
+	}
+}
+
+// toyEngine is an engine whose classifier learnt a few made-up phrases, so that what the
+// classifier decides and what it may not are seen apart from the real model.
+func toyEngine(t *testing.T) (*bot.Engine, *bot.Engine) {
+	t.Helper()
+	var ex []classify.Example
+	add := func(topic, danger string, texts ...string) {
+		for _, s := range texts {
+			ex = append(ex, classify.Example{Text: s, Topic: topic, Danger: danger})
+		}
+	}
+	add("fraud", "none", "tomaterna sjunger", "tomaterna sjunger glatt", "sjungande tomater")
+	add("none", "now", "lila elefanter dansar", "lila elefanter dansar nu", "elefanterna är lila")
+	// What the classifier must not decide, learnt as danger or another topic.
+	add("fraud", "now", "stopp", "vet inte", "17", "Здравствуйте мне нужна помощь", "kan min man se det här")
+	add("support", "none", "blå bilar", "blå bilar kör", "bilarna är blå")
+	cfg := classify.DefaultConfig()
+	cfg.MinCount, cfg.Epochs = 1, 40
+	m, err := classify.Train(ex, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := loadSet(t)
+	return bot.New(set, bot.Options{Classifier: m}), bot.New(set, bot.Options{Classifier: m, RulesOnly: true})
+}
+
+// TestClassifierRoutes: the classifier decides the topic the rules do not find, and
+// reads danger the rules miss, 112 first.
+func TestClassifierRoutes(t *testing.T) {
+	e, rules := toyEngine(t)
+	res := e.Turn(bot.State{}, bot.Message{Text: "tomaterna sjunger"}, testNow)
+	if res.State.Topic != "fraud" || res.HasEvent(bot.EventNotUnderstood) {
+		t.Errorf("classifier topic: topic %q, replies %s; want fraud", res.State.Topic, ids(res))
+	}
+	if res := rules.Turn(bot.State{}, bot.Message{Text: "tomaterna sjunger"}, testNow); !res.HasEvent(bot.EventNotUnderstood) {
+		t.Errorf("rules only: replies %s, want not understood", ids(res))
+	}
+	res = e.Turn(bot.State{}, bot.Message{Text: "lila elefanter dansar"}, testNow)
+	if !res.HasEvent(bot.EventDanger) || len(res.Replies) == 0 || !strings.Contains(res.Replies[0].Text, "112") {
+		t.Errorf("classifier danger: replies %s, want the danger reply first", ids(res))
+	}
+	if res.HasEvent(bot.EventNotUnderstood) || res.State.Topic != "" {
+		t.Errorf("danger read as needing no topic: replies %s, topic %q; want the danger reply alone", ids(res), res.State.Topic)
+	}
+	if res := rules.Turn(bot.State{}, bot.Message{Text: "lila elefanter dansar"}, testNow); res.HasEvent(bot.EventDanger) {
+		t.Error("rules only: danger without a classifier")
+	}
+}
+
+// TestClassifierLeavesAlone: what must be exact stays with the rules, whatever the
+// classifier reads: STOPP erases, privacy wins over the topic it mentions, an answer to
+// the question waiting is an answer, a language trygg does not speak gets the
+// other-language reply.
+func TestClassifierLeavesAlone(t *testing.T) {
+	e, _ := toyEngine(t)
+	if res := e.Turn(bot.State{Topic: "support"}, bot.Message{Text: "stopp"}, testNow); !res.Erase {
+		t.Errorf("STOPP: replies %s, not erased", ids(res))
+	}
+	if res := e.Turn(bot.State{}, bot.Message{Text: "kan min man se det här? tomaterna sjunger"}, testNow); res.State.Topic != "privacy" {
+		t.Errorf("privacy: topic %q, want privacy", res.State.Topic)
+	}
+	asked := e.Turn(bot.State{}, bot.Message{Text: "jag blev rånad igår"}, testNow).State
+	if res := e.Turn(asked, bot.Message{Text: "vet inte"}, testNow); res.HasEvent(bot.EventDanger) || res.State.Topic != "support" {
+		t.Errorf("an answer to the age question: replies %s, topic %q", ids(res), res.State.Topic)
+	}
+	if res := e.Turn(bot.State{}, bot.Message{Text: "Здравствуйте, мне нужна помощь"}, testNow); !res.HasEvent(bot.EventOtherLanguage) {
+		t.Errorf("another language: replies %s, want the other-language reply", ids(res))
+	}
+	if res := e.Turn(bot.State{}, bot.Message{Text: "17"}, testNow); res.HasEvent(bot.EventDanger) {
+		t.Errorf("a bare number: replies %s", ids(res))
+	}
+	if res := e.Turn(bot.State{Handoff: true}, bot.Message{Text: "lila elefanter dansar"}, testNow); len(res.Replies) > 0 || !res.HasEvent(bot.EventRelay) {
+		t.Errorf("during a handoff: replies %s, want the message relayed to staff alone", ids(res))
+	}
+}

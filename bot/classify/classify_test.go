@@ -1,0 +1,211 @@
+package classify
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// examples is a small corpus in two languages, with shorthand and without å/ä/ö.
+var examples = []Example{
+	{Text: "jag blev rånad igår", Topic: "support", Danger: DangerNone},
+	{Text: "ja blev ranad pa stan", Topic: "support", Danger: DangerNone},
+	{Text: "nån rånade mig vid bussen", Topic: "support", Danger: DangerNone},
+	{Text: "I was robbed yesterday", Topic: "support", Danger: DangerNone},
+	{Text: "got robbed last night", Topic: "support", Danger: DangerNone},
+	{Text: "hur anmäler jag ett brott", Topic: "report", Danger: DangerNone},
+	{Text: "hur gor man en anmalan", Topic: "report", Danger: DangerNone},
+	{Text: "vill anmäla till polisen", Topic: "report", Danger: DangerNone},
+	{Text: "how do I report a crime", Topic: "report", Danger: DangerNone},
+	{Text: "where can i report it to the police", Topic: "report", Danger: DangerNone},
+	{Text: "han slår mig nu hjälp", Topic: "close_relationship", Danger: DangerNow},
+	{Text: "min man slar mig just nu", Topic: "close_relationship", Danger: DangerNow},
+	{Text: "my husband is hitting me right now", Topic: "close_relationship", Danger: DangerNow},
+	{Text: "han säger att han ska döda mig", Topic: "close_relationship", Danger: DangerThreat},
+	{Text: "he says he will kill me", Topic: "close_relationship", Danger: DangerThreat},
+	{Text: "vill inte leva längre", Topic: "none", Danger: DangerSuicide},
+	{Text: "orkar inte leva", Topic: "none", Danger: DangerSuicide},
+	{Text: "i want to end my life", Topic: "none", Danger: DangerSuicide},
+}
+
+func testConfig() Config {
+	c := DefaultConfig()
+	c.MinCount, c.Epochs = 1, 30
+	return c
+}
+
+// TestTrainLearnsHowPeopleText shows that the features carry typos, shorthand and missing
+// å/ä/ö to messages the model never saw.
+func TestTrainLearnsHowPeopleText(t *testing.T) {
+	m, err := Train(examples, testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text, topic string
+		danger      bool
+	}{
+		{"blev rånad igar kväll", "support", false},
+		{"ja vill anmala", "report", false},
+		{"how to reprot a crime", "report", false},
+		{"han slår mej nu", "close_relationship", true},
+		{"orkar inte leva mer", "none", true},
+	}
+	for _, tt := range tests {
+		r := m.Classify(tt.text, nil)
+		if r.Topic != tt.topic {
+			t.Errorf("Classify(%q).Topic = %s (%.2f), want %s", tt.text, r.Topic, r.TopicP, tt.topic)
+		}
+		if got := r.DangerP >= 0.5; got != tt.danger {
+			t.Errorf("Classify(%q).DangerP = %.2f, want danger %v", tt.text, r.DangerP, tt.danger)
+		}
+	}
+	if r := m.Classify("orkar inte leva mer", nil); r.Danger != DangerSuicide || r.SuicideP < 0.5 {
+		t.Errorf("suicide read as %s (%.2f)", r.Danger, r.SuicideP)
+	}
+}
+
+// TestTrainDeterministic: the same examples give the same model, byte for byte, and a
+// model read back from its bytes reads messages as the one written.
+func TestTrainDeterministic(t *testing.T) {
+	a, err := Train(examples, testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Train(examples, testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ab, _ := a.MarshalBinary()
+	bb, _ := b.MarshalBinary()
+	if !bytes.Equal(ab, bb) {
+		t.Fatal("two trainings on the same examples gave different models")
+	}
+	c, err := Unmarshal(ab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, _ := c.MarshalBinary()
+	if !bytes.Equal(ab, cb) {
+		t.Error("a model read back writes other bytes")
+	}
+	if c.Config() != a.Config() || c.Features() != a.Features() {
+		t.Errorf("read back: config %+v, %d features; want %+v, %d", c.Config(), c.Features(), a.Config(), a.Features())
+	}
+	for _, e := range examples {
+		if x, y := a.Classify(e.Text, nil), c.Classify(e.Text, nil); x != y {
+			t.Errorf("%q: %+v, read back %+v", e.Text, x, y)
+		}
+	}
+	other := testConfig()
+	other.Seed++
+	d, _ := Train(examples, other)
+	if db, _ := d.MarshalBinary(); bytes.Equal(ab, db) {
+		t.Error("another seed gave the same model: the seed is not used")
+	}
+}
+
+// TestHints: what the rules read is a feature like any other.
+func TestHints(t *testing.T) {
+	ex := []Example{
+		{Text: "abc def", Hints: []Hint{{"intent", "report"}}, Topic: "report", Danger: DangerNone},
+		{Text: "abc def", Hints: []Hint{{"intent", "support"}}, Topic: "support", Danger: DangerNone},
+		{Text: "ghi jkl", Hints: []Hint{{"intent", "report"}}, Topic: "report", Danger: DangerNone},
+		{Text: "mno pqr", Hints: []Hint{{"intent", "support"}}, Topic: "support", Danger: DangerNone},
+	}
+	m, err := Train(ex, testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"report", "support"} {
+		if r := m.Classify("abc def", []Hint{{"intent", want}}); r.Topic != want {
+			t.Errorf("with hint %s: topic %s", want, r.Topic)
+		}
+	}
+}
+
+// TestUnmarshalRejects: a file that is not a model, or is cut short, is an error, never a
+// model that reads nonsense.
+func TestUnmarshalRejects(t *testing.T) {
+	m, err := Train(examples, testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := m.MarshalBinary()
+	for name, data := range map[string][]byte{
+		"empty":     nil,
+		"not one":   []byte("hello"),
+		"truncated": b[:len(b)-3],
+		"header":    b[:len(magic)+5],
+		"extra":     append(append([]byte{}, b...), 0),
+	} {
+		if _, err := Unmarshal(data); err == nil {
+			t.Errorf("%s: Unmarshal accepted it", name)
+		}
+	}
+}
+
+// TestFeaturesBounded: a 10 kB word or a pasted essay costs a bounded number of features.
+func TestFeaturesBounded(t *testing.T) {
+	x := &extractor{f: DefaultConfig().Features}
+	word, _, _ := x.features(strings.Repeat("a", 10*1024), nil)
+	if len(word) > 3 {
+		t.Errorf("a 10 kB word gave %d features, want the bias and the word", len(word))
+	}
+	essay, _, _ := x.features(strings.Repeat("blev rånad igår ", 1000), nil)
+	if len(essay) > 200 {
+		t.Errorf("a repeated essay gave %d distinct features", len(essay))
+	}
+	// Character n-grams never split a letter of another script.
+	ar, _, _ := x.features("يضربني", nil)
+	if len(ar) < 5 {
+		t.Errorf("an Arabic word gave %d features, want its n-grams", len(ar))
+	}
+}
+
+// TestCrossValidate: every example is read by the model that did not train on it.
+func TestCrossValidate(t *testing.T) {
+	res, err := CrossValidate(examples, testConfig(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != len(examples) {
+		t.Fatalf("%d results for %d examples", len(res), len(examples))
+	}
+	for i, r := range res {
+		if r.Topic == "" {
+			t.Errorf("example %d not read", i)
+		}
+	}
+	if _, err := CrossValidate(examples, testConfig(), 1); err == nil {
+		t.Error("one fold accepted")
+	}
+}
+
+func TestTable(t *testing.T) {
+	feats := []uint32{0, 7, 1 << 31, 12345, 99}
+	tb := newTable(feats)
+	for i, f := range feats {
+		if r := tb.row(f); r != int32(i) {
+			t.Errorf("row(%d) = %d, want %d", f, r, i)
+		}
+	}
+	if r := tb.row(5); r != -1 {
+		t.Errorf("row(5) = %d, want -1", r)
+	}
+	if got := tb.features(); !slicesEqual(got, feats) {
+		t.Errorf("features() = %v, want %v", got, feats)
+	}
+}
+
+func slicesEqual(a, b []uint32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

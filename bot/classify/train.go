@@ -1,0 +1,214 @@
+package classify
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+)
+
+// Example is one labelled message to train on.
+type Example struct {
+	Text string
+	// Hints are what the rules read in Text (Hints).
+	Hints  []Hint
+	Topic  string
+	Danger string
+}
+
+// Config is how a model is trained, and the thresholds the engine reads its results with.
+// DefaultConfig's values are chosen by cross-validation on the train split (`trygg eval
+// --cv 5`); docs/conversations.md gives the figures.
+type Config struct {
+	Features Features `json:"features"`
+	// MinCount is the fewest training messages a feature must occur in to get weights.
+	MinCount int `json:"min_count"`
+	// Epochs is how many times training goes through the examples.
+	Epochs int `json:"epochs"`
+	// Rate is the learning rate of the first epoch; epoch e learns at Rate/(1+e/2).
+	Rate float64 `json:"rate"`
+	// L2 pulls the weights of the features of each example towards zero.
+	L2 float64 `json:"l2"`
+	// Seed fixes the order the examples are visited in.
+	Seed uint64 `json:"seed"`
+
+	// Thresholds are how the engine reads the model's results.
+	Thresholds Thresholds `json:"thresholds"`
+}
+
+// Thresholds are the probabilities at which the engine takes what the classifier reads.
+type Thresholds struct {
+	// TopicMin is the topic probability at or above which the classifier's topic is taken
+	// when the rules find none.
+	TopicMin float64 `json:"topic_min"`
+	// KnownMin is the share of a message's features the model must know (Result.Known)
+	// for its topic to be taken where the rules find none.
+	KnownMin float64 `json:"known_min"`
+	// OverrideMin is the topic probability at or above which the classifier's topic is
+	// taken over a topic the rules found.
+	OverrideMin float64 `json:"override_min"`
+	// DangerMin is the danger probability at or above which a message is read as danger,
+	// whatever the rules say.
+	DangerMin float64 `json:"danger_min"`
+	// SuicideMin is the suicide probability at or above which a message read as danger
+	// gets the suicide reply (Mind Självmordslinjen 90101, and 112) rather than the
+	// danger reply.
+	SuicideMin float64 `json:"suicide_min"`
+}
+
+// DefaultConfig is the configuration trygg's model is trained with.
+func DefaultConfig() Config {
+	return Config{
+		Features:   Features{Words: true, StemMin: 4, Bigrams: true, CharMin: 3, CharMax: 5, HintWeight: 2},
+		MinCount:   3,
+		Epochs:     12,
+		Rate:       2,
+		L2:         1e-5,
+		Seed:       14,
+		Thresholds: Thresholds{TopicMin: 0.3, KnownMin: 0.5, OverrideMin: 0.8, DangerMin: 0.1, SuicideMin: 0.1},
+	}
+}
+
+// Train fits a model to examples. The same examples and configuration give the same
+// model, byte for byte (see Model.MarshalBinary).
+func Train(examples []Example, cfg Config) (*Model, error) {
+	if len(examples) == 0 {
+		return nil, errors.New("no examples")
+	}
+	topics, dangers := classes(examples, func(e Example) string { return e.Topic }), classes(examples, func(e Example) string { return e.Danger })
+	if !slices.Contains(dangers, DangerNone) {
+		dangers = append(dangers, DangerNone)
+		sort.Strings(dangers)
+	}
+	nt, nd := len(topics), len(dangers)
+	if nt+nd > maxClasses {
+		return nil, fmt.Errorf("%d topics and %d kinds of danger: at most %d classes in all", nt, nd, maxClasses)
+	}
+	stride := nt + nd
+	topicOf, dangerOf := indexOf(topics), indexOf(dangers)
+
+	// Each example's features, and how many examples each feature occurs in.
+	x := &extractor{f: cfg.Features}
+	type feats struct {
+		text, hints []uint32
+		v           float64
+	}
+	fs := make([]feats, len(examples))
+	count := map[uint32]int{}
+	for i, e := range examples {
+		text, hints, v := x.features(e.Text, e.Hints)
+		fs[i] = feats{slices.Clone(text), slices.Clone(hints), v}
+		for _, f := range text {
+			count[f]++
+		}
+		for _, f := range hints {
+			count[f]++
+		}
+	}
+	var kept []uint32
+	for f, n := range count {
+		if n >= cfg.MinCount {
+			kept = append(kept, f)
+		}
+	}
+	slices.Sort(kept)
+	index := newTable(kept)
+	// Each example's rows of weights and the value of each.
+	type cell struct {
+		row int32
+		v   float64
+	}
+	cells := make([][]cell, len(examples))
+	for i, f := range fs {
+		for _, h := range f.text {
+			if r := index.row(h); r >= 0 {
+				cells[i] = append(cells[i], cell{r, f.v})
+			}
+		}
+		for _, h := range f.hints {
+			if r := index.row(h); r >= 0 {
+				cells[i] = append(cells[i], cell{r, f.v * cfg.Features.HintWeight})
+			}
+		}
+	}
+
+	w := make([]float64, len(kept)*stride)
+	order := make([]int, len(examples))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7472796767))
+	scores := make([]float64, stride)
+	for epoch := 0; epoch < cfg.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		rate := cfg.Rate / (1 + float64(epoch)/2)
+		for _, i := range order {
+			clear(scores)
+			for _, c := range cells[i] {
+				ws := w[int(c.row)*stride : int(c.row+1)*stride]
+				for k := range ws {
+					scores[k] += float64(ws[k] * c.v)
+				}
+			}
+			softmax(scores[:nt])
+			softmax(scores[nt:])
+			// The gradient of the log loss: p - 1 for the labelled class, p for the others.
+			scores[topicOf[examples[i].Topic]] -= 1
+			scores[nt+dangerOf[examples[i].Danger]] -= 1
+			for _, c := range cells[i] {
+				ws := w[int(c.row)*stride : int(c.row+1)*stride]
+				for k := range ws {
+					ws[k] -= float64(rate * float64(float64(scores[k]*c.v)+float64(cfg.L2*ws[k])))
+				}
+			}
+		}
+	}
+	m := &Model{cfg: cfg, topics: topics, dangers: dangers, index: index, pool: newPool(cfg.Features)}
+	m.w, m.scaleTopic, m.scaleDanger = quantize(w, nt, stride)
+	return m, nil
+}
+
+// quantize rounds the weights of each head to 8-bit integers on a scale of their own:
+// cross-validation reads the same with them as with 16 bits, at half the size.
+func quantize(w []float64, nt, stride int) ([]int8, float32, float32) {
+	var topMax, dangerMax float64
+	for i, v := range w {
+		if i%stride < nt {
+			topMax = max(topMax, math.Abs(v))
+		} else {
+			dangerMax = max(dangerMax, math.Abs(v))
+		}
+	}
+	st, sd := float32(topMax/math.MaxInt8), float32(dangerMax/math.MaxInt8)
+	q := make([]int8, len(w))
+	for i, v := range w {
+		s := sd
+		if i%stride < nt {
+			s = st
+		}
+		if s > 0 {
+			q[i] = int8(math.Round(v / float64(s)))
+		}
+	}
+	return q, st, sd
+}
+
+// classes lists the distinct labels of examples, sorted.
+func classes(examples []Example, label func(Example) string) []string {
+	var out []string
+	for _, e := range examples {
+		out = append(out, label(e))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func indexOf(names []string) map[string]int {
+	m := make(map[string]int, len(names))
+	for i, n := range names {
+		m[n] = i
+	}
+	return m
+}
