@@ -266,6 +266,11 @@ func (e *Engine) turn(st State, msg Message, now time.Time) Result {
 	r := e.matcher.Read(msg.Text, now)
 	t := &turn{e: e, st: st, msg: msg, now: now}
 	t.classify(&r)
+	if r.Has("ombud_join") || r.Has("ombud_leave") {
+		// OMBUD and its invite code are a command, not words: the code's random letters
+		// ("KK", "JK", "RN") tell no language, so the conversation keeps its own.
+		r.Lang, r.LangSure = "", false
+	}
 	t.r = r
 
 	switch {

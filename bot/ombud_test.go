@@ -54,3 +54,17 @@ func TestOmbudNotRegistered(t *testing.T) {
 		t.Errorf("OmbudNotRegistered(ru) = %+v, want the Swedish text", r)
 	}
 }
+
+// TestOmbudCodeTellsNoLanguage checks that an invite code whose letters are also a word of
+// another language's lexicon ("kk" is Finnish shorthand, "jk" and "rn" English) does not
+// switch a new conversation away from Swedish: the offer comes in Swedish.
+func TestOmbudCodeTellsNoLanguage(t *testing.T) {
+	e := newEngine(t)
+	now := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	for _, code := range []string{"KK-5980", "JK-1234", "RN-1382", "BK-4821"} {
+		res := e.Turn(bot.State{}, bot.Message{Text: "OMBUD " + code, Invite: "backby"}, now)
+		if len(res.Replies) != 1 || res.Replies[0].MessageID != "ombud_offer" || res.Replies[0].Lang != "sv" {
+			t.Errorf("OMBUD %s: %+v, want the Swedish ombud_offer", code, res.Replies)
+		}
+	}
+}
