@@ -32,7 +32,14 @@ type Deps struct {
 // FromConfig builds the channel's webhook handler from trygg's configuration.
 // cfg.SMSEnabled() must hold.
 func FromConfig(cfg config.Config, d Deps) (*Handler, error) {
-	return New(Config{
+	return New(ConfigFrom(cfg, d))
+}
+
+// ConfigFrom is the webhook's Config from trygg's configuration and d: the Twilio account,
+// countries, public URL and limits, with the zero (SMS) Variant. Another channel on the same
+// webhook (WhatsApp) sets its own Variant on it.
+func ConfigFrom(cfg config.Config, d Deps) Config {
+	return Config{
 		AccountSID:  cfg.TwilioAccountSID,
 		AuthToken:   cfg.TwilioAuthToken,
 		Countries:   cfg.SMSCountries,
@@ -46,7 +53,7 @@ func FromConfig(cfg config.Config, d Deps) (*Handler, error) {
 		Now:         d.Now,
 		Log:         d.Log,
 		Hooks:       d.Hooks,
-	})
+	}
 }
 
 // SenderFromConfig builds the REST sender from trygg's configuration when TWILIO_FROM or

@@ -24,21 +24,9 @@ func FromConfig(cfg config.Config, d Deps) (*sms.Handler, error) {
 		return nil, errors.New("whatsapp: the store keeps no records (needed for the 24-hour window)")
 	}
 	w := windows{records: rec, now: d.Now, keep: keepFor(cfg.ConversationTTL)}
-	return sms.New(sms.Config{
-		AccountSID:  cfg.TwilioAccountSID,
-		AuthToken:   cfg.TwilioAuthToken,
-		Countries:   cfg.SMSCountries,
-		PublicURL:   cfg.PublicURL,
-		Service:     d.Service,
-		Store:       d.Store,
-		Hasher:      d.Hasher,
-		Metrics:     d.Metrics,
-		SenderLimit: cfg.SMSSenderLimit,
-		GlobalLimit: cfg.SMSGlobalLimit,
-		Now:         d.Now,
-		Log:         d.Log,
-		Variant:     variant(w),
-	})
+	c := sms.ConfigFrom(cfg, d)
+	c.Variant = variant(w)
+	return sms.New(c)
 }
 
 // variant returns the WhatsApp Variant of the Twilio webhook, keeping the window in w.
