@@ -135,11 +135,14 @@ func wrongLines(m Message, res bot.Result) []string {
 	var out []string
 	for _, r := range res.Replies {
 		t := r.Text
+		// A reply that gives both of Brottsofferjouren's lines, each with the ages it is for
+		// (said while the age is unknown), sends no one to the wrong one.
+		both := strings.Contains(t, BOJAdult) && strings.Contains(t, BOJYouth)
 		if a := m.LinesAge(); a != nil {
-			if *a < 20 && strings.Contains(t, BOJAdult) {
+			if *a < 20 && !both && strings.Contains(t, BOJAdult) {
 				out = append(out, r.MessageID+": "+BOJAdult+" to a victim under 20")
 			}
-			if *a >= 20 && strings.Contains(t, BOJYouth) {
+			if *a >= 20 && !both && strings.Contains(t, BOJYouth) {
 				out = append(out, r.MessageID+": "+BOJYouth+" to a victim 20 or older")
 			}
 			if *a >= 18 && strings.Contains(t, BRIS) && !under18.MatchString(t) {

@@ -27,6 +27,9 @@ func TestWrongLines(t *testing.T) {
 		{"men's line to 16", Message{VictimAge: age(16), Danger: DangerNone}, reply("a", "Stödlinjen för män 020-80 80 80"), "under 18"},
 		{"bereaved: the writer's age, not the one killed", Message{Topic: "bereaved", VictimAge: age(9), WriterAge: age(40), Danger: DangerNone}, reply("a", "Ring 010-567 63 25."), "20 or older"},
 		{"bereaved, writer's age unknown: both numbers", Message{Topic: "bereaved", VictimAge: age(9), Danger: DangerNone}, reply("a", "Under 20: 010-567 63 25. 20 or older: 021-41 32 60."), ""},
+		{"both numbers with their ages, to 11 (age not read)", Message{VictimAge: age(11), Danger: DangerNone}, reply("ask_age", "010-567 63 25 for people under 20 and 021-41 32 60 for people 20 or older."), ""},
+		{"both numbers with their ages, to 82 (age not read)", Message{VictimAge: age(82), Danger: DangerNone}, reply("ask_child_age", "BRIS 116 111 is for children under 18. 010-567 63 25 for young people under 20 and 021-41 32 60 for people 20 or older."), ""},
+		{"both numbers but the men's line to 16", Message{VictimAge: age(16), Danger: DangerNone}, reply("a", "010-567 63 25 under 20, 021-41 32 60 20 or older. Stödlinjen för män 020-80 80 80"), "under 18"},
 		{"Kvinnofridslinjen to a man", Message{VictimSex: "m", Danger: DangerNone}, reply("a", "Kvinnofridslinjen 020-50 50 50"), "to a man"},
 		{"men's line to a woman", Message{VictimSex: "f", Danger: DangerNone}, reply("a", "020-80 80 80"), "to a woman"},
 		{"both lines, each for whom", Message{VictimSex: "f", Danger: DangerNone}, reply("a", "Kvinnor 020-50 50 50, män 020-80 80 80"), ""},
@@ -75,5 +78,26 @@ func TestTopicOf(t *testing.T) {
 				t.Errorf("topicOf = %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestSameTopic pins which answers are right for a label: the label itself, and for "none"
+// (nothing to route) the fallback too, which routes nothing either.
+func TestSameTopic(t *testing.T) {
+	tests := []struct {
+		label, answered string
+		want            bool
+	}{
+		{"support", "support", true},
+		{"support", "not_understood", false},
+		{"none", "none", true},
+		{"none", "not_understood", true},
+		{"none", "support", false},
+		{"not_understood", "none", false},
+	}
+	for _, tt := range tests {
+		if got := SameTopic(tt.label, tt.answered); got != tt.want {
+			t.Errorf("SameTopic(%s, %s) = %v, want %v", tt.label, tt.answered, got, tt.want)
+		}
 	}
 }

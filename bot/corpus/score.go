@@ -95,7 +95,14 @@ func Score(outs []Outcome) Scores {
 }
 
 // TopicRight reports whether the engine answered the labelled topic.
-func TopicRight(o Outcome) bool { return o.Topic == o.Msg.Topic }
+func TopicRight(o Outcome) bool { return SameTopic(o.Msg.Topic, o.Topic) }
+
+// SameTopic reports whether an answer is right for a label. It is the label itself, or, for
+// a message labelled "none" (nothing to route), the fallback ("not_understood"): it routes
+// nothing either, and gives the numbers and 112.
+func SameTopic(label, answered string) bool {
+	return answered == label || label == "none" && answered == "not_understood"
+}
 
 // AgeRight reports whether the engine holds the labelled victim age, or a bereaved
 // writer's own (Message.LinesAge); a birth year's two possible ages count when they hold it.
@@ -202,12 +209,14 @@ func topics(w io.Writer, outs []Outcome) {
 	want, got, right := map[string]int{}, map[string]int{}, map[string]int{}
 	names := map[string]bool{}
 	for _, o := range outs {
-		want[o.Msg.Topic]++
-		got[o.Topic]++
-		names[o.Msg.Topic], names[o.Topic] = true, true
+		ans := o.Topic
 		if TopicRight(o) {
-			right[o.Topic]++
+			ans = o.Msg.Topic // the fallback for a "none" counts as answering "none"
+			right[ans]++
 		}
+		want[o.Msg.Topic]++
+		got[ans]++
+		names[o.Msg.Topic], names[ans] = true, true
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "topic\tlabelled\tanswered\tright\tprecision\trecall\t")
@@ -229,7 +238,7 @@ func confusion(w io.Writer, outs []Outcome) {
 		}
 		var cells []cell
 		for got, n := range s.Confusion[want] {
-			if got != want {
+			if !SameTopic(want, got) {
 				cells = append(cells, cell{got, n})
 			}
 		}
