@@ -29,6 +29,15 @@ var firm = map[string]bool{"ombud_leave": true, "ombud_join": true, "privacy": t
 // "yes" and "no".
 var unroutable = map[string]bool{"stop": true, "person": true, "menu": true, "age_only": true, "none": true, "yes": true, "no": true}
 
+// basics lists the conversation basics the classifier may answer only when the message is
+// short and without danger: a long message or one with danger is about something else, and
+// "You are welcome" or "Take care" after a suicide reply would tell the resident they were
+// not heard.
+var basics = map[string]bool{"greeting": true, "thanks": true, "bye": true, "robot": true}
+
+// basicWords is the most words a message the classifier reads as a basic may have.
+const basicWords = 6
+
 // classify runs the classifier on the message and adds the danger it reads to r. The
 // classifier is trained on messages that stand on their own (the first message of a
 // conversation), so it leaves alone what it was not trained on: a message without words
@@ -95,7 +104,7 @@ func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Th
 		return ruled
 	}
 	i, ok := t.e.routable[t.c.Topic]
-	if !ok {
+	if !ok || basics[t.c.Topic] && (t.r.Danger || len(strings.Fields(t.msg.Text)) > basicWords) {
 		return ruled
 	}
 	if n := t.e.def.Nodes[t.e.def.Topics[i].Go]; n != nil && n.Collect && t.st.Report != nil && asksSlot(wait) {

@@ -20,6 +20,10 @@ const MainFile = "main.yaml"
 // ClassifierFile is the trained classifier's file name (bot/classify, `trygg train`).
 const ClassifierFile = "classifier.bin"
 
+// WordsFile lists the words residents write that are spelt right (understand.Plain),
+// written by `go test ./bot -run Words -update` from the corpus' train split.
+const WordsFile = "lexicon/words.txt"
+
 // PlacesFile is the file of places and areas.
 const PlacesFile = "places.yaml"
 
@@ -164,7 +168,15 @@ func Load(src Source) (*Set, error) {
 			return nil, fmt.Errorf("%s: %w", flowsPath(ClassifierFile), err)
 		}
 	}
-	if s.Matcher, err = understand.Compile(s.Lexicons, understand.Places(places.Places, places.Suffixes)); err != nil {
+	opts := []understand.Option{understand.Places(places.Places, places.Suffixes)}
+	switch b, err := fs.ReadFile(src.Flows, WordsFile); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", flowsPath(WordsFile), err)
+	default:
+		opts = append(opts, understand.Plain(wordLines(b)))
+	}
+	if s.Matcher, err = understand.Compile(s.Lexicons, opts...); err != nil {
 		return nil, fmt.Errorf("lexicon: %w", err)
 	}
 	return s, nil
@@ -252,4 +264,16 @@ func sequenceLines(b []byte, key string) []int {
 		}
 	}
 	return nil
+}
+
+// wordLines returns the words of a words file: one per line; blank lines and lines that
+// start with # are skipped.
+func wordLines(b []byte) []string {
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
 }

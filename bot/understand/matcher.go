@@ -114,6 +114,7 @@ type Matcher struct {
 	alias   map[string]string   // an intent word → the word that stands for its stem group
 
 	placeWords    map[string]bool // every word of every place name
+	plain         map[string]bool // words spelt right: never a typo (Plain)
 	placeSuffixes []string        // inflection endings tried on place names, longest first
 }
 
@@ -365,6 +366,9 @@ func (m *Matcher) canonical(tok string) string {
 		if w := m.stemmed(tok); w != "" {
 			return w
 		}
+	}
+	if m.plain[tok] {
+		return tok
 	}
 	best := ""
 	try := func(key string) {

@@ -475,3 +475,42 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestPlain shows that a word listed as spelt right is never read as a typo of a lexicon
+// word, while a real typo still is; and that the shipped list keeps ordinary words apart.
+func TestPlain(t *testing.T) {
+	lx := []understand.Lexicon{{Lang: "en", Intents: map[string]understand.Intent{
+		"thanks": {Any: []string{"thank"}},
+	}}}
+	without, err := understand.Compile(lx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, err := understand.Compile(lx, understand.Plain([]string{"Think"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		m    *understand.Matcher
+		text string
+		want []string
+	}{
+		{without, "think", []string{"thanks"}},
+		{with, "think", nil},
+		{with, "thnak", []string{"thanks"}}, // a typo still reads
+		{with, "thank", []string{"thanks"}},
+	} {
+		if got := tt.m.Read(tt.text, now).Intents; !slices.Equal(got, tt.want) {
+			t.Errorf("Read(%q).Intents = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+	m := shipped(t)
+	for _, text := range []string{"i think so", "i think thats all"} {
+		if r := m.Read(text, now); slices.Contains(r.Intents, "thanks") {
+			t.Errorf("Read(%q).Intents = %v: an ordinary word read as a typo of thanks", text, r.Intents)
+		}
+	}
+	if r := m.Read("joku varasti auton", now); r.Age.Known() {
+		t.Errorf("Read(%q).Age = %v: auton (the car) read as arton", "joku varasti auton", r.Age)
+	}
+}
