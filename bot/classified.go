@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/vasteras/trygg/bot/classify"
@@ -28,6 +29,17 @@ var firm = map[string]bool{"ombud_leave": true, "ombud_join": true, "privacy": t
 // conversation basics that act (STOPP erases, PERSON hands over, MENY), a bare age, and
 // "yes" and "no".
 var unroutable = map[string]bool{"stop": true, "person": true, "menu": true, "age_only": true, "none": true, "yes": true, "no": true}
+
+// sureMin is how sure the classifier must be to answer with a global node where the rules
+// find nothing (the menu, a person, or nothing more to say) or to say nothing after the
+// danger reply: these end what the resident is offered, so a guess must not.
+const sureMin = 0.8
+
+// disagreeMax is the most probability the classifier may give the rules' topic and still
+// override it: it takes another topic over the rules' only when it finds theirs unlikely,
+// not when both are plausible ("I was asaulted" is support, though sexual violence is
+// near).
+const disagreeMax = 0.2
 
 // basics lists the conversation basics the classifier may answer only when the message is
 // short and without danger: a long message or one with danger is about something else, and
@@ -79,11 +91,11 @@ func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 		g := t.e.def.Globals
 		switch c := t.c; {
 		case c.Known < th.KnownMin:
-		case c.Topic == "menu" && c.TopicP >= th.OverrideMin:
+		case c.Topic == "menu" && c.TopicP >= sureMin:
 			return -1, g.Menu
-		case c.Topic == "person" && c.TopicP >= th.OverrideMin:
+		case c.Topic == "person" && c.TopicP >= sureMin:
 			return -1, g.Person
-		case c.Topic == classify.TopicNone && !t.r.Danger && c.TopicP >= th.OverrideMin:
+		case c.Topic == classify.TopicNone && !t.r.Danger && c.TopicP >= sureMin:
 			return -1, g.Nothing
 		}
 	}
@@ -93,7 +105,7 @@ func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 // classifiedTopic returns the topic of classified.
 func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Thresholds) int {
 	// Danger that needs nothing more than the danger reply: no topic after it.
-	if t.c.Topic == classify.TopicNone && t.r.Danger && t.c.TopicP >= th.OverrideMin && (ruled < 0 || !firm[t.e.def.Topics[ruled].Intent]) {
+	if t.c.Topic == classify.TopicNone && t.r.Danger && t.c.TopicP >= sureMin && (ruled < 0 || !firm[t.e.def.Topics[ruled].Intent]) {
 		return -1
 	}
 	if unroutable[t.c.Topic] {
@@ -104,6 +116,11 @@ func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Th
 		return ruled
 	}
 	i, ok := t.e.routable[t.c.Topic]
+	if t.c.Topic == "bereaved" && !slices.Contains(t.r.Intents, "bereaved") {
+		// Bereavement needs a death the rules read ("dödad", "killed", "kuoli"): a relative
+		// assaulted or stabbed is support, however close the words.
+		return ruled
+	}
 	if !ok || basics[t.c.Topic] && (t.r.Danger || len(strings.Fields(t.msg.Text)) > basicWords) {
 		return ruled
 	}
@@ -113,7 +130,8 @@ func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Th
 	switch {
 	case ruled < 0 && t.c.TopicP >= th.TopicMin && t.c.Known >= th.KnownMin && (!t.r.Suicide || t.c.TopicP >= th.OverrideMin):
 		return i
-	case ruled >= 0 && i != ruled && t.c.TopicP >= th.OverrideMin && !firm[t.e.def.Topics[ruled].Intent]:
+	case ruled >= 0 && i != ruled && t.c.TopicP >= th.OverrideMin && !firm[t.e.def.Topics[ruled].Intent] &&
+		!t.r.Negated && t.c.TopicProb(t.e.def.Topics[ruled].Intent) < disagreeMax:
 		return i
 	}
 	return ruled

@@ -67,6 +67,9 @@ func toyEngine(t *testing.T) (*bot.Engine, *bot.Engine) {
 	// What the classifier must not decide, learnt as danger or another topic.
 	add("fraud", "now", "stopp", "vet inte", "17", "Здравствуйте мне нужна помощь", "kan min man se det här")
 	add("support", "none", "blå bilar", "blå bilar kör", "bilarna är blå")
+	add("thanks", "none", "gröna tåg", "gröna tåg går", "tågen är gröna")
+	add("report", "none", "gula hattar", "gula hattar flyger", "hattarna är gula")
+	add("bereaved", "none", "röda bussar", "röda bussar åker", "bussarna är röda")
 	cfg := classify.DefaultConfig()
 	cfg.MinCount, cfg.Epochs = 1, 40
 	m, err := classify.Train(ex, cfg)
@@ -125,4 +128,40 @@ func TestClassifierLeavesAlone(t *testing.T) {
 	if res := e.Turn(bot.State{Handoff: true}, bot.Message{Text: "lila elefanter dansar"}, testNow); len(res.Replies) > 0 || !res.HasEvent(bot.EventRelay) {
 		t.Errorf("during a handoff: replies %s, want the message relayed to staff alone", ids(res))
 	}
+}
+
+// TestClassifierGuards: what the classifier reads is a guess, and some guesses it may not
+// act on: a greeting, thanks or bye for a message with danger (no "You are welcome" after
+// 112); another topic over what the resident said they do not want ("vill inte anmäla");
+// bereavement without a death the rules read.
+func TestClassifierGuards(t *testing.T) {
+	e, _ := toyEngine(t)
+	if res := e.Turn(bot.State{}, bot.Message{Text: "gröna tåg"}, testNow); !hasID(res, "thanks") {
+		t.Fatalf("the toy classifier's thanks: replies %s", ids(res))
+	}
+	if res := e.Turn(bot.State{}, bot.Message{Text: "gröna tåg, han har en kniv"}, testNow); hasID(res, "thanks") || !res.HasEvent(bot.EventDanger) {
+		t.Errorf("thanks with danger: replies %s, want the danger reply and no thanks", ids(res))
+	}
+	if res := e.Turn(bot.State{}, bot.Message{Text: "gula hattar"}, testNow); res.State.Topic != "report" {
+		t.Fatalf("the toy classifier's report: topic %q", res.State.Topic)
+	}
+	if res := e.Turn(bot.State{}, bot.Message{Text: "jag vill inte anmäla, gula hattar"}, testNow); res.State.Topic == "report" {
+		t.Errorf("negated report: topic %q, want the rules' support", res.State.Topic)
+	}
+	if res := e.Turn(bot.State{}, bot.Message{Text: "min bror blev misshandlad, röda bussar"}, testNow); res.State.Topic == "bereaved" {
+		t.Errorf("assault read as bereavement: topic %q", res.State.Topic)
+	}
+	if res := e.Turn(bot.State{}, bot.Message{Text: "röda bussar, min bror blev mördad"}, testNow); res.State.Topic != "bereaved" {
+		t.Errorf("a death: topic %q, want bereaved", res.State.Topic)
+	}
+}
+
+// hasID reports whether a turn gave the message id (any age variant).
+func hasID(res bot.Result, id string) bool {
+	for _, r := range res.Replies {
+		if r.MessageID == id || strings.HasPrefix(r.MessageID, id+"_") {
+			return true
+		}
+	}
+	return false
 }

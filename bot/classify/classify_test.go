@@ -2,6 +2,7 @@ package classify
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -93,7 +94,7 @@ func TestTrainDeterministic(t *testing.T) {
 		t.Errorf("read back: config %+v, %d features; want %+v, %d", c.Config(), c.Features(), a.Config(), a.Features())
 	}
 	for _, e := range examples {
-		if x, y := a.Classify(e.Text, nil), c.Classify(e.Text, nil); x != y {
+		if x, y := a.Classify(e.Text, nil), c.Classify(e.Text, nil); !reflect.DeepEqual(x, y) {
 			t.Errorf("%q: %+v, read back %+v", e.Text, x, y)
 		}
 	}
@@ -208,4 +209,27 @@ func slicesEqual(a, b []uint32) bool {
 		}
 	}
 	return true
+}
+
+// TestTopicProb: the probability of each topic is there to read, the top one is Topic's,
+// and a topic the model does not know has none.
+func TestTopicProb(t *testing.T) {
+	m, err := Train(examples, testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := m.Classify(examples[0].Text, nil)
+	if got := r.TopicProb(r.Topic); got != r.TopicP {
+		t.Errorf("TopicProb(%s) = %v, want TopicP %v", r.Topic, got, r.TopicP)
+	}
+	sum := 0.0
+	for _, topic := range m.Topics() {
+		sum += r.TopicProb(topic)
+	}
+	if sum < 0.999 || sum > 1.001 {
+		t.Errorf("the topics' probabilities sum to %v", sum)
+	}
+	if got := r.TopicProb("no_such_topic"); got != 0 {
+		t.Errorf("TopicProb(no_such_topic) = %v", got)
+	}
 }

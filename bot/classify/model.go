@@ -64,6 +64,19 @@ type Result struct {
 	// Known is the share of the message's features (its words and n-grams) the model has
 	// weights for: a message it barely knows ("asdf qwerty") is read from the prior.
 	Known float64
+
+	topics []string             // the model's topics, by class
+	probs  [maxClasses]float64 // each topic's probability, by class
+}
+
+// TopicProb returns the probability the model gives topic: 0 for a topic it does not know.
+func (r Result) TopicProb(topic string) float64 {
+	for i, t := range r.topics {
+		if t == topic {
+			return r.probs[i]
+		}
+	}
+	return 0
 }
 
 // Config returns the configuration the model was trained with, thresholds included.
@@ -136,6 +149,8 @@ func (m *Model) Classify(text string, hints []Hint) Result {
 		}
 	}
 	r.Topic, r.TopicP = m.topics[best], scores[best]
+	r.topics = m.topics
+	copy(r.probs[:nt], scores[:nt])
 	bestD := -1
 	for c, name := range m.dangers {
 		p := scores[nt+c]

@@ -67,7 +67,7 @@ func DefaultConfig() Config {
 		Rate:       2,
 		L2:         1e-5,
 		Seed:       14,
-		Thresholds: Thresholds{TopicMin: 0.3, KnownMin: 0.5, OverrideMin: 0.8, DangerMin: 0.1, SuicideMin: 0.1},
+		Thresholds: Thresholds{TopicMin: 0.3, KnownMin: 0.5, OverrideMin: 0.3, DangerMin: 0.1, SuicideMin: 0.1},
 	}
 }
 

@@ -470,6 +470,9 @@ type Reading struct {
 	Victim string
 	// Sex is the victim's sex as far as the message tells it: "f", "m" or "".
 	Sex string
+	// Negated is true when a phrase of an intent was turned around by a negation ("vill
+	// inte anmäla"): what the resident does not want decides, and no guess overrides it.
+	Negated bool
 	// SexGuessed is true when Sex is only the default read from someone else ("min fru
 	// slår mig": m), not the writer's own words ("jag är kille"): it does not override a
 	// sex said before.
@@ -577,6 +580,7 @@ func (m *Matcher) Read(text string, now time.Time) Reading {
 		switch f.e.kind {
 		case kindIntent:
 			if negatedAt(negEnds, f.start) {
+				r.Negated = true
 				if f.e.negated != "" {
 					r.addIntent(f.e.negated)
 				}
