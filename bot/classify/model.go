@@ -65,7 +65,7 @@ type Result struct {
 	// weights for: a message it barely knows ("asdf qwerty") is read from the prior.
 	Known float64
 
-	topics []string             // the model's topics, by class
+	topics []string            // the model's topics, by class
 	probs  [maxClasses]float64 // each topic's probability, by class
 }
 
