@@ -239,7 +239,7 @@ func TestTrainWeights(t *testing.T) {
 		t.Errorf("Balance 1: P(support) %.3f, want below the unbalanced %.3f", p(b, "support"), p(u, "support"))
 	}
 	const threat = "han ska döda mig"
-	slow, fast := classifyWith(func(c *Config) { c.DangerRate = c.Rate / 4 }, threat), classifyWith(func(*Config) {}, threat)
+	slow, fast := classifyWith(func(c *Config) { c.DangerRate = c.Rate / 4 }, threat), classifyWith(func(c *Config) { c.DangerRate = c.Rate }, threat)
 	if slow.DangerP >= fast.DangerP {
 		t.Errorf("DangerRate Rate/4: DangerP %.3f, want below %.3f (the danger example fitted less closely)", slow.DangerP, fast.DangerP)
 	}

@@ -39,9 +39,8 @@ type Config struct {
 	// DangerWeight weighs the danger loss of the examples labelled with danger (0 means
 	// 1): above 1 the danger head errs towards danger, for recall.
 	DangerWeight float64 `json:"danger_weight,omitempty"`
-	// DangerRate is the danger head's learning rate of the first epoch (0 means Rate; the
-	// gradient of its loss is scaled by DangerRate/Rate): cross-validation finds danger
-	// read best fitted less closely than the topic.
+	// DangerRate is the danger head's learning rate of the first epoch (0 means Rate):
+	// cross-validation finds danger read best fitted less closely than the topic.
 	DangerRate float64 `json:"danger_rate,omitempty"`
 	// Decay sets the learning rate of epoch e: Rate/(1+e·Decay); 0 means 0.5.
 	Decay float64 `json:"decay,omitempty"`
@@ -157,10 +156,9 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	for t, n := range topicW {
 		topicW[t] = math.Pow(float64(len(examples))/(float64(nt)*n), cfg.Balance)
 	}
-	// The danger head learns at DangerRate: its gradient is scaled by DangerRate/Rate.
-	dangerRate := 1.0
-	if cfg.DangerRate > 0 && cfg.Rate > 0 {
-		dangerRate = cfg.DangerRate / cfg.Rate
+	dangerRate := cfg.DangerRate
+	if dangerRate == 0 {
+		dangerRate = cfg.Rate
 	}
 	decay := cfg.Decay
 	if decay == 0 {
@@ -176,7 +174,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	scores := make([]float64, stride)
 	for epoch := 0; epoch < cfg.Epochs; epoch++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		rate := cfg.Rate / (1 + float64(epoch)*decay)
+		rate, drate := cfg.Rate/(1+float64(epoch)*decay), dangerRate/(1+float64(epoch)*decay)
 		for _, i := range order {
 			clear(scores)
 			for _, c := range cells[i] {
@@ -195,19 +193,18 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 					scores[k] *= tw
 				}
 			}
-			dw := dangerRate
-			if examples[i].Danger != DangerNone {
-				dw *= dangerW
-			}
-			if dw != 1 {
+			if examples[i].Danger != DangerNone && dangerW != 1 {
 				for k := range scores[nt:] {
-					scores[nt+k] *= dw
+					scores[nt+k] *= dangerW
 				}
 			}
 			for _, c := range cells[i] {
 				ws := w[int(c.row)*stride : int(c.row+1)*stride]
-				for k := range ws {
+				for k := range ws[:nt] {
 					ws[k] -= float64(rate * float64(float64(scores[k]*c.v)+float64(cfg.L2*ws[k])))
+				}
+				for k := nt; k < stride; k++ {
+					ws[k] -= float64(drate * float64(float64(scores[k]*c.v)+float64(cfg.L2*ws[k])))
 				}
 			}
 		}
