@@ -233,3 +233,38 @@ func TestTopicProb(t *testing.T) {
 		t.Errorf("TopicProb(no_such_topic) = %v", got)
 	}
 }
+
+// TestTrainWeights: DangerWeight moves the danger head towards danger, Balance moves the
+// topic head towards the rarer topics, and DangerRate fits the danger head less closely.
+func TestTrainWeights(t *testing.T) {
+	classifyWith := func(set func(*Config), text string) Result {
+		c := testConfig()
+		set(&c)
+		m, err := Train(examples, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Classify(text, nil)
+	}
+	const unclear = "jag vet inte vad jag ska göra"
+	plain := classifyWith(func(*Config) {}, unclear)
+	if heavy := classifyWith(func(c *Config) { c.DangerWeight = 4 }, unclear); heavy.DangerP <= plain.DangerP {
+		t.Errorf("DangerWeight 4: DangerP %.3f, want above %.3f (weight 1)", heavy.DangerP, plain.DangerP)
+	}
+	// support has 5 examples, none 3: balancing makes the rarer topic more probable.
+	p := func(r Result, topic string) float64 {
+		if r.Topic == topic {
+			return r.TopicP
+		}
+		return 0
+	}
+	const robbed = "blev rånad"
+	if b, u := classifyWith(func(c *Config) { c.Balance = 1 }, robbed), classifyWith(func(*Config) {}, robbed); p(b, "support") >= p(u, "support") {
+		t.Errorf("Balance 1: P(support) %.3f, want below the unbalanced %.3f", p(b, "support"), p(u, "support"))
+	}
+	const threat = "han ska döda mig"
+	slow, fast := classifyWith(func(c *Config) { c.DangerRate = c.Rate / 4 }, threat), classifyWith(func(c *Config) { c.DangerRate = c.Rate }, threat)
+	if slow.DangerP >= fast.DangerP {
+		t.Errorf("DangerRate Rate/4: DangerP %.3f, want below %.3f (the danger example fitted less closely)", slow.DangerP, fast.DangerP)
+	}
+}

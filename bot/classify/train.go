@@ -33,6 +33,17 @@ type Config struct {
 	L2 float64 `json:"l2"`
 	// Seed fixes the order the examples are visited in.
 	Seed uint64 `json:"seed"`
+	// Balance weighs each example's topic loss by (n/(topics·n_topic))^Balance, n_topic
+	// the examples of its topic: 0 weighs all alike, 1 makes every topic weigh the same.
+	Balance float64 `json:"balance,omitempty"`
+	// DangerWeight weighs the danger loss of the examples labelled with danger (0 means
+	// 1): above 1 the danger head errs towards danger, for recall.
+	DangerWeight float64 `json:"danger_weight,omitempty"`
+	// DangerRate is the danger head's learning rate of the first epoch (0 means Rate):
+	// cross-validation finds danger read best fitted less closely than the topic.
+	DangerRate float64 `json:"danger_rate,omitempty"`
+	// Decay sets the learning rate of epoch e: Rate/(1+e·Decay); 0 means 0.5.
+	Decay float64 `json:"decay,omitempty"`
 
 	// Thresholds are how the engine reads the model's results.
 	Thresholds Thresholds `json:"thresholds"`
@@ -134,6 +145,26 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 		}
 	}
 
+	// Each example's weight in the topic and the danger loss.
+	topicW, dangerW := make([]float64, nt), cfg.DangerWeight
+	if dangerW == 0 {
+		dangerW = 1
+	}
+	for _, e := range examples {
+		topicW[topicOf[e.Topic]]++
+	}
+	for t, n := range topicW {
+		topicW[t] = math.Pow(float64(len(examples))/(float64(nt)*n), cfg.Balance)
+	}
+	dangerRate := cfg.DangerRate
+	if dangerRate == 0 {
+		dangerRate = cfg.Rate
+	}
+	decay := cfg.Decay
+	if decay == 0 {
+		decay = 0.5
+	}
+
 	w := make([]float64, len(kept)*stride)
 	order := make([]int, len(examples))
 	for i := range order {
@@ -143,7 +174,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	scores := make([]float64, stride)
 	for epoch := 0; epoch < cfg.Epochs; epoch++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		rate := cfg.Rate / (1 + float64(epoch)/2)
+		rate, drate := cfg.Rate/(1+float64(epoch)*decay), dangerRate/(1+float64(epoch)*decay)
 		for _, i := range order {
 			clear(scores)
 			for _, c := range cells[i] {
@@ -157,10 +188,23 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 			// The gradient of the log loss: p - 1 for the labelled class, p for the others.
 			scores[topicOf[examples[i].Topic]] -= 1
 			scores[nt+dangerOf[examples[i].Danger]] -= 1
+			if tw := topicW[topicOf[examples[i].Topic]]; tw != 1 {
+				for k := range scores[:nt] {
+					scores[k] *= tw
+				}
+			}
+			if examples[i].Danger != DangerNone && dangerW != 1 {
+				for k := range scores[nt:] {
+					scores[nt+k] *= dangerW
+				}
+			}
 			for _, c := range cells[i] {
 				ws := w[int(c.row)*stride : int(c.row+1)*stride]
-				for k := range ws {
+				for k := range ws[:nt] {
 					ws[k] -= float64(rate * float64(float64(scores[k]*c.v)+float64(cfg.L2*ws[k])))
+				}
+				for k := nt; k < stride; k++ {
+					ws[k] -= float64(drate * float64(float64(scores[k]*c.v)+float64(cfg.L2*ws[k])))
 				}
 			}
 		}

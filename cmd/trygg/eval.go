@@ -102,11 +102,11 @@ func crossValidate(set *flows.Set, msgs []corpus.Message, k int, sweep string, v
 		return 0
 	case "thresholds":
 		var ths []classify.Thresholds
-		for _, d := range []float64{0.1, 0.15, 0.2} {
+		for _, d := range []float64{0.03, 0.05, 0.1, 0.15} {
 			for _, s := range []float64{0.1, 0.2} {
 				for _, tm := range []float64{0.2, 0.3} {
 					for _, km := range []float64{0, 0.5} {
-						for _, o := range []float64{0.3, 0.6, 0.8} {
+						for _, o := range []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 0.9} {
 							ths = append(ths, classify.Thresholds{TopicMin: tm, KnownMin: km, OverrideMin: o, DangerMin: d, SuicideMin: s})
 						}
 					}
@@ -148,7 +148,14 @@ func crossValidate(set *flows.Set, msgs []corpus.Message, k int, sweep string, v
 		{"24 epochs", func(c *classify.Config) { c.Epochs = 24 }},
 		{"rate 0.5", func(c *classify.Config) { c.Rate = 0.5 }},
 		{"rate 4", func(c *classify.Config) { c.Rate = 4 }},
+		{"rate 8", func(c *classify.Config) { c.Rate = 8 }},
 		{"l2 1e-4", func(c *classify.Config) { c.L2 = 1e-4 }},
+		{"decay 0.5", func(c *classify.Config) { c.Decay = 0.5 }},
+		{"decay 0.2", func(c *classify.Config) { c.Decay = 0.2 }},
+		{"danger rate = rate", func(c *classify.Config) { c.DangerRate = 0 }},
+		{"danger rate 1", func(c *classify.Config) { c.DangerRate = 1 }},
+		{"danger weight 2", func(c *classify.Config) { c.DangerWeight = 2 }},
+		{"balance 0.5", func(c *classify.Config) { c.Balance = 0.5 }},
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "variant\t"+scoreHeader)
