@@ -30,6 +30,11 @@ var firm = map[string]bool{"ombud_leave": true, "ombud_join": true, "privacy": t
 // "yes" and "no".
 var unroutable = map[string]bool{"stop": true, "person": true, "menu": true, "age_only": true, "none": true, "yes": true, "no": true}
 
+// personMin is how sure the classifier must be that a resident asks for a person: lower
+// than sureMin, since one who asks and is not heard is worse off than staff called once
+// for nothing.
+const personMin = 0.5
+
 // sureMin is how sure the classifier must be to answer with a global node where the rules
 // find nothing (the menu, a person, or nothing more to say) or to say nothing after the
 // danger reply: these end what the resident is offered, so a guess must not.
@@ -93,7 +98,7 @@ func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 		case c.Known < th.KnownMin:
 		case c.Topic == "menu" && c.TopicP >= sureMin:
 			return -1, g.Menu
-		case c.Topic == "person" && c.TopicP >= sureMin:
+		case c.Topic == "person" && c.TopicP >= personMin:
 			return -1, g.Person
 		case c.Topic == classify.TopicNone && !t.r.Danger && c.TopicP >= sureMin:
 			return -1, g.Nothing

@@ -70,6 +70,7 @@ func toyEngine(t *testing.T) (*bot.Engine, *bot.Engine) {
 	add("thanks", "none", "gröna tåg", "gröna tåg går", "tågen är gröna")
 	add("report", "none", "gula hattar", "gula hattar flyger", "hattarna är gula")
 	add("bereaved", "none", "röda bussar", "röda bussar åker", "bussarna är röda")
+	add("person", "none", "orange moln", "orange moln seglar", "molnen är orange")
 	cfg := classify.DefaultConfig()
 	cfg.MinCount, cfg.Epochs = 1, 40
 	m, err := classify.Train(ex, cfg)
@@ -100,6 +101,10 @@ func TestClassifierRoutes(t *testing.T) {
 	}
 	if res := rules.Turn(bot.State{}, bot.Message{Text: "lila elefanter dansar"}, testNow); res.HasEvent(bot.EventDanger) {
 		t.Error("rules only: danger without a classifier")
+	}
+	// A resident who asks for a person in words the rules lack gets one.
+	if res := e.Turn(bot.State{}, bot.Message{Text: "orange moln"}, testNow); !res.HasEvent(bot.EventHandoffRequested) {
+		t.Errorf("classifier person: replies %s, want a handoff requested", ids(res))
 	}
 }
 
