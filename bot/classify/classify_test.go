@@ -268,3 +268,27 @@ func TestTrainWeights(t *testing.T) {
 		t.Errorf("DangerRate Rate/4: DangerP %.3f, want below %.3f (the danger example fitted less closely)", slow.DangerP, fast.DangerP)
 	}
 }
+
+// TestDangerHeadIgnoresRulesDanger: the rules' danger and suicide readings are features of
+// the topic head only, so the danger head reads the words (the engine takes the rules'
+// danger anyway); other hints still reach both heads.
+func TestDangerHeadIgnoresRulesDanger(t *testing.T) {
+	var ex []Example
+	for _, e := range examples {
+		if e.Danger != DangerNone {
+			e.Hints = append(e.Hints, Hint{"danger", ""})
+		}
+		ex = append(ex, e)
+	}
+	m, err := Train(ex, testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range examples {
+		// As many hints either way: the features' scale depends on how many there are.
+		plain, hinted := m.Classify(e.Text, []Hint{{"age", "adult"}, {"place", ""}}), m.Classify(e.Text, []Hint{{"danger", ""}, {"suicide", ""}})
+		if plain.DangerP != hinted.DangerP || plain.SuicideP != hinted.SuicideP {
+			t.Errorf("%q: the rules' danger moved the danger head: %.3f/%.3f, with it %.3f/%.3f", e.Text, plain.DangerP, plain.SuicideP, hinted.DangerP, hinted.SuicideP)
+		}
+	}
+}

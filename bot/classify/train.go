@@ -78,7 +78,7 @@ func DefaultConfig() Config {
 		Rate:       2,
 		L2:         1e-5,
 		Seed:       14,
-		Thresholds: Thresholds{TopicMin: 0.3, KnownMin: 0.5, OverrideMin: 0.3, DangerMin: 0.1, SuicideMin: 0.1},
+		Thresholds: Thresholds{TopicMin: 0.3, KnownMin: 0.5, OverrideMin: 0.3, DangerMin: 0.2, SuicideMin: 0.2},
 	}
 }
 
@@ -127,20 +127,25 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	slices.Sort(kept)
 	index := newTable(kept)
 	// Each example's rows of weights and the value of each.
+	// The rules' own danger and suicide readings teach the topic head only: the engine
+	// takes the rules' danger anyway, and a danger head that leans on them learns little of
+	// the words where they are silent, which is where it is needed.
 	type cell struct {
-		row int32
-		v   float64
+		row       int32
+		v         float64
+		topicOnly bool
 	}
+	ruled := map[uint32]bool{hash(kindHint, "danger", ""): true, hash(kindHint, "suicide", ""): true}
 	cells := make([][]cell, len(examples))
 	for i, f := range fs {
 		for _, h := range f.text {
 			if r := index.row(h); r >= 0 {
-				cells[i] = append(cells[i], cell{r, f.v})
+				cells[i] = append(cells[i], cell{r, f.v, false})
 			}
 		}
 		for _, h := range f.hints {
 			if r := index.row(h); r >= 0 {
-				cells[i] = append(cells[i], cell{r, f.v * cfg.Features.HintWeight})
+				cells[i] = append(cells[i], cell{r, f.v * cfg.Features.HintWeight, ruled[h]})
 			}
 		}
 	}
@@ -202,6 +207,9 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 				ws := w[int(c.row)*stride : int(c.row+1)*stride]
 				for k := range ws[:nt] {
 					ws[k] -= float64(rate * float64(float64(scores[k]*c.v)+float64(cfg.L2*ws[k])))
+				}
+				if c.topicOnly {
+					continue
 				}
 				for k := nt; k < stride; k++ {
 					ws[k] -= float64(drate * float64(float64(scores[k]*c.v)+float64(cfg.L2*ws[k])))
