@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/vasteras/trygg/bot/classify"
@@ -15,8 +14,9 @@ import (
 //     classifier's danger probability reaches Thresholds.DangerMin (rules OR classifier:
 //     the 112 reply never depends on one of them alone);
 //   - the topic: when the rules find none, the classifier's topic when its probability
-//     reaches TopicMin; over a topic the rules found, when it reaches OverrideMin, unless
-//     the rules' topic is one that must be exact (firm).
+//     reaches TopicMin; over a topic the rules found, when it reaches OverrideMin and gives
+//     the rules' topic less than disagreeMax, unless the rules' topic is one that must be
+//     exact (firm) or the rules read a negation ("vill inte anmäla").
 //
 // The thresholds travel with the model and are chosen by cross-validation on the train
 // split (`trygg eval --cv 5`, docs/conversations.md).
@@ -121,7 +121,7 @@ func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Th
 		return ruled
 	}
 	i, ok := t.e.routable[t.c.Topic]
-	if t.c.Topic == "bereaved" && !slices.Contains(t.r.Intents, "bereaved") {
+	if t.c.Topic == "bereaved" && !t.r.Has("bereaved") {
 		// Bereavement needs a death the rules read ("dödad", "killed", "kuoli"): a relative
 		// assaulted or stabbed is support, however close the words.
 		return ruled

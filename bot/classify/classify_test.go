@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -194,21 +195,9 @@ func TestTable(t *testing.T) {
 	if r := tb.row(5); r != -1 {
 		t.Errorf("row(5) = %d, want -1", r)
 	}
-	if got := tb.features(); !slicesEqual(got, feats) {
+	if got := tb.features(); !slices.Equal(got, feats) {
 		t.Errorf("features() = %v, want %v", got, feats)
 	}
-}
-
-func slicesEqual(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestTopicProb: the probability of each topic is there to read, the top one is Topic's,

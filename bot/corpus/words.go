@@ -8,12 +8,9 @@ import (
 )
 
 // WordsMin is how many times a word must be written in the train split to be taken as
-// spelt right, and WordsLetters the fewest letters of a word the matcher would read as a
-// typo (shorter ones never are).
-const (
-	WordsMin     = 3
-	WordsLetters = 5
-)
+// spelt right. Words shorter than understand.TypoMin are never read as a typo, so they are
+// left out.
+const WordsMin = 3
 
 // Words returns the words written at least WordsMin times in msgs (the train split), as
 // the matcher normalises them, sorted: the words residents write that are spelt right
@@ -28,7 +25,7 @@ func Words(msgs []Message) []string {
 	}
 	var out []string
 	for w, c := range n {
-		if c >= WordsMin && utf8.RuneCountInString(w) >= WordsLetters && (w[0] < '0' || w[0] > '9') {
+		if c >= WordsMin && utf8.RuneCountInString(w) >= understand.TypoMin && (w[0] < '0' || w[0] > '9') {
 			out = append(out, w)
 		}
 	}

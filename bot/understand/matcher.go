@@ -91,9 +91,9 @@ type pair struct {
 	reach int
 }
 
-// fuzzyMin is the shortest word that may match with one typo. Shorter words ("nu", "112",
+// TypoMin is the shortest word that may match with one typo. Shorter words ("nu", "112",
 // "ja") must be exact: one letter off is another word.
-const fuzzyMin = 5
+const TypoMin = 5
 
 // Matcher reads messages against the lexicons of every language trygg speaks. It is
 // immutable after Compile and safe for concurrent use.
@@ -284,7 +284,7 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 	m.addStems(intentWords)
 	for w := range m.vocab {
 		m.longest = max(m.longest, utf8.RuneCountInString(w))
-		if utf8.RuneCountInString(w) >= fuzzyMin {
+		if utf8.RuneCountInString(w) >= TypoMin {
 			for _, d := range deletions(w) {
 				m.deletes[d] = append(m.deletes[d], w)
 			}
@@ -356,7 +356,7 @@ func (m *Matcher) canonical(tok string) string {
 		return tok // a composed number word ("tjugotre") is no inflection and no typo
 	}
 	n := utf8.RuneCountInString(tok)
-	if n < fuzzyMin || n > m.longest+1 || tok[0] >= '0' && tok[0] <= '9' {
+	if n < TypoMin || n > m.longest+1 || tok[0] >= '0' && tok[0] <= '9' {
 		// Too short to trust a typo, too long to be one letter off any known word (and
 		// trying would cost the square of its length), or a number.
 		return tok
