@@ -329,6 +329,7 @@ func (a *App) buildWeb() error {
 		ClientLimit:   web.Limit{N: a.Config.WebClientLimit.N, Per: a.Config.WebClientLimit.Per},
 		NewLimit:      web.Limit{N: a.Config.WebNewLimit.N, Per: a.Config.WebNewLimit.Per},
 		GlobalLimit:   web.Limit{N: a.Config.WebGlobalLimit.N, Per: a.Config.WebGlobalLimit.Per},
+		PollLimit:     web.Limit{N: a.Config.WebPollLimit.N, Per: a.Config.WebPollLimit.Per},
 		Log:           a.Log,
 		Metrics:       a.Metrics,
 	}

@@ -57,6 +57,10 @@ const (
 	// DefaultWebGlobalLimit is TRYGG_WEB_GLOBAL_LIMIT's default: 600 web chat messages a
 	// minute from all clients together, like the SMS one.
 	DefaultWebGlobalLimit = "600/1m"
+	// DefaultWebPollLimit is TRYGG_WEB_POLL_LIMIT's default: 240 polls for staff replies
+	// (POST /chat/poll) per client in a minute, 20 open chat pages at the script's rate of
+	// one poll every 5 seconds.
+	DefaultWebPollLimit = "240/1m"
 	// DefaultLagesbildClientCap is TRYGG_LAGESBILD_CLIENT_CAP's default: lägesbild reports
 	// per client (web address or SMS sender) a day.
 	DefaultLagesbildClientCap = 5
@@ -178,6 +182,9 @@ type Config struct {
 	// WebGlobalLimit the web chat messages of all clients together (TRYGG_WEB_GLOBAL_LIMIT).
 	// Past each, the message gets the safety reply and no turn.
 	WebClientLimit, WebNewLimit, WebGlobalLimit Limit
+	// WebPollLimit bounds the web chat's polls for staff replies (POST /chat/poll) of one
+	// client (TRYGG_WEB_POLL_LIMIT). Past it a poll gets 429 and the replies stay queued.
+	WebPollLimit Limit
 	// TrustedProxies are the proxies whose X-Forwarded-For (the rightmost address that is
 	// not one of them is the client) and X-Forwarded-Proto trygg believes
 	// (TRYGG_TRUSTED_PROXIES); empty: none, the client is the socket's peer.
@@ -469,6 +476,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.WebClientLimit = limit(&p, "TRYGG_WEB_CLIENT_LIMIT", env("TRYGG_WEB_CLIENT_LIMIT"), DefaultWebClientLimit)
 	c.WebNewLimit = limit(&p, "TRYGG_WEB_NEW_LIMIT", env("TRYGG_WEB_NEW_LIMIT"), DefaultWebNewLimit)
 	c.WebGlobalLimit = limit(&p, "TRYGG_WEB_GLOBAL_LIMIT", env("TRYGG_WEB_GLOBAL_LIMIT"), DefaultWebGlobalLimit)
+	c.WebPollLimit = limit(&p, "TRYGG_WEB_POLL_LIMIT", env("TRYGG_WEB_POLL_LIMIT"), DefaultWebPollLimit)
 	if v := env("TRYGG_TRUSTED_PROXIES"); v != "" {
 		proxies, err := ParseProxies(v)
 		if err != nil {

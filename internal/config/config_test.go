@@ -69,6 +69,7 @@ func TestLoadDefaults(t *testing.T) {
 		"WebClientLimit": {c.WebClientLimit, Limit{120, 10 * time.Minute}},
 		"WebNewLimit":    {c.WebNewLimit, Limit{20, 10 * time.Minute}},
 		"WebGlobalLimit": {c.WebGlobalLimit, Limit{600, time.Minute}},
+		"WebPollLimit":   {c.WebPollLimit, Limit{240, time.Minute}},
 	} {
 		if l.got != l.want {
 			t.Errorf("%s = %v, want %v", name, l.got, l.want)
@@ -126,6 +127,7 @@ func TestLoadValid(t *testing.T) {
 		"TRYGG_WEB_CLIENT_LIMIT":       "50/5m",
 		"TRYGG_WEB_NEW_LIMIT":          "10/1h",
 		"TRYGG_WEB_GLOBAL_LIMIT":       "100/1m",
+		"TRYGG_WEB_POLL_LIMIT":         "30/30s",
 		"TRYGG_LAGESBILD_CLIENT_CAP":   "2",
 	}))
 	if err != nil {
@@ -165,6 +167,7 @@ func TestLoadValid(t *testing.T) {
 		{"WebClientLimit", c.WebClientLimit, Limit{50, 5 * time.Minute}},
 		{"WebNewLimit", c.WebNewLimit, Limit{10, time.Hour}},
 		{"WebGlobalLimit", c.WebGlobalLimit, Limit{100, time.Minute}},
+		{"WebPollLimit", c.WebPollLimit, Limit{30, 30 * time.Second}},
 		{"LagesbildClientCap", c.LagesbildClientCap, 2},
 	}
 	for _, ch := range checks {
@@ -308,6 +311,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"web client limit", map[string]string{"TRYGG_WEB_CLIENT_LIMIT": "many/10m"}, "TRYGG_WEB_CLIENT_LIMIT", "whole number from 1"},
 		{"web new limit", map[string]string{"TRYGG_WEB_NEW_LIMIT": "20"}, "TRYGG_WEB_NEW_LIMIT", "count/duration"},
 		{"web global limit", map[string]string{"TRYGG_WEB_GLOBAL_LIMIT": "600/0s"}, "TRYGG_WEB_GLOBAL_LIMIT", "duration"},
+		{"web poll limit", map[string]string{"TRYGG_WEB_POLL_LIMIT": "0/1m"}, "TRYGG_WEB_POLL_LIMIT", "whole number from 1"},
 		{"lägesbild client cap", map[string]string{"TRYGG_LAGESBILD_CLIENT_CAP": "0"}, "TRYGG_LAGESBILD_CLIENT_CAP", "whole number from 1"},
 	}
 	for _, tt := range tests {

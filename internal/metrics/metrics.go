@@ -73,6 +73,10 @@ const (
 	WebLimitClient  = "client"  // turns of one client (address)
 	WebLimitNew     = "new"     // conversations one client starts
 	WebLimitGlobal  = "global"  // turns of all clients together
+	// WebLimitSessionPoll and WebLimitClientPoll count the polls for staff replies
+	// (POST /chat/poll) of one session and of one client.
+	WebLimitSessionPoll = "session_poll"
+	WebLimitClientPoll  = "client_poll"
 
 	// What became of a lägesbild report (LagesbildReports).
 	ReportRecorded  = "recorded"  // stored
@@ -152,7 +156,8 @@ type Metrics struct {
 	// LanguageSwitches counts conversations switching language, by the new language.
 	LanguageSwitches *prometheus.CounterVec
 	// WebRateLimited counts web chat messages past a limit, by limit: "session", "client"
-	// (turns of one client), "new" (conversations one client starts), "global".
+	// (turns of one client), "new" (conversations one client starts), "global"; and polls
+	// for staff replies past theirs: "session_poll", "client_poll".
 	WebRateLimited *prometheus.CounterVec
 	// LagesbildReports counts the lägesbild reports residents finished, by channel and
 	// what became of them (Report*): a rise of recorded web reports is the sign of a
@@ -243,7 +248,7 @@ func New() *Metrics {
 		}, []string{"lang"}),
 		WebRateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_web_rate_limited_total",
-			Help: "Web chat messages past a limit (session, client, new, global), answered with the safety reply and no turn.",
+			Help: "Web chat messages past a limit (session, client, new, global), answered with the safety reply and no turn; polls for staff replies past theirs (session_poll, client_poll), answered 429 with the replies left queued.",
 		}, []string{"limit"}),
 		LagesbildReports: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trygg_lagesbild_reports_total",
@@ -277,7 +282,7 @@ func New() *Metrics {
 	for _, s := range []string{StageAdmit, StageTurn, StageReply} {
 		m.TurnFailures.WithLabelValues("sms", s)
 	}
-	for _, l := range []string{WebLimitSession, WebLimitClient, WebLimitNew, WebLimitGlobal} {
+	for _, l := range []string{WebLimitSession, WebLimitClient, WebLimitNew, WebLimitGlobal, WebLimitSessionPoll, WebLimitClientPoll} {
 		m.WebRateLimited.WithLabelValues(l)
 	}
 	for _, c := range []string{ChannelSMS, ChannelWeb} {

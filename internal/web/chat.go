@@ -16,12 +16,14 @@ import (
 
 // Rate-limit windows in the store: the session's under the session's scope, the client's
 // under the client's (fixed names: a client's record never grows), the global one under
-// the global scope.
+// the global scope. The poll windows count POST /chat/poll apart from the messages.
 const (
-	rateWindow   = "web"
-	clientWindow = "web:client"
-	newWindow    = "web:new"
-	globalWindow = "web:global"
+	rateWindow       = "web"
+	clientWindow     = "web:client"
+	newWindow        = "web:new"
+	globalWindow     = "web:global"
+	pollWindow       = "web:poll"
+	clientPollWindow = "web:client:poll"
 )
 
 // eraseTimeout bounds erasing a conversation on exit; the erasure outlives the request,
@@ -50,15 +52,37 @@ func (c *Chat) chat(w http.ResponseWriter, r *http.Request) {
 
 // poll answers POST /chat/poll, which the page's script sends every few seconds: the staff
 // replies queued for the session during a handoff, if any. It runs no turn and does not
-// count against the message limit.
+// count against the message limits.
+//
+// A poll passes its own limits first, the client's then the session's (as a turn does,
+// so a flood of new sessions from one client stops before each gets a record), and each
+// counts only what passed the one before. A poll past a limit gets 429 with the safety
+// reply and takes nothing from the inbox: the staff replies stay queued for the next poll
+// or message. The script shows nothing of a 429 poll and asks again later.
 func (c *Chat) poll(w http.ResponseWriter, r *http.Request) {
 	id, lang, ok := c.admit(w, r)
 	if !ok {
 		return
 	}
+	ctx := r.Context()
+	scope := c.scope(id)
+	limit := ""
+	switch {
+	case c.over(ctx, c.client(r), clientPollWindow, c.cfg.PollLimit):
+		limit = metrics.WebLimitClientPoll
+	case c.over(ctx, scope, pollWindow, c.cfg.SessionPollLimit):
+		limit = metrics.WebLimitSessionPoll
+	}
+	if limit != "" {
+		if c.cfg.Metrics != nil {
+			c.cfg.Metrics.WebRateLimited.WithLabelValues(limit).Inc()
+		}
+		c.respond(w, r, answer{status: http.StatusTooManyRequests, lang: lang, replies: c.safe(lang), csrf: c.token(id)})
+		return
+	}
 	var replies []bot.Reply
 	if c.cfg.Inbox != nil {
-		queued, err := c.cfg.Inbox.Take(r.Context(), c.scope(id))
+		queued, err := c.cfg.Inbox.Take(ctx, scope)
 		if err != nil {
 			c.cfg.Log.Warn("web chat: staff replies not read", "error", err.Error())
 		}

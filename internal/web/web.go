@@ -15,7 +15,8 @@
 // (112 and Brottsofferjouren) when it is refused: a resident is never left without a way
 // to get help. The rates are limited per session, per client (its address, or the one a
 // trusted proxy forwards; IPv6 by /64), for new conversations per client, and for all
-// clients together, so one client can neither flood the store nor crowd others out.
+// clients together, so one client can neither flood the store nor crowd others out. The
+// script's polls for staff replies are limited per session and per client on their own.
 package web
 
 import (
@@ -49,16 +50,24 @@ const (
 	// DefaultFirstTTL is how long a conversation is kept that never got past its first
 	// message; the second message gives it the conversation TTL.
 	DefaultFirstTTL = 30 * time.Minute
+	// DefaultSessionPollLimit polls (POST /chat/poll) per DefaultSessionPollWindow per
+	// session are answered; past it a poll gets 429 and the staff replies stay queued.
+	// The page's script polls every 5 seconds (12 a minute) while it is visible and not
+	// sending; the limit is twice that, room for a second tab of the same session.
+	DefaultSessionPollLimit  = 24
+	DefaultSessionPollWindow = time.Minute
 )
 
 // Defaults of the per-client and global limits (TRYGG_WEB_CLIENT_LIMIT,
-// TRYGG_WEB_NEW_LIMIT, TRYGG_WEB_GLOBAL_LIMIT). A client is an address, and many residents
-// can share one (a school, a shelter, a mobile operator's NAT): the per-client limits are
-// several sessions' worth.
+// TRYGG_WEB_NEW_LIMIT, TRYGG_WEB_GLOBAL_LIMIT, TRYGG_WEB_POLL_LIMIT). A client is an
+// address, and many residents can share one (a school, a shelter, a mobile operator's
+// NAT): the per-client limits are several sessions' worth. DefaultPollLimit, the polls
+// of one client, is 20 pages polling at the script's rate (10 at the session limit).
 var (
 	DefaultClientLimit = Limit{N: 120, Per: 10 * time.Minute}
 	DefaultNewLimit    = Limit{N: 20, Per: 10 * time.Minute}
 	DefaultGlobalLimit = Limit{N: 600, Per: time.Minute}
+	DefaultPollLimit   = Limit{N: 240, Per: time.Minute}
 )
 
 // Limit is a number of events allowed in a fixed window of time.
@@ -93,6 +102,10 @@ type Config struct {
 	// ClientLimit bounds the turns of one client, NewLimit the conversations one client
 	// starts, GlobalLimit the turns of all clients together; zero means the defaults.
 	ClientLimit, NewLimit, GlobalLimit Limit
+	// SessionPollLimit bounds the polls (POST /chat/poll) of one session, PollLimit those
+	// of one client; zero means DefaultSessionPollLimit per DefaultSessionPollWindow and
+	// DefaultPollLimit.
+	SessionPollLimit, PollLimit Limit
 	// FirstTTL is how long a conversation that never got past its first message is kept;
 	// 0 means DefaultFirstTTL.
 	FirstTTL time.Duration
@@ -101,7 +114,7 @@ type Config struct {
 	Proxies Proxies
 	// Log receives errors, never message text; nil discards.
 	Log *slog.Logger
-	// Metrics counts messages past the limits; nil counts nothing.
+	// Metrics counts messages and polls past the limits; nil counts nothing.
 	Metrics *metrics.Metrics
 	// Inbox holds staff replies queued for a session during a handoff; the page's script
 	// asks for them every few seconds (POST /chat/poll), and without the script they are
@@ -158,7 +171,10 @@ func New(cfg Config) (*Chat, error) {
 	for _, l := range []struct {
 		got *Limit
 		def Limit
-	}{{&cfg.ClientLimit, DefaultClientLimit}, {&cfg.NewLimit, DefaultNewLimit}, {&cfg.GlobalLimit, DefaultGlobalLimit}} {
+	}{
+		{&cfg.ClientLimit, DefaultClientLimit}, {&cfg.NewLimit, DefaultNewLimit}, {&cfg.GlobalLimit, DefaultGlobalLimit},
+		{&cfg.SessionPollLimit, Limit{N: DefaultSessionPollLimit, Per: DefaultSessionPollWindow}}, {&cfg.PollLimit, DefaultPollLimit},
+	} {
 		if l.got.N <= 0 || l.got.Per <= 0 {
 			*l.got = l.def
 		}

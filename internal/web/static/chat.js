@@ -202,10 +202,11 @@
       redirect: "error"
     })
       .then(function (res) {
-        return res.json();
+        // Past the poll limit (429) the staff replies stay queued for the next poll.
+        return res.status === 429 ? null : res.json();
       })
       .then(function (data) {
-        if (data.replies && data.replies.length) {
+        if (data && data.replies && data.replies.length) {
           show(data);
         }
       })
