@@ -52,7 +52,8 @@ const disagreeMax = 0.2
 // not heard.
 var basics = map[string]bool{"greeting": true, "thanks": true, "bye": true, "robot": true}
 
-// basicWords is the most words a message the classifier reads as a basic may have.
+// basicWords is the most words a message the classifier reads as a basic, or as needing
+// nothing, may have.
 const basicWords = 6
 
 // classify runs the classifier on the message and adds the danger it reads to r. The
@@ -86,7 +87,10 @@ func (t *turn) classify(r *understand.Reading) {
 // find no topic and no question takes any answer, a global node the classifier reads the
 // message as asking for: the menu, a person or nothing at all (only when it is sure: a
 // person calls staff, and a message it barely knows, "asdf", is not understood rather
-// than needing nothing).
+// than needing nothing). Nothing is only for a short message (basicWords): its reply
+// gives MENY and 112 alone, and a longer message the classifier finds nothing in ("I shot
+// a video of the fight yesterday") is better answered with the fallback, which gives the
+// numbers too.
 func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 	if !t.read {
 		return ruled, ""
@@ -100,7 +104,7 @@ func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 			return -1, g.Menu
 		case c.Topic == "person" && c.TopicP >= personMin:
 			return -1, g.Person
-		case c.Topic == classify.TopicNone && !t.r.Danger && c.TopicP >= sureMin:
+		case c.Topic == classify.TopicNone && !t.r.Danger && c.TopicP >= sureMin && len(strings.Fields(t.msg.Text)) <= basicWords:
 			return -1, g.Nothing
 		}
 	}

@@ -71,6 +71,7 @@ func toyEngine(t *testing.T) (*bot.Engine, *bot.Engine) {
 	add("report", "none", "gula hattar", "gula hattar flyger", "hattarna är gula")
 	add("bereaved", "none", "röda bussar", "röda bussar åker", "bussarna är röda")
 	add("person", "none", "orange moln", "orange moln seglar", "molnen är orange")
+	add("none", "none", "rosa ballonger", "rosa ballonger svävar", "ballongerna är rosa")
 	cfg := classify.DefaultConfig()
 	cfg.MinCount, cfg.Epochs = 1, 40
 	m, err := classify.Train(ex, cfg)
@@ -138,7 +139,8 @@ func TestClassifierLeavesAlone(t *testing.T) {
 // TestClassifierGuards: what the classifier reads is a guess, and some guesses it may not
 // act on: a greeting, thanks or bye for a message with danger (no "You are welcome" after
 // 112); another topic over what the resident said they do not want ("vill inte anmäla");
-// bereavement without a death the rules read.
+// bereavement without a death the rules read; the short reply that routes nothing for a
+// long message.
 func TestClassifierGuards(t *testing.T) {
 	e, _ := toyEngine(t)
 	if res := e.Turn(bot.State{}, bot.Message{Text: "gröna tåg"}, testNow); !hasID(res, "thanks") {
@@ -158,6 +160,14 @@ func TestClassifierGuards(t *testing.T) {
 	}
 	if res := e.Turn(bot.State{}, bot.Message{Text: "röda bussar, min bror blev mördad"}, testNow); res.State.Topic != "bereaved" {
 		t.Errorf("a death: topic %q, want bereaved", res.State.Topic)
+	}
+	// Nothing to route: the short reply (MENY and 112) for a short message, the fallback
+	// with the numbers for a longer one.
+	if res := e.Turn(bot.State{}, bot.Message{Text: "rosa ballonger"}, testNow); !hasID(res, "declined") {
+		t.Errorf("nothing to route, short: replies %s, want declined", ids(res))
+	}
+	if res := e.Turn(bot.State{}, bot.Message{Text: "rosa ballonger svävar över stan hela dagen idag igen"}, testNow); !res.HasEvent(bot.EventNotUnderstood) {
+		t.Errorf("nothing to route, long: replies %s, want the fallback", ids(res))
 	}
 }
 
