@@ -16,7 +16,9 @@ import (
 //   - the topic: when the rules find none, the classifier's topic when its probability
 //     reaches TopicMin; over a topic the rules found, when it reaches OverrideMin and gives
 //     the rules' topic less than disagreeMax, unless the rules' topic is one that must be
-//     exact (firm) or the rules read a negation ("vill inte anmäla").
+//     exact (firm) or the rules read a negation ("vill inte anmäla");
+//   - erasing: a request to erase in the resident's own words, when it is sure (sureMin),
+//     erases as STOPP does.
 //
 // The thresholds travel with the model and are chosen by cross-validation on the train
 // split (`trygg eval --cv 5`, docs/conversations.md).
@@ -79,6 +81,13 @@ func (t *turn) classify(r *understand.Reading) {
 	// Danger the classifier reads as suicide gets the suicide reply, which has 112 too.
 	if r.Danger && t.c.SuicideP >= th.SuicideMin {
 		r.Suicide = true
+	}
+	// A request to erase in words of its own ("ta bort allt NU han kommer hem", "poista
+	// kaikki tietoni") erases, as STOPP does, when the classifier is sure of it and the
+	// rules read no other word that works everywhere: a resident who must hide the
+	// conversation cannot spend a turn on being told the word.
+	if t.c.Topic == "stop" && t.c.TopicP >= sureMin && !r.Has("menu") && !r.Has("person") && !r.Has("ombud_join") && !r.Has("ombud_leave") {
+		r.Intents = append(r.Intents, "stop")
 	}
 }
 

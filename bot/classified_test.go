@@ -72,6 +72,7 @@ func toyEngine(t *testing.T) (*bot.Engine, *bot.Engine) {
 	add("bereaved", "none", "röda bussar", "röda bussar åker", "bussarna är röda")
 	add("person", "none", "orange moln", "orange moln seglar", "molnen är orange")
 	add("none", "none", "rosa ballonger", "rosa ballonger svävar", "ballongerna är rosa")
+	add("stop", "none", "vita hästar", "vita hästar springer", "hästarna är vita")
 	cfg := classify.DefaultConfig()
 	cfg.MinCount, cfg.Epochs = 1, 40
 	m, err := classify.Train(ex, cfg)
@@ -106,6 +107,30 @@ func TestClassifierRoutes(t *testing.T) {
 	// A resident who asks for a person in words the rules lack gets one.
 	if res := e.Turn(bot.State{}, bot.Message{Text: "orange moln"}, testNow); !res.HasEvent(bot.EventHandoffRequested) {
 		t.Errorf("classifier person: replies %s, want a handoff requested", ids(res))
+	}
+}
+
+// TestClassifierErases: a request to erase in the resident's own words erases, as STOPP
+// does, after the danger reply when there is danger; not when the rules read a person
+// asked for, and not during a handoff, where staff read it.
+func TestClassifierErases(t *testing.T) {
+	e, rules := toyEngine(t)
+	st := bot.State{Topic: "support", AgeMin: 30, AgeMax: 30}
+	if res := e.Turn(st, bot.Message{Text: "vita hästar"}, testNow); !res.Erase || !res.HasEvent(bot.EventErase) {
+		t.Errorf("an erase request: replies %s, erase %v; want erased", ids(res), res.Erase)
+	}
+	if res := rules.Turn(st, bot.Message{Text: "vita hästar"}, testNow); res.Erase {
+		t.Error("rules only: erased without a classifier")
+	}
+	res := e.Turn(st, bot.Message{Text: "vita hästar, han har en kniv"}, testNow)
+	if !res.Erase || len(res.Replies) == 0 || !strings.Contains(res.Replies[0].Text, "112") {
+		t.Errorf("an erase request with danger: replies %s, erase %v; want the danger reply, then erased", ids(res), res.Erase)
+	}
+	if res := e.Turn(st, bot.Message{Text: "vita hästar, jag vill prata med en människa"}, testNow); res.Erase {
+		t.Errorf("a person asked for: replies %s, erased", ids(res))
+	}
+	if res := e.Turn(bot.State{Handoff: true}, bot.Message{Text: "vita hästar"}, testNow); res.Erase || !res.HasEvent(bot.EventRelay) {
+		t.Errorf("during a handoff: replies %s, erase %v; want relayed to staff", ids(res), res.Erase)
 	}
 }
 
