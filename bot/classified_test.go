@@ -20,7 +20,13 @@ const classifierFile = "../flows/" + flows.ClassifierFile
 // from today's corpus train split and lexicons: training is deterministic, so the bytes
 // must match. `go test ./bot -run Classifier -update` (or `trygg train`) rewrites it after
 // a change to the corpus, the lexicons or the classifier.
+//
+// Training is one goroutine, so the race detector finds nothing in it, and under -race it
+// takes minutes: with -race the test is skipped, and .ci/run runs it without.
 func TestClassifierCurrent(t *testing.T) {
+	if raceDetector && !*update {
+		t.Skip("training under -race takes minutes and runs on one goroutine; run go test -run TestClassifierCurrent ./bot (as .ci/run does)")
+	}
 	msgs, err := corpus.Load(os.DirFS("testdata/corpus"), corpus.Train)
 	if err != nil {
 		t.Fatal(err)
