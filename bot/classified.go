@@ -11,8 +11,9 @@ import (
 // what must be exact: STOPP and RADERA, MENY, PERSON, the language words, numbers, ages,
 // places, who the victim is and their sex. The classifier adds:
 //   - danger: a message the rules find no danger in is read as danger when the
-//     classifier's danger probability reaches Thresholds.DangerMin (rules OR classifier:
-//     the 112 reply never depends on one of them alone);
+//     classifier's danger probability reaches the threshold for its language
+//     (Thresholds.Danger: lower for the languages with the fewest examples; rules OR
+//     classifier: the 112 reply never depends on one of them alone);
 //   - the topic: when the rules find none, the classifier's topic when its probability
 //     reaches TopicMin; over a topic the rules found, when it reaches OverrideMin and gives
 //     the rules' topic less than disagreeMax, unless the rules' topic is one that must be
@@ -75,7 +76,11 @@ func (t *turn) classify(r *understand.Reading) {
 	}
 	t.c, t.read = m.Classify(t.msg.Text, classify.Hints(*r)), true
 	th := m.Thresholds()
-	if t.c.DangerP >= th.DangerMin {
+	lang := r.Lang
+	if lang == "" {
+		lang = t.st.Lang
+	}
+	if t.c.DangerP >= th.Danger(lang) {
 		r.Danger = true
 	}
 	// Danger the classifier reads as suicide gets the suicide reply, which has 112 too.

@@ -62,6 +62,14 @@ func TestClassifierCurrent(t *testing.T) {
 // classifier decides and what it may not are seen apart from the real model.
 func toyEngine(t *testing.T) (*bot.Engine, *bot.Engine) {
 	t.Helper()
+	m := toyModel(t)
+	set := loadSet(t)
+	return bot.New(set, bot.Options{Classifier: m}), bot.New(set, bot.Options{Classifier: m, RulesOnly: true})
+}
+
+// toyModel is the classifier of toyEngine.
+func toyModel(t *testing.T) *classify.Model {
+	t.Helper()
 	var ex []classify.Example
 	add := func(topic, danger string, texts ...string) {
 		for _, s := range texts {
@@ -85,8 +93,7 @@ func toyEngine(t *testing.T) (*bot.Engine, *bot.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := loadSet(t)
-	return bot.New(set, bot.Options{Classifier: m}), bot.New(set, bot.Options{Classifier: m, RulesOnly: true})
+	return m
 }
 
 // TestClassifierRoutes: the classifier decides the topic the rules do not find, and
@@ -137,6 +144,31 @@ func TestClassifierErases(t *testing.T) {
 	}
 	if res := e.Turn(bot.State{Handoff: true}, bot.Message{Text: "vita hästar"}, testNow); res.Erase || !res.HasEvent(bot.EventRelay) {
 		t.Errorf("during a handoff: replies %s, erase %v; want relayed to staff", ids(res), res.Erase)
+	}
+}
+
+// TestClassifierDangerByLanguage: the danger threshold is the message's language's (the
+// conversation's when the message tells none).
+func TestClassifierDangerByLanguage(t *testing.T) {
+	set := loadSet(t)
+	m := toyModel(t)
+	never := m.Thresholds()
+	never.DangerMin = 1.1
+	for _, tc := range []struct {
+		lang   map[string]float64
+		danger bool
+	}{
+		{nil, false},
+		{map[string]float64{"sv": 0.5}, true},
+		{map[string]float64{"en": 0.5}, false},
+	} {
+		th := never
+		th.DangerMinLang = tc.lang
+		eng := bot.New(set, bot.Options{Classifier: m.WithThresholds(th)})
+		res := eng.Turn(bot.State{Lang: "sv", LangKnown: true}, bot.Message{Text: "lila elefanter dansar"}, testNow)
+		if res.HasEvent(bot.EventDanger) != tc.danger {
+			t.Errorf("thresholds by language %v: danger %v, want %v", tc.lang, res.HasEvent(bot.EventDanger), tc.danger)
+		}
 	}
 }
 
