@@ -115,7 +115,19 @@ func TestWhoseAge(t *testing.T) {
 		{"jag är kvinna, 39, och mitt ex förföljer mig", age{39, 39}, true, "self"},
 		{"snart 18, kan jag ringa er?", age{17, 17}, false, ""},
 		{"ኣብ 2009 ተወሊደ", age{16, 17}, false, ""},
+		// People named in more of their words: Finnish cases, kin and pupils, a bracket.
+		{"mun isoisä 90 maksoi remonttimiehille 60 000", age{90, 90}, false, "relative"},
+		{"joku soitti mummolle (82) ja väitti olevansa pankista", age{82, 82}, false, "relative"},
+		{"mun pikkusiskolta (12) pyydetään kuvia", age{12, 12}, false, "relative"},
+		{"Vaimoni nimissä on tilattu tavaroita. Vaimo on 61", age{61, 61}, false, "partner"},
+		{"my grandad (90) just called, two men pushed into his flat", age{90, 90}, false, "relative"},
+		{"our foster kid (11) told us his mother burned him", age{11, 11}, false, "child"},
+		{"a girl in my class (14) says her mum hits her", age{14, 14}, false, "other"},
+		{"Min sonson 15 blev överfallen av ett gäng", age{15, 15}, false, "relative"},
+		{"lillasyrran (19) blev våldtagen på en fest", age{19, 19}, false, "relative"},
+		{"En av ungdomarna (16) berättade att hon blev våldtagen", age{16, 16}, false, "other"},
 		// Not ages: units, sums, times, buses, roads.
+		{"Oppilaani (3. luokka) tulee kouluun ilman eväitä", age{}, false, "other"},
 		{"klockan e 23 o han följer efter mig", age{}, false, "self"},
 		{"tog buss 14 hem och blev hotad", age{}, false, ""},
 		{"gångtunneln under E18 är otäck", age{}, false, ""},
@@ -185,6 +197,7 @@ func TestSex(t *testing.T) {
 		{"my bf says he'll kill himself if i break up with him", ""},
 		{"min flickvän säger att hon blev våldtagen av en vän till oss. vill stötta henne", ""},
 		{"hän lyö minua", ""}, // Finnish hän is either sex
+		{"vaimo lyö mua, ollaan naispari", "f"},
 		{"16 and being threatened by a guy at school", ""},
 		{"en kille våldtog mig på festen", ""},
 	}
