@@ -71,17 +71,23 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		return starts
 	}
+	// lead[i] is where the words before token i start when hedges end there: "kanske" in
+	// "barnet e kanske 7" lets "7" read as if it followed "barnet e".
+	lead := make([]int, n+1)
+	for i := range lead {
+		lead[i] = i
+	}
 	// alone reports whether the number in tokens [i, j) is said on its own: a sentence of
 	// its own ("mamma vet inte. 14"), or opening one before an AloneNext word ("17 and
 	// everything sucks"); not the whole message, an answer the engine reads.
 	alone := func(i, j int) bool {
-		if j-i == n {
+		if j-lead[i] == n {
 			return false
 		}
 		st := sentences()
-		return st[i] && (st[j] || cues[j]&cueAloneNext != 0)
+		return (st[i] || st[lead[i]]) && (st[j] || cues[j]&cueAloneNext != 0)
 	}
-	var persons, ofs, schools, happened, nears, thirds, afters, harms, selves []match
+	var persons, ofs, schools, happened, nears, thirds, afters, harms, selves, ands []match
 	self, writer, sexF, sexM := false, false, false, false
 	selfN := 0 // words making the writer the one harmed
 	for _, f := range found {
@@ -139,6 +145,10 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			afters = append(afters, f)
 		case kindWriter:
 			writer = true
+		case kindAnd:
+			ands = append(ands, f)
+		case kindHedge:
+			lead[f.end] = lead[f.start] // found is in the order of its start: chains carry
 		case kindHappened:
 			happened = append(happened, f)
 		case kindSexF:
@@ -153,6 +163,13 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			if f.end < n {
 				cues[f.end+1] |= cueSexSaid
 			}
+		}
+	}
+	// The words before a hedge count as if they stood right before the age after it.
+	const carried = cueBefore | cueBeforeOther | cueBorn | cueTurning | cueDurationBefore | cueThen | cueNotAge | cueSexSaid
+	for i := range lead {
+		if lead[i] != i {
+			cues[i] |= cues[lead[i]] & carried
 		}
 	}
 	// A person the writer says they are ("jag e mamma", "i am his daughter", "oon hänen
@@ -214,7 +231,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// ofAt reports whether an Of word ends at token i ("min dotter på 13 år": "på" is both).
 	ofAt := func(i int) bool {
 		for _, o := range ofs {
-			if o.end == i {
+			if o.end == i || o.end == lead[i] {
 				return true
 			}
 		}
@@ -242,16 +259,24 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	whoBefore := func(i int) string {
 		for k := len(persons) - 1; k >= 0; k-- {
 			p := persons[k]
-			if p.end == i && !newSentence(i-1, i) { // not "... min pappa. 14"
-				named, ownerSex = !pronoun(p), p.e.sex
-				return p.e.name
-			}
-			for _, o := range ofs {
-				// "min dotter på 13", "my friend at school is 15"; not "pappa. jag e 17", nor
-				// "han e full. e 13".
-				if p.end <= o.start && o.start-p.end <= 2 && o.end == i && !writerBetween(p.end, o.start) && !newSentence(p.end, i) {
+			// Right before the age, or before the hedges before it ("barnet e kanske 7").
+			for _, at := range []int{i, lead[i]} {
+				if p.end == at && !newSentence(at-1, i) { // not "... min pappa. 14"
 					named, ownerSex = !pronoun(p), p.e.sex
 					return p.e.name
+				}
+				for _, o := range ofs {
+					// "min dotter på 13", "my friend at school is 15"; not "pappa. jag e 17", nor
+					// "han e full. e 13". A pronoun joins only the age right after it ("han e
+					// 13"), not "pappa slår mig när han e full, e 13".
+					gap := 2
+					if pronoun(p) {
+						gap = 0
+					}
+					if p.end <= o.start && o.start-p.end <= gap && o.end == at && !writerBetween(p.end, o.start) && !newSentence(p.end, i) {
+						named, ownerSex = !pronoun(p), p.e.sex
+						return p.e.name
+					}
 				}
 			}
 		}
@@ -288,6 +313,35 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			}
 		}
 		return VictimOther
+	}
+
+	// ageWord returns the end of an age word starting at token k ("år"), or k.
+	ageWord := func(k int) int {
+		for _, a := range afters {
+			if a.start == k {
+				return a.end
+			}
+		}
+		return k
+	}
+	// listed reports whether the number in tokens [i, j) is one of a list of ages joined by
+	// an And word, with or without an age word: "3 och 7", "4, 7 o 10 år", "7 år och 9 år".
+	listed := func(i, j int) bool {
+		for _, a := range ands {
+			if a.start == ageWord(j) && a.end < n && isDigits(toks[a.end]) {
+				if v, _, _ := m.number(toks, a.end); v >= 1 && v <= 99 && cues[a.end+1]&cueDuration == 0 {
+					return true
+				}
+			}
+			if a.end == i && a.start > 0 {
+				for k := a.start - 1; k >= max(0, a.start-2); k-- {
+					if isDigits(toks[k]) && ageWord(k+1) == a.start && len(toks[k]) <= 2 {
+						return true
+					}
+				}
+			}
+		}
+		return false
 	}
 
 	var ages []ageAt
@@ -352,6 +406,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			// "85 000", "070 123 45 67", "18-20 år": a sum, a phone number, a range; not
 			// "åk 4 (10 år)".
 			continue
+		}
+		if listed(i, j) {
+			continue // "barnen är 3 och 7": two children, no one age
 		}
 		// A time, not an age: "för två år sedan", "12 years ago", "gift i tolv år", "i snart
 		// 3 år" (before "snart 18").
@@ -473,11 +530,14 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 	}
 	// Someone else's child or a pupil given an age ("ett barn på 4 år", "en elev (14)"),
-	// when the writer names no child of their own and gives no sign it is them.
+	// when the writer names no child of their own and gives no sign it is them; or a child
+	// younger than a writer who gives their own age and is not the one harmed ("grannen
+	// skriker på sin son, kanske 7 år ... jag är 66").
 	_, child := last(VictimChild)
-	if victim == "" && !child && !self && !selfAge {
+	if victim == "" && !child {
 		for _, a := range ages {
-			if a.owner == VictimOther && a.named {
+			younger := selfAge && !harmed && a.age.Max < 18 && a.age.Max < own.Min
+			if a.owner == VictimOther && a.named && (!self && !selfAge || younger) {
 				victim = VictimOther
 				break
 			}

@@ -126,6 +126,21 @@ func TestWhoseAge(t *testing.T) {
 		{"Min sonson 15 blev överfallen av ett gäng", age{15, 15}, false, "relative"},
 		{"lillasyrran (19) blev våldtagen på en fest", age{19, 19}, false, "relative"},
 		{"En av ungdomarna (16) berättade att hon blev våldtagen", age{16, 16}, false, "other"},
+		// A hedge before an age leaves it whose it was ("kanske", "maybe", "ehkä", "vaa").
+		{"the little boy next door screams every evening. hes maybe 6. i dont know who to tell", age{6, 6}, false, ""},
+		{"the kid next door is alone all weekend. hes like 5. he knocks on our door for food", age{5, 5}, false, "other"},
+		{"Lapsi on ehkä 5 vuotta. Pitäisikö soittaa sosiaalitoimeen?", age{5, 5}, false, "other"},
+		{"mun kaveria seuraa joku vanha mies. se on vaa 13", age{13, 13}, false, "friend"},
+		{"jag hör hur grannen skriker på sin son, kanske 7 år. jag är 66 och vet inte om jag ska lägga mig i", age{7, 7}, false, "other"},
+		// A pronoun joins only the age right after it; "jag 17" is the writer's.
+		{"pappa slår mig när han e full, e 13", age{13, 13}, true, "self"},
+		{"Jag (33) har blivit förföljd av en man i två år", age{33, 33}, true, ""},
+		{"nagon pa snapchat har mina nakenbilder. jag 17", age{17, 17}, true, ""},
+		// Ages in a list are several people's, no one age.
+		{"Min man har tagit barnen och kört iväg full. Barnen är 3 och 7.", age{}, false, ""},
+		{"lapset on 6 ja 9. mä en tiiä miten päästä pois", age{}, false, "child"},
+		{"He hit the kids again last night. They're 3 and 6.", age{}, false, "other"},
+		{"im 12, my sisters are 7 and 4, mum doesnt buy food", age{12, 12}, true, ""},
 		// Not ages: units, sums, times, buses, roads.
 		{"Oppilaani (3. luokka) tulee kouluun ilman eväitä", age{}, false, "other"},
 		{"klockan e 23 o han följer efter mig", age{}, false, "self"},
