@@ -563,10 +563,14 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			}
 		}
 	}
-	// A child named with words making the writer the one harmed, and the writer's own age,
-	// is the child only when it happened to them ("min son blev slagen"), not in "Olen
-	// 67-vuotias ja mut ryöstettiin, mun poika soitti poliisille".
+	// A child named beside the writer's own age is the child only when it happened to them
+	// ("min son blev slagen"), not in "Olen 67-vuotias ja mut ryöstettiin, mun poika soitti
+	// poliisille" or "I am 72. Someone texted pretending to be my son": a writer who gives
+	// their age and no other age writes of themselves.
 	childHit := false
+	for _, a := range ages {
+		childHit = childHit || a.owner != "self"
+	}
 	if p, ok := last(VictimChild); ok {
 		for _, h := range happened {
 			childHit = childHit || h.start >= p.end && h.start-p.end <= 2
@@ -574,7 +578,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	}
 	if victim != "" {
 		// Given above.
-	} else if p, ok := last(VictimChild); ok && !(self && partner) && !(self && selfAge && !childHit) {
+	} else if p, ok := last(VictimChild); ok && !(self && partner) && !(selfAge && !childHit) {
 		// ("my husband locked me in, I write from my son's ipad": the writer.)
 		victim, sex = VictimChild, p.e.sex
 	} else if self {

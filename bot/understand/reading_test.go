@@ -126,6 +126,12 @@ func TestWhoseAge(t *testing.T) {
 		{"Min sonson 15 blev överfallen av ett gäng", age{15, 15}, false, "relative"},
 		{"lillasyrran (19) blev våldtagen på en fest", age{19, 19}, false, "relative"},
 		{"En av ungdomarna (16) berättade att hon blev våldtagen", age{16, 16}, false, "other"},
+		// A writer who gives their own age and no other writes of themselves, whoever else
+		// they name; a child it happened to is still the one.
+		{"jag ar 88 ar och nagon har tagit pengar fran mitt konto. min son sager att det ar bedrageri", age{88, 88}, true, ""},
+		{"I am 72. Someone texted pretending to be my son from a new number and I sent him money", age{72, 72}, true, ""},
+		{"Olen 69 ja tyttäreni hoitaa kaikki asiani, enkä halua että hän lukee tätä", age{69, 69}, true, ""},
+		{"Jag är 45 år och min son blev rånad på gymmet", age{}, false, "child"},
 		// A hedge before an age leaves it whose it was ("kanske", "maybe", "ehkä", "vaa").
 		{"the little boy next door screams every evening. hes maybe 6. i dont know who to tell", age{6, 6}, false, ""},
 		{"the kid next door is alone all weekend. hes like 5. he knocks on our door for food", age{5, 5}, false, "other"},
