@@ -3,6 +3,8 @@ package understand
 import (
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Cues around a token, by token index, for reading ages.
@@ -45,31 +47,20 @@ type ageAt struct {
 func (m *Matcher) people(r *Reading, text string, toks []string, found []match, now time.Time) {
 	n := len(toks)
 	cues := make([]uint16, n+1)
-	// starts marks the tokens that begin a sentence (and n), found only when needed.
-	var starts []bool
+	// starts marks the tokens that begin a sentence (and n), and clauseStarts those that
+	// begin a clause (after a comma or a bracket too), found only when needed.
+	var starts, clauseStarts []bool
 	sentences := func() []bool {
-		if starts != nil {
-			return starts
-		}
-		starts = make([]bool, n+1)
-		starts[0], starts[n] = true, true
-		if strings.IndexAny(text, ".!?;\n") < 0 {
-			return starts // one sentence
-		}
-		k := 0
-		for rest := text; rest != ""; {
-			piece := rest
-			if cut := strings.IndexAny(rest, ".!?;\n"); cut >= 0 {
-				piece, rest = rest[:cut], rest[cut+1:]
-			} else {
-				rest = ""
-			}
-			// Sentence marks normalise to a space, so the pieces' tokens are the message's.
-			if k += len(Tokens(Normalize(piece))); k <= n {
-				starts[k] = true
-			}
+		if starts == nil {
+			starts = boundaries(text, ".!?;\n", n)
 		}
 		return starts
+	}
+	clauses := func() []bool {
+		if clauseStarts == nil {
+			clauseStarts = boundaries(text, ".!?;\n,()", n)
+		}
+		return clauseStarts
 	}
 	// lead[i] is where the words before token i start when hedges end there: "kanske" in
 	// "barnet e kanske 7" lets "7" read as if it followed "barnet e".
@@ -87,6 +78,32 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		st := sentences()
 		return (st[i] || st[lead[i]]) && (st[j] || cues[j]&cueAloneNext != 0)
 	}
+	// apart reports whether the number in tokens [i, j) is a clause of its own, between
+	// commas or in brackets: "Min mamma Kerstin, 72, fick besök", "I'm a pensioner, 74, I
+	// live alone", "beats me (14)". Whose it is, the person right before it or the rest of
+	// the message tells.
+	apart := func(i, j int) bool {
+		if j-lead[i] == n {
+			return false
+		}
+		cl := clauses()
+		return (cl[i] || cl[lead[i]]) && (cl[j] || cues[j]&cueAloneNext != 0)
+	}
+	// across reports whether a phrase runs over the end of a sentence, or ends one: the
+	// words before an age tell nothing of one in the next sentence ("säger han. e 15" is no
+	// "han e 15", "mitt rum. 15" no room number).
+	across := func(f match) bool {
+		if strings.IndexAny(text, ".!?;\n") < 0 {
+			return false
+		}
+		st := sentences()
+		for k := f.start + 1; k <= f.end && k < n; k++ {
+			if st[k] {
+				return true
+			}
+		}
+		return false
+	}
 	var persons, ofs, schools, happened, nears, thirds, afters, harms, selves, ands []match
 	self, writer, sexF, sexM := false, false, false, false
 	selfN := 0 // words making the writer the one harmed
@@ -97,7 +114,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		switch f.e.kind {
 		case kindNotAge:
-			cues[f.end] |= cueNotAge
+			if !across(f) {
+				cues[f.end] |= cueNotAge
+			}
 		case kindNearF, kindNearM:
 			nears = append(nears, f)
 			if f.end-f.start == 1 {
@@ -107,9 +126,13 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		case kindThirdF, kindThirdM:
 			thirds = append(thirds, f)
 		case kindBefore:
-			cues[f.end] |= cueBefore
+			if !across(f) {
+				cues[f.end] |= cueBefore
+			}
 		case kindBeforeOther:
-			cues[f.end] |= cueBeforeOther
+			if !across(f) {
+				cues[f.end] |= cueBeforeOther
+			}
 		case kindAfter:
 			cues[f.start] |= cueAfter
 			afters = append(afters, f)
@@ -119,13 +142,19 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		case kindAloneNext:
 			cues[f.start] |= cueAloneNext
 		case kindTurning:
-			cues[f.end] |= cueTurning
+			if !across(f) {
+				cues[f.end] |= cueTurning
+			}
 		case kindDuration:
 			cues[f.start] |= cueDuration
 		case kindDurationBefore:
-			cues[f.end] |= cueDurationBefore
+			if !across(f) {
+				cues[f.end] |= cueDurationBefore
+			}
 		case kindThen:
-			cues[f.end] |= cueThen
+			if !across(f) {
+				cues[f.end] |= cueThen
+			}
 		case kindOf:
 			ofs = append(ofs, f)
 		case kindSchool:
@@ -148,7 +177,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		case kindAnd:
 			ands = append(ands, f)
 		case kindHedge:
-			lead[f.end] = lead[f.start] // found is in the order of its start: chains carry
+			if !across(f) {
+				lead[f.end] = lead[f.start] // found is in the order of its start: chains carry
+			}
 		case kindHappened:
 			happened = append(happened, f)
 		case kindSexF:
@@ -257,10 +288,15 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// joined by an Of word up to two words after them ("min dotter 13", "min dotter på 13",
 	// "my friend at school is 15"), or "".
 	whoBefore := func(i int) string {
+		// Right before the age, before the hedges before it ("barnet e kanske 7"), or before
+		// a name ("min mamma Kerstin, 72").
+		ats := []int{i, lead[i]}
+		if k := nameBefore(text, i, n); k < i && !sentences()[k] {
+			ats = append(ats, k)
+		}
 		for k := len(persons) - 1; k >= 0; k-- {
 			p := persons[k]
-			// Right before the age, or before the hedges before it ("barnet e kanske 7").
-			for _, at := range []int{i, lead[i]} {
+			for _, at := range ats {
 				if p.end == at && !newSentence(at-1, i) { // not "... min pappa. 14"
 					named, ownerSex = !pronoun(p), p.e.sex
 					return p.e.name
@@ -273,7 +309,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 					if pronoun(p) {
 						gap = 0
 					}
-					if p.end <= o.start && o.start-p.end <= gap && o.end == at && !writerBetween(p.end, o.start) && !newSentence(p.end, i) {
+					if p.end <= o.start && o.start-p.end <= gap && o.end == at && !writerBetween(p.end, o.start) && !newSentence(p.end-1, i) {
 						named, ownerSex = !pronoun(p), p.e.sex
 						return p.e.name
 					}
@@ -361,6 +397,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		j := i + width
 		word := !isDigits(toks[i])
 		single := !word && v >= 10 && v <= 99 && alone(i, j)
+		bracketed := !word && v >= 10 && v <= 99 && !single && apart(i, j) && !minus(text, toks[i])
 		owner := func() string {
 			named, ownerSex = false, ""
 			if single {
@@ -423,7 +460,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		// A small number word ("en", "ett", "one") is an age only with an age word after it:
 		// "jag är en tjej" says nothing about age.
 		said := cues[i]&(cueBefore|cueBeforeOther) != 0 && (!word || v >= 10) || cues[i]&cueSexSaid != 0 && v >= 10 ||
-			single || !word && v >= 10 && (cues[i]|cues[j])&cueSexLetter != 0
+			single || bracketed || !word && v >= 10 && (cues[i]|cues[j])&cueSexLetter != 0
 		if glued || cues[j]&cueAfter != 0 || said || whoBefore(i) != "" && (!word || v >= 10) {
 			o := owner()
 			if o == VictimPartner && v < 15 {
@@ -677,6 +714,59 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			pick(func(o string) bool { return o == VictimOther }) ||
 			pick(func(o string) bool { return o == "bare" })
 	}
+}
+
+// boundaries marks the tokens of text (n of them) that begin a piece of it between the
+// marks (and n): sentences between ".!?", clauses between ",()" too.
+func boundaries(text, marks string, n int) []bool {
+	starts := make([]bool, n+1)
+	starts[0], starts[n] = true, true
+	if strings.IndexAny(text, marks) < 0 {
+		return starts // one piece
+	}
+	k := 0
+	for rest := text; rest != ""; {
+		piece := rest
+		if cut := strings.IndexAny(rest, marks); cut >= 0 {
+			piece, rest = rest[:cut], rest[cut+1:]
+		} else {
+			rest = ""
+		}
+		// The marks normalise to a space, so the pieces' tokens are the message's.
+		if k += len(Tokens(Normalize(piece))); k <= n {
+			starts[k] = true
+		}
+	}
+	return starts
+}
+
+// nameBefore returns where a name of one or two words ends at token i, written with a capital
+// ("Kerstin", "Sven-Erik") as the k-th token of text's n, or i when none does.
+func nameBefore(text string, i, n int) int {
+	if i == 0 || !strings.ContainsAny(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ") {
+		return i
+	}
+	var caps []bool
+	for _, field := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || r == '-' }) {
+		toks := Tokens(Normalize(field))
+		for k := range toks {
+			first, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(field, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+			caps = append(caps, k == 0 && unicode.IsUpper(first))
+		}
+	}
+	if len(caps) != n {
+		return i // the fields split otherwise than the message: no name is told
+	}
+	k := i
+	for k > 0 && i-k < 2 && caps[k-1] {
+		k--
+	}
+	return k
+}
+
+// minus reports whether the digits tok follow a minus sign in text: "-15" outside is cold.
+func minus(text, tok string) bool {
+	return strings.Contains(text, "-"+tok) || strings.Contains(text, "−"+tok)
 }
 
 // opposite returns the other sex, or "".

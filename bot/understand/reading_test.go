@@ -142,6 +142,17 @@ func TestWhoseAge(t *testing.T) {
 		{"pappa slår mig när han e full, e 13", age{13, 13}, true, "self"},
 		{"Jag (33) har blivit förföljd av en man i två år", age{33, 33}, true, ""},
 		{"nagon pa snapchat har mina nakenbilder. jag 17", age{17, 17}, true, ""},
+		// An age between commas or in brackets: the person right before it (past a name),
+		// else said without a person; the words before a sentence tell nothing of an age in
+		// the next one.
+		{"Min mamma Kerstin, 72, har fått brev från en okänd person i flera månader", age{72, 72}, false, "relative"},
+		{"Tyttäreni Ella, 11, sai viestejä aikuiselta mieheltä", age{11, 11}, false, "child"},
+		{"Isoäiti, 94, avasi oven miehille jotka sanoivat olevansa vesilaitokselta", age{94, 94}, false, "relative"},
+		{"I'm a pensioner, 74, I live alone. Two young men took my jewellery", age{74, 74}, false, ""},
+		{"live-in uncle beats me (14)", age{14, 14}, false, "self"},
+		{"the host family locked me out in the cold, -15, it's midnight", age{}, false, "self"},
+		{"min bror följer efter mig till skolan, för familjens heder säger han. e 15", age{15, 15}, true, "self"},
+		{"morsan e full o säger åt mig att dra. ja har låst dörren till mitt rum. 15", age{15, 15}, true, "self"},
 		// Ages in a list are several people's, no one age.
 		{"Min man har tagit barnen och kört iväg full. Barnen är 3 och 7.", age{}, false, ""},
 		{"lapset on 6 ja 9. mä en tiiä miten päästä pois", age{}, false, "child"},
