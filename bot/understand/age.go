@@ -40,6 +40,9 @@ type ageAt struct {
 	named bool
 	// sex is the sex of the person named for it, or "".
 	sex string
+	// kin is true when that person is someone else's kin or partner ("kaverin isoveli
+	// (25)", "his wife"), not the writer's.
+	kin bool
 }
 
 // people reads who the message is about (the victim), their sex, the writer's age and the
@@ -168,7 +171,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		case kindHarm:
 			harms = append(harms, f)
 		case kindThirdOf:
-			cues[f.start] |= cueThirdOf
+			if !across(f) { // not "blokkasin sen. sisko on 12"
+				cues[f.start] |= cueThirdOf
+			}
 		case kindAfterThen:
 			cues[f.start] |= cueAfter | cueAfterThen
 			afters = append(afters, f)
@@ -207,6 +212,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// tytär") is the writer: their sex, and the age right after is theirs. A child word
 	// right after ("jag är pappa till en 12-åring") names the writer's child.
 	kept := persons[:0]
+	theirs := map[int]bool{} // the starts of persons who are someone else's kin
 	for _, p := range persons {
 		inside := false // "elev" in "en elev": the longer phrase names them
 		for _, q := range persons {
@@ -229,11 +235,13 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			}
 		}
 		if !role {
-			if p.e.name == VictimPartner && k > 0 && cues[k-1]&cueThirdOf != 0 {
-				// "my neighbour is beating his wife": someone else's partner.
+			if p.e.name != VictimOther && k > 0 && cues[k-1]&cueThirdOf != 0 {
+				// "my neighbour is beating his wife", "kaverin isoveli (25)": someone else's
+				// partner or kin.
 				e := *p.e
 				e.name = VictimOther
 				p.e = &e
+				theirs[p.start] = true
 			}
 			kept = append(kept, p)
 			continue
@@ -283,7 +291,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	pronoun := func(p match) bool { return p.e.name == VictimOther && p.end-p.start == 1 }
 	// named is set by whoBefore and whoAfter: whether the person they found is more than a
 	// pronoun ("ett barn på 4 år", not "nu e hon 19").
-	named, ownerSex := false, ""
+	named, ownerSex, ownerKin := false, "", false
 	// whoBefore returns the relation of a person named right before token i, directly or
 	// joined by an Of word up to two words after them ("min dotter 13", "min dotter på 13",
 	// "my friend at school is 15"), or "".
@@ -298,7 +306,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			p := persons[k]
 			for _, at := range ats {
 				if p.end == at && !newSentence(at-1, i) { // not "... min pappa. 14"
-					named, ownerSex = !pronoun(p), p.e.sex
+					named, ownerSex, ownerKin = !pronoun(p), p.e.sex, theirs[p.start]
 					return p.e.name
 				}
 				for _, o := range ofs {
@@ -310,7 +318,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 						gap = 0
 					}
 					if p.end <= o.start && o.start-p.end <= gap && o.end == at && !writerBetween(p.end, o.start) && !newSentence(p.end-1, i) {
-						named, ownerSex = !pronoun(p), p.e.sex
+						named, ownerSex, ownerKin = !pronoun(p), p.e.sex, theirs[p.start]
 						return p.e.name
 					}
 				}
@@ -342,12 +350,24 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// whoNear returns the relation of the last person named up to six words before token
 	// i, for "han är 12" after "min son", or "other".
 	whoNear := func(i int) string {
+		// The pronoun's sex, when it has one: "hes 30" after "my mum" is not hers.
+		psex := ""
+		for _, p := range persons {
+			if pronoun(p) && p.start >= i-3 && p.end <= i {
+				psex = p.e.sex
+			}
+		}
+		reach := 6
+		if psex != "" {
+			reach = 12 // "my little sister told me our dad touches her at night. she is 9"
+		}
 		for k := len(persons) - 1; k >= 0; k-- {
-			if p := persons[k]; p.end <= i && i-p.end <= 6 && p.e.name != VictimOther && p.e.name != VictimPartner {
+			if p := persons[k]; p.end <= i && i-p.end <= reach && p.e.name != VictimOther && p.e.name != VictimPartner && (psex == "" || p.e.sex == "" || p.e.sex == psex) {
 				ownerSex = p.e.sex
 				return p.e.name
 			}
 		}
+		ownerSex = psex
 		return VictimOther
 	}
 
@@ -382,12 +402,12 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 
 	var ages []ageAt
 	for _, s := range schools {
-		named, ownerSex = false, ""
+		named, ownerSex, ownerKin = false, "", false
 		owner := whoBefore(s.start)
 		if owner == "" {
 			owner = "bare"
 		}
-		ages = append(ages, ageAt{Age{s.e.min, s.e.max}, owner, s.start, s.end, true, ownerSex})
+		ages = append(ages, ageAt{Age{s.e.min, s.e.max}, owner, s.start, s.end, true, ownerSex, ownerKin})
 	}
 	for i := 0; i < n; i++ {
 		v, width, glued := m.number(toks, i)
@@ -399,7 +419,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		single := !word && v >= 10 && v <= 99 && alone(i, j)
 		bracketed := !word && v >= 10 && v <= 99 && !single && apart(i, j) && !minus(text, toks[i])
 		owner := func() string {
-			named, ownerSex = false, ""
+			named, ownerSex, ownerKin = false, "", false
 			if single {
 				return "self" // "mamma vet inte. 14": the writer's, who else's
 			}
@@ -432,7 +452,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		if cues[i]&cueBorn != 0 || (i > 0 && cues[i-1]&cueBorn != 0 && isDigits(toks[i])) || cues[j]&cueBornAfter != 0 && len(toks[i]) == 4 && isDigits(toks[i]) {
 			if a, ok := fromBirthYear(toks[i], now); ok {
 				o := owner()
-				ages = append(ages, ageAt{a, o, i, j, true, ownerSex})
+				ages = append(ages, ageAt{a, o, i, j, true, ownerSex, ownerKin})
 			}
 			continue
 		}
@@ -454,7 +474,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		if cues[i]&cueTurning != 0 && v >= 2 {
 			o := owner()
-			ages = append(ages, ageAt{Age{v - 1, v - 1}, o, i, j, true, ownerSex})
+			ages = append(ages, ageAt{Age{v - 1, v - 1}, o, i, j, true, ownerSex, ownerKin})
 			continue
 		}
 		// A small number word ("en", "ett", "one") is an age only with an age word after it:
@@ -466,7 +486,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			if o == VictimPartner && v < 15 {
 				o = VictimChild // "min tjej e 10": a child, not a partner
 			}
-			ages = append(ages, ageAt{Age{v, v}, o, i, j, named, ownerSex})
+			ages = append(ages, ageAt{Age{v, v}, o, i, j, named, ownerSex, ownerKin})
 		}
 	}
 	for k := range ages {
@@ -545,11 +565,17 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		return false
 	}
+	// doer reports whether the person an age is said of is, by the words, the one who
+	// harms the writer: a relative, friend, partner or grown-up child ("my son is 25 and
+	// he hits me") it did not happen to.
+	doer := func(a ageAt) bool {
+		return harmed && !hit(a) && (a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner || a.owner == VictimChild && a.age.Min >= 18)
+	}
 	for _, a := range ages {
 		if self && selfAge && (a.owner == VictimFriend || a.owner == VictimRelative && a.age.Max >= own.Min) || selfAge && a.owner == VictimPartner {
 			continue
 		}
-		if harmed && !hit(a) && (a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner) {
+		if doer(a) {
 			continue
 		}
 		if a.owner == VictimChild || a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner {
@@ -606,7 +632,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// their age and no other age writes of themselves.
 	childHit := false
 	for _, a := range ages {
-		childHit = childHit || a.owner != "self"
+		childHit = childHit || a.owner != "self" && !doer(a)
 	}
 	if p, ok := last(VictimChild); ok {
 		for _, h := range happened {
@@ -653,7 +679,8 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	if victim == VictimRelative || victim == VictimFriend || victim == VictimOther || victim == VictimPartner {
 		owned := false
 		for _, a := range ages {
-			owned = owned || a.owner == victim || a.owner == VictimOther
+			// Not "hes 30" beside "my mum": another person's.
+			owned = owned || a.owner == victim || a.owner == VictimOther && !a.kin && (a.sex == "" || sex == "" || a.sex == sex)
 		}
 		if selfAge && !owned {
 			victim, sex = "", ""

@@ -153,6 +153,16 @@ func TestWhoseAge(t *testing.T) {
 		{"the host family locked me out in the cold, -15, it's midnight", age{}, false, "self"},
 		{"min bror följer efter mig till skolan, för familjens heder säger han. e 15", age{15, 15}, true, "self"},
 		{"morsan e full o säger åt mig att dra. ja har låst dörren till mitt rum. 15", age{15, 15}, true, "self"},
+		// The age of the one who harms is not the victim's: someone else's kin ("kaverin
+		// isoveli"), a pronoun of the other sex than the person before it, a grown-up child
+		// who hits the writer, "bror min".
+		{"kaverin isoveli (25) kommentoi kaikkee mun instas ja nyt se on alkanu tulla samoihin paikkoihin ku mä. oon 15", age{15, 15}, true, ""},
+		{"yks tyyppi sanoo et se etsii mun pikkusiskon ja satuttaa sitä koska mä blokkasin sen. sisko on 12, mä oon 19", age{12, 12}, false, "relative"},
+		{"bror min e 19 o han slår mig när mamma inte e hemma. ja e 14", age{14, 14}, true, "self"},
+		{"he says hell show the pictures to my mum. hes 30 im 15", age{15, 15}, true, ""},
+		{"My son is 25 and he hits me when he wants money. I am 71", age{71, 71}, true, "self"},
+		{"Jag är 56 och min vuxna son (30) hotar och slår mig när han vill ha pengar", age{56, 56}, true, "self"},
+		{"my sister's husband is beating her, she is 31 and has 2 kids", age{31, 31}, false, "relative"},
 		// Ages in a list are several people's, no one age.
 		{"Min man har tagit barnen och kört iväg full. Barnen är 3 och 7.", age{}, false, ""},
 		{"lapset on 6 ja 9. mä en tiiä miten päästä pois", age{}, false, "child"},
