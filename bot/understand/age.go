@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -565,6 +566,29 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		return false
 	}
+	// Of two people given an age, the one a harm word is done to ("isä on 55 ja äiti 52,
+	// isä lyö äitiä") comes before the one who does it.
+	struck, strikes := map[string]bool{}, map[string]bool{}
+	for _, p := range persons {
+		for _, h := range harms {
+			if p.e.name != VictimOther && h.end == p.start {
+				struck[p.e.name+"/"+p.e.sex] = true
+			}
+			if p.e.name != VictimOther && h.start == p.end {
+				strikes[p.e.name+"/"+p.e.sex] = true
+			}
+		}
+	}
+	rank := func(a ageAt) int {
+		switch k := a.owner + "/" + a.sex; {
+		case struck[k] && !strikes[k]:
+			return 0
+		case strikes[k] && !struck[k]:
+			return 2
+		}
+		return 1
+	}
+	sort.SliceStable(ages, func(x, y int) bool { return rank(ages[x]) < rank(ages[y]) })
 	// doer reports whether the person an age is said of is, by the words, the one who
 	// harms the writer: a relative, friend, partner or grown-up child ("my son is 25 and
 	// he hits me") it did not happen to.
@@ -595,12 +619,13 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// Someone else's child or a pupil given an age ("ett barn på 4 år", "en elev (14)"),
 	// when the writer names no child of their own and gives no sign it is them; or a child
 	// younger than a writer who gives their own age and is not the one harmed ("grannen
-	// skriker på sin son, kanske 7 år ... jag är 66").
+	// skriker på sin son, kanske 7 år ... jag är 66"), or one it happened to ("en äldre
+	// dam, 90 år, som blev överfallen ... jag är 58").
 	_, child := last(VictimChild)
 	if victim == "" && !child {
 		for _, a := range ages {
 			younger := selfAge && !harmed && a.age.Max < 18 && a.age.Max < own.Min
-			if a.owner == VictimOther && a.named && (!self && !selfAge || younger) {
+			if a.owner == VictimOther && a.named && (!self && !selfAge || younger || hit(a) && !harmed) {
 				victim = VictimOther
 				break
 			}

@@ -163,6 +163,13 @@ func TestWhoseAge(t *testing.T) {
 		{"My son is 25 and he hits me when he wants money. I am 71", age{71, 71}, true, "self"},
 		{"Jag är 56 och min vuxna son (30) hotar och slår mig när han vill ha pengar", age{56, 56}, true, "self"},
 		{"my sister's husband is beating her, she is 31 and has 2 kids", age{31, 31}, false, "relative"},
+		// Of two people given an age, the one harmed: the one a harm word is done to, a
+		// child ("my 12 year old son"), one it happened to; "15 år äldre" is no age.
+		{"isä on 55 ja äiti 52, isä lyö äitiä kun juo", age{52, 52}, false, "relative"},
+		{"jag bor granne med en äldre dam, 90 år, som blev överfallen i trapphuset. jag är 58", age{90, 90}, false, "other"},
+		{"Min brorsdotter gifte sig med en man som är 15 år äldre. Nu är hon 17", age{17, 17}, false, "relative"},
+		{"a 30 years old man send my 12 year old son pictures on snapchat", age{12, 12}, false, "child"},
+		{"he is 10 years older than me and i am 16", age{16, 16}, true, "self"},
 		// Ages in a list are several people's, no one age.
 		{"Min man har tagit barnen och kört iväg full. Barnen är 3 och 7.", age{}, false, ""},
 		{"lapset on 6 ja 9. mä en tiiä miten päästä pois", age{}, false, "child"},
