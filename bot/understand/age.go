@@ -465,6 +465,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			// "åk 4 (10 år)".
 			continue
 		}
+		if i > 0 && decimal(text, toks[i-1], toks[i]) {
+			continue // "fick 1,5 år": half a number
+		}
 		if listed(i, j) {
 			continue // "barnen är 3 och 7": two children, no one age
 		}
@@ -814,6 +817,12 @@ func nameBefore(text string, i, n int) int {
 		k--
 	}
 	return k
+}
+
+// decimal reports whether the digits tok follow the digits prev and a decimal mark in text:
+// "1,5 år" is no 5.
+func decimal(text, prev, tok string) bool {
+	return isDigits(prev) && (strings.Contains(text, prev+","+tok) || strings.Contains(text, prev+"."+tok))
 }
 
 // minus reports whether the digits tok follow a minus sign in text: "-15" outside is cold.

@@ -191,6 +191,15 @@ func TestWhoseAge(t *testing.T) {
 		{"ja blev slagen av min pappa i 10 år när ja var liten", age{}, false, "self"},
 		{"tre år efter att jag gick från honom mår jag bra", age{}, false, ""},
 		{"i have been with him 8 years and he grabs me by the hair", age{}, false, "self"},
+		// Durations, counts, dates and decimals in more of their words.
+		{"min pojkvän slår mig, bor i västerås sen 1 år bara", age{}, false, "self"},
+		{"killen som hotade mig sitter i fängelse sen 2 år, vill bara prata", age{}, false, "self"},
+		{"Den som hotade oss fick 1,5 år. Jag ska vittna i hovrätten nu", age{}, false, "self"},
+		{"mitt målsägandebiträde säger att huvudförhandlingen är 3 maj", age{}, false, ""},
+		{"Kronofogden har inte drivit in skadeståndet. Det har gått ett år.", age{}, false, ""},
+		{"sitter på stationen, tåget e 40 min sent som vanligt", age{}, false, ""},
+		{"how do we start neighbourhood watch? there were 3 burglaries this spring", age{}, false, ""},
+		{"se uhkaa mua. ollaan oltu yhessä 4v", age{}, false, "self"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
