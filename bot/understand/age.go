@@ -498,6 +498,8 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			ages[k].owner = "self"
 		}
 	}
+	// In the order they are said (school years were read first).
+	sort.SliceStable(ages, func(x, y int) bool { return ages[x].start < ages[y].start })
 	// An age then ("16-vuotiaana") only when no age now is said.
 	var current []ageAt
 	for _, a := range ages {
@@ -757,7 +759,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	}
 	switch victim {
 	case "", VictimSelf:
-		pick(func(o string) bool { return o == "self" || o == "bare" }) // the first age said
+		// The first age said as the writer's, else the first said without a person: "we're
+		// 18" before "in 9th grade".
+		_ = pick(func(o string) bool { return o == "self" }) || pick(func(o string) bool { return o == "bare" })
 		if !r.Age.Known() && !harmed {
 			// Failing that, an age said of "hon", "tyttö": not one said of a relative,
 			// friend, partner or child named ("min pappa är 45 och slår mig"), nor of

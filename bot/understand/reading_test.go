@@ -170,6 +170,12 @@ func TestWhoseAge(t *testing.T) {
 		{"Min brorsdotter gifte sig med en man som är 15 år äldre. Nu är hon 17", age{17, 17}, false, "relative"},
 		{"a 30 years old man send my 12 year old son pictures on snapchat", age{12, 12}, false, "child"},
 		{"he is 10 years older than me and i am 16", age{16, 16}, true, "self"},
+		// The writer's own age before one said without a person (a school year); the age
+		// then ("som 16-åring") and a count of children ("mother of 2") are not the age now.
+		{"e 20 o en kille från min klass på gymnasiet skriver till mig varje dag", age{20, 20}, true, "self"},
+		{"a girl i used to date in 9th grade keeps messaging me. we're 18", age{18, 18}, true, "self"},
+		{"I'm 34, mother of 2, so ashamed", age{34, 34}, true, ""},
+		{"Jag blev bortgift som 16-åring. Nu är jag 18.", age{18, 18}, true, "self"},
 		// Ages in a list are several people's, no one age.
 		{"Min man har tagit barnen och kört iväg full. Barnen är 3 och 7.", age{}, false, ""},
 		{"lapset on 6 ja 9. mä en tiiä miten päästä pois", age{}, false, "child"},
@@ -256,6 +262,17 @@ func TestSex(t *testing.T) {
 		{"min flickvän säger att hon blev våldtagen av en vän till oss. vill stötta henne", ""},
 		{"hän lyö minua", ""}, // Finnish hän is either sex
 		{"vaimo lyö mua, ollaan naispari", "f"},
+		// A partner who may take their own life is the one at risk: no guess of the
+		// writer's sex from theirs.
+		{"Min man säger att han ska ta livet av sig om jag går", ""},
+		{"mun vaimo sanoo et se tappaa ittensä jos mä lähen", ""},
+		{"mun poikaystävä sano et jos mä lähen se hyppää parvekkeelta", ""},
+		// Same-sex couples, a wife who is no one's in particular, the children's father.
+		{"My boyfriend threatened to stab me. We're both guys", "m"},
+		{"my husband wont let me go to SFI. he says a good wife stays home", "f"},
+		{"My son's father says he will take him and hurt me", "f"},
+		{"pappan till mitt barn hotar mig", "f"},
+		{"lasten isä uhkaa mua", "f"},
 		{"16 and being threatened by a guy at school", ""},
 		{"en kille våldtog mig på festen", ""},
 	}
