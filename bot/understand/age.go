@@ -10,7 +10,7 @@ import (
 
 // Cues around a token, by token index, for reading ages.
 const (
-	cueBefore         uint16 = 1 << iota // the writer's own age follows: "jag är"
+	cueBefore         uint32 = 1 << iota // the writer's own age follows: "jag är"
 	cueBeforeOther                       // someone else's age follows: "han är"
 	cueAfter                             // an age word starts here: "år", "years old"
 	cueBorn                              // a birth year follows: "född"
@@ -26,6 +26,7 @@ const (
 	cueThirdOf                           // a third person's: "his", "hennes"
 	cueAfterThen                         // an age word of the age then starts here: "vuotiaana"
 	cueSexLetter                         // a one-word Near sex starts or ends here: "34F", "m14"
+	cueRoleOf                            // the writer's role and an Of word end here: "jag är en kvinna på"
 )
 
 // ageAt is an age read at a place in a message, with whose it is.
@@ -50,7 +51,7 @@ type ageAt struct {
 // victim's age from text, its tokens toks and the phrases found in them.
 func (m *Matcher) people(r *Reading, text string, toks []string, found []match, now time.Time) {
 	n := len(toks)
-	cues := make([]uint16, n+1)
+	cues := make([]uint32, n+1)
 	// starts marks the tokens that begin a sentence (and n), and clauseStarts those that
 	// begin a clause (after a comma or a bracket too), found only when needed.
 	var starts, clauseStarts []bool
@@ -254,6 +255,11 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			sexM = true
 		}
 		cues[p.end] |= cueSexSaid
+		for _, o := range ofs {
+			if o.start == p.end {
+				cues[o.end] |= cueSexSaid | cueRoleOf // "jag är en kvinna på 70 år"
+			}
+		}
 	}
 	persons = kept
 	// newSentence reports whether a sentence starts in tokens (a, b].
@@ -473,7 +479,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		// A time, not an age: "för två år sedan", "12 years ago", "gift i tolv år", "i snart
 		// 3 år" (before "snart 18").
-		if cues[j]&cueDuration != 0 || cues[i]&cueDurationBefore != 0 && cues[j]&cueAfter != 0 && cues[i]&(cueBefore|cueBeforeOther) == 0 && !(ofAt(i) && whoBefore(i) != "") {
+		if cues[j]&cueDuration != 0 || cues[i]&cueDurationBefore != 0 && cues[j]&cueAfter != 0 && cues[i]&(cueBefore|cueBeforeOther|cueRoleOf) == 0 && !(ofAt(i) && whoBefore(i) != "") {
 			continue
 		}
 		if cues[i]&cueTurning != 0 && v >= 2 {

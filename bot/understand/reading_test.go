@@ -176,6 +176,16 @@ func TestWhoseAge(t *testing.T) {
 		{"a girl i used to date in 9th grade keeps messaging me. we're 18", age{18, 18}, true, "self"},
 		{"I'm 34, mother of 2, so ashamed", age{34, 34}, true, ""},
 		{"Jag blev bortgift som 16-åring. Nu är jag 18.", age{18, 18}, true, "self"},
+		// The writer's role, then their age: "en kvinna på 70 år", "16 here", "oon jäbä 17",
+		// "me ollaan molemmat 12"; "boy is maybe 6", "14 vuotta" alone, "nelivuotias".
+		{"jag är en kvinna på 70 år. en ung man sa att han slår mig om jag inte ger honom pengar", age{70, 70}, true, "self"},
+		{"hey, 16 here, some guys took my phone and jacket with a knife", age{16, 16}, false, ""},
+		{"oon jäbä 17 ja mua kiristetään videolla", age{17, 17}, true, "self"},
+		{"mun kaveri sanoi et sen isä potkii sitä. me ollaan molemmat 12", age{12, 12}, true, "self"},
+		{"the family upstairs scream every night. boy is maybe 6. what I should do", age{6, 6}, false, ""},
+		{"isäpuoli uhkaa heittää mun koiran parvekkeelta ja sit mut. äiti kattoo vaan. 14 vuotta", age{14, 14}, true, "self"},
+		{"Päiväkodissa yksi nelivuotias leikkii että nukke saa selkäänsä", age{4, 4}, false, ""},
+		{"We are a gay couple, married 6 yrs, and he says he will hurt me", age{}, false, "self"},
 		// Ages in a list are several people's, no one age.
 		{"Min man har tagit barnen och kört iväg full. Barnen är 3 och 7.", age{}, false, ""},
 		{"lapset on 6 ja 9. mä en tiiä miten päästä pois", age{}, false, "child"},
@@ -273,6 +283,7 @@ func TestSex(t *testing.T) {
 		{"My son's father says he will take him and hurt me", "f"},
 		{"pappan till mitt barn hotar mig", "f"},
 		{"lasten isä uhkaa mua", "f"},
+		{"oon jäbä 17 ja mua kiristetään videolla", "m"},
 		{"16 and being threatened by a guy at school", ""},
 		{"en kille våldtog mig på festen", ""},
 	}
