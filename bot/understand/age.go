@@ -407,6 +407,20 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		return false
 	}
 
+	// inWord reports whether the digits at token i are letters of a word, as Arabizi and
+	// Finglish write them ("e7ki", "3omri", "sa7bi"): letters follow in the same word that
+	// are no age, unit or sex word ("16år", "5k", "34F" are numbers).
+	var fields []int
+	inWord := func(i int) bool {
+		if fields == nil {
+			fields = wordsOf(text, n)
+		}
+		if len(fields) != n || i+1 >= n || !isDigits(toks[i]) || fields[i+1] != fields[i] || isDigits(toks[i+1]) {
+			return false
+		}
+		return cues[i+1]&(cueAfter|cueDuration|cueSexLetter|cueAfterThen) == 0
+	}
+
 	var ages []ageAt
 	for _, s := range schools {
 		named, ownerSex, ownerKin = false, "", false
@@ -463,7 +477,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			}
 			continue
 		}
-		if v > 99 || cues[i]&(cueThen|cueNotAge) != 0 {
+		if v > 99 || cues[i]&(cueThen|cueNotAge) != 0 || inWord(i) {
 			continue
 		}
 		if j < n && isDigits(toks[j]) || i > 0 && isDigits(toks[i-1]) && len(toks[i-1]) >= 2 {
@@ -827,6 +841,22 @@ func nameBefore(text string, i, n int) int {
 		k--
 	}
 	return k
+}
+
+// wordsOf returns, for each of the n tokens of text, the number of the whitespace-separated
+// word of text it is in ("16år" is one word of two tokens), or nil when the words split
+// otherwise than the message.
+func wordsOf(text string, n int) []int {
+	var out []int
+	for k, field := range strings.Fields(text) {
+		for range Tokens(Normalize(field)) {
+			out = append(out, k)
+		}
+	}
+	if len(out) != n {
+		return nil
+	}
+	return out
 }
 
 // decimal reports whether the digits tok follow the digits prev and a decimal mark in text:

@@ -186,6 +186,18 @@ func TestWhoseAge(t *testing.T) {
 		{"isäpuoli uhkaa heittää mun koiran parvekkeelta ja sit mut. äiti kattoo vaan. 14 vuotta", age{14, 14}, true, "self"},
 		{"Päiväkodissa yksi nelivuotias leikkii että nukke saa selkäänsä", age{4, 4}, false, ""},
 		{"We are a gay couple, married 6 yrs, and he says he will hurt me", age{}, false, "self"},
+		// Arabic, Persian, Tigrinya and Somali in Latin letters too; digits that are letters
+		// of an Arabizi word ("e7ki", "7ada") are no number; "N sano ka hor" is a time.
+		{"ana 14 w ba3att sowar la shab 3al snap", age{14, 14}, true, ""},
+		{"ibni 12 sene, fi wlad bi group el snapchat 3am ysabbo", age{12, 12}, false, "child"},
+		{"fi 7ada bani adam hon? bade e7ki ma3 7ada", age{}, false, ""},
+		{"16 salame, aksamo too group-e kelas pakhsh shode", age{16, 16}, false, ""},
+		{"pesaram 15 salesh-e, bache-haye mahal zadanesh", age{15, 15}, false, "child"},
+		{"سه سال پیش یکی بهم تجاوز کرد، ۱۴ سالم بود. الان ۱۷ سالمه", age{17, 17}, false, "other"},
+		{"یک نفر ده گروپ تلگرام پاسپورت جعلی میفروشه", age{}, false, "other"},
+		{"ane 15 amet eye. adey kulu gze twekeani", age{15, 15}, true, ""},
+		{"Wiilkayga waxaa la garaacay 2 sano ka hor, hadda waa 18 jir", age{18, 18}, false, "child"},
+		{"wuxuu igu yiraa maalin uun baan ku dili doonaa. 8 sano ayaan is qabnay", age{}, false, "self"},
 		// Ages in a list are several people's, no one age.
 		{"Min man har tagit barnen och kört iväg full. Barnen är 3 och 7.", age{}, false, ""},
 		{"lapset on 6 ja 9. mä en tiiä miten päästä pois", age{}, false, "child"},
