@@ -109,7 +109,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		return false
 	}
-	var persons, ofs, schools, happened, nears, thirds, afters, harms, selves, ands []match
+	var persons, ofs, schools, happened, nears, thirds, afters, harms, menaces, selves, ands []match
 	self, writer, sexF, sexM := false, false, false, false
 	selfN := 0 // words making the writer the one harmed
 	for _, f := range found {
@@ -172,6 +172,8 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			selves = append(selves, f)
 		case kindHarm:
 			harms = append(harms, f)
+		case kindThreatHarm:
+			menaces = append(menaces, f)
 		case kindThirdOf:
 			if !across(f) { // not "blokkasin sen. sisko on 12"
 				cues[f.start] |= cueThirdOf
@@ -595,7 +597,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// isä lyö äitiä") comes before the one who does it.
 	struck, strikes := map[string]bool{}, map[string]bool{}
 	for _, p := range persons {
-		for _, h := range harms {
+		for _, h := range append(harms[:len(harms):len(harms)], menaces...) { // "slår mamma", "börjat slå mamma"
 			if p.e.name != VictimOther && h.end == p.start {
 				struck[p.e.name+"/"+p.e.sex] = true
 			}
