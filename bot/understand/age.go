@@ -45,6 +45,8 @@ type ageAt struct {
 	// kin is true when that person is someone else's kin or partner ("kaverin isoveli
 	// (25)", "his wife"), not the writer's.
 	kin bool
+	// word is the last word naming that person ("bror" in "min bror"), or "".
+	word string
 }
 
 // people reads who the message is about (the victim), their sex, the writer's age and the
@@ -300,7 +302,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	pronoun := func(p match) bool { return p.e.name == VictimOther && p.end-p.start == 1 }
 	// named is set by whoBefore and whoAfter: whether the person they found is more than a
 	// pronoun ("ett barn på 4 år", not "nu e hon 19").
-	named, ownerSex, ownerKin := false, "", false
+	named, ownerSex, ownerKin, ownerWord := false, "", false, ""
 	// whoBefore returns the relation of a person named right before token i, directly or
 	// joined by an Of word up to two words after them ("min dotter 13", "min dotter på 13",
 	// "my friend at school is 15"), or "".
@@ -315,7 +317,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			p := persons[k]
 			for _, at := range ats {
 				if p.end == at && !newSentence(at-1, i) { // not "... min pappa. 14"
-					named, ownerSex, ownerKin = !pronoun(p), p.e.sex, theirs[p.start]
+					named, ownerSex, ownerKin, ownerWord = !pronoun(p), p.e.sex, theirs[p.start], tail(p)
 					return p.e.name
 				}
 				for _, o := range ofs {
@@ -327,7 +329,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 						gap = 0
 					}
 					if p.end <= o.start && o.start-p.end <= gap && o.end == at && !writerBetween(p.end, o.start) && !newSentence(p.end-1, i) {
-						named, ownerSex, ownerKin = !pronoun(p), p.e.sex, theirs[p.start]
+						named, ownerSex, ownerKin, ownerWord = !pronoun(p), p.e.sex, theirs[p.start], tail(p)
 						return p.e.name
 					}
 				}
@@ -349,7 +351,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		for _, p := range persons {
 			for _, k := range at {
 				if p.start == k && k < n && !sentences()[k] && p.e.name != VictimPartner {
-					named, ownerSex = true, p.e.sex
+					named, ownerSex, ownerWord = true, p.e.sex, tail(p)
 					return p.e.name
 				}
 			}
@@ -372,7 +374,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		for k := len(persons) - 1; k >= 0; k-- {
 			if p := persons[k]; p.end <= i && i-p.end <= reach && p.e.name != VictimOther && p.e.name != VictimPartner && (psex == "" || p.e.sex == "" || p.e.sex == psex) {
-				ownerSex = p.e.sex
+				ownerSex, ownerWord = p.e.sex, tail(p)
 				return p.e.name
 			}
 		}
@@ -425,12 +427,12 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 
 	var ages []ageAt
 	for _, s := range schools {
-		named, ownerSex, ownerKin = false, "", false
+		named, ownerSex, ownerKin, ownerWord = false, "", false, ""
 		owner := whoBefore(s.start)
 		if owner == "" {
 			owner = "bare"
 		}
-		ages = append(ages, ageAt{Age{s.e.min, s.e.max}, owner, s.start, s.end, true, ownerSex, ownerKin})
+		ages = append(ages, ageAt{Age{s.e.min, s.e.max}, owner, s.start, s.end, true, ownerSex, ownerKin, ownerWord})
 	}
 	for i := 0; i < n; i++ {
 		v, width, glued := m.number(toks, i)
@@ -442,7 +444,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		single := !word && v >= 10 && v <= 99 && alone(i, j)
 		bracketed := !word && v >= 10 && v <= 99 && !single && apart(i, j) && !minus(text, toks[i])
 		owner := func() string {
-			named, ownerSex, ownerKin = false, "", false
+			named, ownerSex, ownerKin, ownerWord = false, "", false, ""
 			if single {
 				return "self" // "mamma vet inte. 14": the writer's, who else's
 			}
@@ -458,7 +460,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			}
 			for _, p := range persons {
 				if p.start == j && cues[j]&cueAfter != 0 && p.e.name != VictimPartner {
-					named, ownerSex = true, p.e.sex
+					named, ownerSex, ownerWord = true, p.e.sex, tail(p)
 					return p.e.name // "oon 12-vuotiaan isä": the age word names the person
 				}
 			}
@@ -475,7 +477,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		if cues[i]&cueBorn != 0 || (i > 0 && cues[i-1]&cueBorn != 0 && isDigits(toks[i])) || cues[j]&cueBornAfter != 0 && len(toks[i]) == 4 && isDigits(toks[i]) {
 			if a, ok := fromBirthYear(toks[i], now); ok {
 				o := owner()
-				ages = append(ages, ageAt{a, o, i, j, true, ownerSex, ownerKin})
+				ages = append(ages, ageAt{a, o, i, j, true, ownerSex, ownerKin, ownerWord})
 			}
 			continue
 		}
@@ -500,7 +502,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		if cues[i]&cueTurning != 0 && v >= 2 {
 			o := owner()
-			ages = append(ages, ageAt{Age{v - 1, v - 1}, o, i, j, true, ownerSex, ownerKin})
+			ages = append(ages, ageAt{Age{v - 1, v - 1}, o, i, j, true, ownerSex, ownerKin, ownerWord})
 			continue
 		}
 		// A small number word ("en", "ett", "one") is an age only with an age word after it:
@@ -512,7 +514,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			if o == VictimPartner && v < 15 {
 				o = VictimChild // "min tjej e 10": a child, not a partner
 			}
-			ages = append(ages, ageAt{Age{v, v}, o, i, j, named, ownerSex, ownerKin})
+			ages = append(ages, ageAt{Age{v, v}, o, i, j, named, ownerSex, ownerKin, ownerWord})
 		}
 	}
 	for k := range ages {
@@ -594,20 +596,34 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		return false
 	}
 	// Of two people given an age, the one a harm word is done to ("isä on 55 ja äiti 52,
-	// isä lyö äitiä") comes before the one who does it.
+	// isä lyö äitiä") comes before the one who does it, whose age is not the victim's.
+	// A harm word with a person right after it ("slår mamma") is done to them, by the person
+	// right before it, or before the age before it ("min bror 30 slår mamma"); not "min
+	// dotter 14 blir förföljd av en kille".
 	struck, strikes := map[string]bool{}, map[string]bool{}
-	for _, p := range persons {
-		for _, h := range append(harms[:len(harms):len(harms)], menaces...) { // "slår mamma", "börjat slå mamma"
+	for _, h := range append(harms[:len(harms):len(harms)], menaces...) {
+		done := false
+		for _, p := range persons {
 			if p.e.name != VictimOther && h.end == p.start {
-				struck[p.e.name+"/"+p.e.sex] = true
+				struck[tail(p)], done = true, true
 			}
+		}
+		if !done {
+			continue
+		}
+		for _, p := range persons {
 			if p.e.name != VictimOther && h.start == p.end {
-				strikes[p.e.name+"/"+p.e.sex] = true
+				strikes[tail(p)] = true
+			}
+		}
+		for _, a := range ages {
+			if a.word != "" && h.start == ageWord(a.end) {
+				strikes[a.word] = true
 			}
 		}
 	}
 	rank := func(a ageAt) int {
-		switch k := a.owner + "/" + a.sex; {
+		switch k := a.word; {
 		case struck[k] && !strikes[k]:
 			return 0
 		case strikes[k] && !struck[k]:
@@ -616,6 +632,14 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		return 1
 	}
 	sort.SliceStable(ages, func(x, y int) bool { return rank(ages[x]) < rank(ages[y]) })
+	doers := ages[:0]
+	for _, a := range ages {
+		if rank(a) < 2 {
+			doers = append(doers, a)
+		}
+	}
+	ages = doers
+
 	// doer reports whether the person an age is said of is, by the words, the one who
 	// harms the writer: a relative, friend, partner or grown-up child ("my son is 25 and
 	// he hits me") it did not happen to.
@@ -871,6 +895,9 @@ func decimal(text, prev, tok string) bool {
 func minus(text, tok string) bool {
 	return strings.Contains(text, "-"+tok) || strings.Contains(text, "−"+tok)
 }
+
+// tail returns the last word naming a person: "bror" in "min bror".
+func tail(p match) string { return p.e.words[len(p.e.words)-1] }
 
 // opposite returns the other sex, or "".
 func opposite(sex string) string {

@@ -167,6 +167,8 @@ func TestWhoseAge(t *testing.T) {
 		// child ("my 12 year old son"), one it happened to; "15 år äldre" is no age.
 		{"isä on 55 ja äiti 52, isä lyö äitiä kun juo", age{52, 52}, false, "relative"},
 		{"Pappa är 84 och dement, han har börjat slå mamma. Hon är 80 och säger att han inte menar något.", age{80, 80}, false, "relative"},
+		{"min bror 30 slår mamma igen. hon ringde viskande", age{}, false, "relative"},
+		{"min dotter 14 blir förföljd av en kille som är 19", age{14, 14}, false, "child"},
 		{"jag bor granne med en äldre dam, 90 år, som blev överfallen i trapphuset. jag är 58", age{90, 90}, false, "other"},
 		{"Min brorsdotter gifte sig med en man som är 15 år äldre. Nu är hon 17", age{17, 17}, false, "relative"},
 		{"a 30 years old man send my 12 year old son pictures on snapchat", age{12, 12}, false, "child"},
@@ -297,6 +299,7 @@ func TestSex(t *testing.T) {
 		{"pappan till mitt barn hotar mig", "f"},
 		{"lasten isä uhkaa mua", "f"},
 		{"Pappa är 84 och dement, han har börjat slå mamma. Hon är 80", "f"},
+		{"min bror 30 slår mamma igen. hon ringde viskande", "f"},
 		{"oon jäbä 17 ja mua kiristetään videolla", "m"},
 		{"16 and being threatened by a guy at school", ""},
 		{"en kille våldtog mig på festen", ""},
