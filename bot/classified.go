@@ -144,6 +144,12 @@ func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Th
 		// assaulted or stabbed is support, however close the words.
 		return ruled
 	}
+	// Sexual violence over a topic the rules found needs more than a few words: "I was
+	// assaulted" alone is support, whose reply covers it too, however often "assaulted"
+	// means a sexual assault in longer messages.
+	if t.c.Topic == "sexual_violence" && ruled >= 0 && !t.r.Has("sexual_violence") && len(strings.Fields(t.msg.Text)) <= basicWords {
+		return ruled
+	}
 	if !ok || basics[t.c.Topic] && (t.r.Danger || len(strings.Fields(t.msg.Text)) > basicWords) {
 		return ruled
 	}

@@ -87,6 +87,7 @@ func toyModel(t *testing.T) *classify.Model {
 	add("person", "none", "orange moln", "orange moln seglar", "molnen är orange")
 	add("none", "none", "rosa ballonger", "rosa ballonger svävar", "ballongerna är rosa")
 	add("stop", "none", "vita hästar", "vita hästar springer", "hästarna är vita")
+	add("sexual_violence", "none", "svarta katter", "svarta katter jamar", "katterna är svarta")
 	cfg := classify.DefaultConfig()
 	cfg.MinCount, cfg.Epochs = 1, 40
 	m, err := classify.Train(ex, cfg)
@@ -202,8 +203,8 @@ func TestClassifierLeavesAlone(t *testing.T) {
 // TestClassifierGuards: what the classifier reads is a guess, and some guesses it may not
 // act on: a greeting, thanks or bye for a message with danger (no "You are welcome" after
 // 112); another topic over what the resident said they do not want ("vill inte anmäla");
-// bereavement without a death the rules read; the short reply that routes nothing for a
-// long message.
+// bereavement without a death the rules read; sexual violence over the rules' topic for a
+// short message; the short reply that routes nothing for a long message.
 func TestClassifierGuards(t *testing.T) {
 	e, _ := toyEngine(t)
 	if res := e.Turn(bot.State{}, bot.Message{Text: "gröna tåg"}, testNow); !hasID(res, "thanks") {
@@ -223,6 +224,14 @@ func TestClassifierGuards(t *testing.T) {
 	}
 	if res := e.Turn(bot.State{}, bot.Message{Text: "röda bussar, min bror blev mördad"}, testNow); res.State.Topic != "bereaved" {
 		t.Errorf("a death: topic %q, want bereaved", res.State.Topic)
+	}
+	// Sexual violence over the rules' topic only for a message that says more than a few
+	// words: "I was assaulted" alone keeps support, which covers it too.
+	if res := e.Turn(bot.State{}, bot.Message{Text: "jag blev rånad, svarta katter"}, testNow); res.State.Topic != "support" {
+		t.Errorf("short, sexual violence over support: topic %q, want the rules' support", res.State.Topic)
+	}
+	if res := e.Turn(bot.State{}, bot.Message{Text: "jag blev rånad igår kväll och svarta katter jamar hela tiden"}, testNow); res.State.Topic != "sexual_violence" {
+		t.Errorf("long, sexual violence over support: topic %q, want sexual_violence", res.State.Topic)
 	}
 	// Nothing to route: the short reply (MENY and 112) for a short message, the fallback
 	// with the numbers for a longer one.
