@@ -144,6 +144,13 @@ func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Th
 		// assaulted or stabbed is support, however close the words.
 		return ruled
 	}
+	// A follow-up on the topic the conversation is on, as the rules read it, stays there:
+	// "Onko se luottamuksellinen?" after a question about Brottsofferjouren asks about its
+	// confidentiality; the classifier reads each message alone and would take it for a
+	// question about what trygg stores.
+	if ruled >= 0 && t.st.Topic != "" && t.st.Topic == t.e.def.Topics[ruled].Intent {
+		return ruled
+	}
 	// Sexual violence over a topic the rules found needs more than a few words: "I was
 	// assaulted" alone is support, whose reply covers it too, however often "assaulted"
 	// means a sexual assault in longer messages.

@@ -233,6 +233,13 @@ func TestClassifierGuards(t *testing.T) {
 	if res := e.Turn(bot.State{}, bot.Message{Text: "jag blev rånad igår kväll och svarta katter jamar hela tiden"}, testNow); res.State.Topic != "sexual_violence" {
 		t.Errorf("long, sexual violence over support: topic %q, want sexual_violence", res.State.Topic)
 	}
+	// A follow-up on the conversation's topic, as the rules read it, stays on it.
+	if res := e.Turn(bot.State{Topic: "support", AgeMin: 30, AgeMax: 30}, bot.Message{Text: "jag blev rånad, gula hattar"}, testNow); res.State.Topic != "support" {
+		t.Errorf("a follow-up on the conversation's topic: topic %q, want support", res.State.Topic)
+	}
+	if res := e.Turn(bot.State{}, bot.Message{Text: "jag blev rånad, gula hattar"}, testNow); res.State.Topic != "report" {
+		t.Errorf("the same message first: topic %q, want the classifier's report", res.State.Topic)
+	}
 	// Nothing to route: the short reply (MENY and 112) for a short message, the fallback
 	// with the numbers for a longer one.
 	if res := e.Turn(bot.State{}, bot.Message{Text: "rosa ballonger"}, testNow); !hasID(res, "declined") {

@@ -92,7 +92,7 @@ func DefaultConfig() Config {
 		L2:       1e-5,
 		Seed:     14,
 		Thresholds: Thresholds{TopicMin: 0.3, KnownMin: 0.5, OverrideMin: 0.3, DangerMin: 0.2, SuicideMin: 0.2,
-			DangerMinLang: map[string]float64{"ar": 0.1, "fa": 0.1, "so": 0.1, "ti": 0.1}},
+			DangerMinLang: map[string]float64{"ar": 0.15, "fa": 0.15, "so": 0.15, "ti": 0.15}},
 	}
 }
 
