@@ -11,12 +11,15 @@ import (
 // what must be exact: STOPP and RADERA, MENY, PERSON, the language words, numbers, ages,
 // places, who the victim is and their sex. The classifier adds:
 //   - danger: a message the rules find no danger in is read as danger when the
-//     classifier's danger probability reaches Thresholds.DangerMin (rules OR classifier:
-//     the 112 reply never depends on one of them alone);
+//     classifier's danger probability reaches the threshold for its language
+//     (Thresholds.Danger: lower for the languages with the fewest examples; rules OR
+//     classifier: the 112 reply never depends on one of them alone);
 //   - the topic: when the rules find none, the classifier's topic when its probability
 //     reaches TopicMin; over a topic the rules found, when it reaches OverrideMin and gives
 //     the rules' topic less than disagreeMax, unless the rules' topic is one that must be
-//     exact (firm) or the rules read a negation ("vill inte anmäla").
+//     exact (firm) or the rules read a negation ("vill inte anmäla");
+//   - erasing: a request to erase in the resident's own words, when it is sure (sureMin),
+//     erases as STOPP does.
 //
 // The thresholds travel with the model and are chosen by cross-validation on the train
 // split (`trygg eval --cv 5`, docs/conversations.md).
@@ -52,7 +55,8 @@ const disagreeMax = 0.2
 // not heard.
 var basics = map[string]bool{"greeting": true, "thanks": true, "bye": true, "robot": true}
 
-// basicWords is the most words a message the classifier reads as a basic may have.
+// basicWords is the most words a message the classifier reads as a basic, or as needing
+// nothing, may have.
 const basicWords = 6
 
 // classify runs the classifier on the message and adds the danger it reads to r. The
@@ -72,12 +76,23 @@ func (t *turn) classify(r *understand.Reading) {
 	}
 	t.c, t.read = m.Classify(t.msg.Text, classify.Hints(*r)), true
 	th := m.Thresholds()
-	if t.c.DangerP >= th.DangerMin {
+	lang := r.Lang
+	if lang == "" {
+		lang = t.st.Lang
+	}
+	if t.c.DangerP >= th.Danger(lang) {
 		r.Danger = true
 	}
 	// Danger the classifier reads as suicide gets the suicide reply, which has 112 too.
 	if r.Danger && t.c.SuicideP >= th.SuicideMin {
 		r.Suicide = true
+	}
+	// A request to erase in words of its own ("ta bort allt NU han kommer hem", "poista
+	// kaikki tietoni") erases, as STOPP does, when the classifier is sure of it and the
+	// rules read no other word that works everywhere: a resident who must hide the
+	// conversation cannot spend a turn on being told the word.
+	if t.c.Topic == "stop" && t.c.TopicP >= sureMin && !r.Has("menu") && !r.Has("person") && !r.Has("ombud_join") && !r.Has("ombud_leave") {
+		r.Intents = append(r.Intents, "stop")
 	}
 }
 
@@ -86,7 +101,10 @@ func (t *turn) classify(r *understand.Reading) {
 // find no topic and no question takes any answer, a global node the classifier reads the
 // message as asking for: the menu, a person or nothing at all (only when it is sure: a
 // person calls staff, and a message it barely knows, "asdf", is not understood rather
-// than needing nothing).
+// than needing nothing). Nothing is only for a short message (basicWords): its reply
+// gives MENY and 112 alone, and a longer message the classifier finds nothing in ("I shot
+// a video of the fight yesterday") is better answered with the fallback, which gives the
+// numbers too.
 func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 	if !t.read {
 		return ruled, ""
@@ -100,7 +118,7 @@ func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 			return -1, g.Menu
 		case c.Topic == "person" && c.TopicP >= personMin:
 			return -1, g.Person
-		case c.Topic == classify.TopicNone && !t.r.Danger && c.TopicP >= sureMin:
+		case c.Topic == classify.TopicNone && !t.r.Danger && c.TopicP >= sureMin && len(strings.Fields(t.msg.Text)) <= basicWords:
 			return -1, g.Nothing
 		}
 	}
@@ -124,6 +142,19 @@ func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Th
 	if t.c.Topic == "bereaved" && !t.r.Has("bereaved") {
 		// Bereavement needs a death the rules read ("dödad", "killed", "kuoli"): a relative
 		// assaulted or stabbed is support, however close the words.
+		return ruled
+	}
+	// A follow-up on the topic the conversation is on, as the rules read it, stays there:
+	// "Onko se luottamuksellinen?" after a question about Brottsofferjouren asks about its
+	// confidentiality; the classifier reads each message alone and would take it for a
+	// question about what trygg stores.
+	if ruled >= 0 && t.st.Topic != "" && t.st.Topic == t.e.def.Topics[ruled].Intent {
+		return ruled
+	}
+	// Sexual violence over a topic the rules found needs more than a few words: "I was
+	// assaulted" alone is support, whose reply covers it too, however often "assaulted"
+	// means a sexual assault in longer messages.
+	if t.c.Topic == "sexual_violence" && ruled >= 0 && !t.r.Has("sexual_violence") && len(strings.Fields(t.msg.Text)) <= basicWords {
 		return ruled
 	}
 	if !ok || basics[t.c.Topic] && (t.r.Danger || len(strings.Fields(t.msg.Text)) > basicWords) {

@@ -91,7 +91,7 @@ func TestTrainDeterministic(t *testing.T) {
 	if !bytes.Equal(ab, cb) {
 		t.Error("a model read back writes other bytes")
 	}
-	if c.Config() != a.Config() || c.Features() != a.Features() {
+	if !reflect.DeepEqual(c.Config(), a.Config()) || c.Features() != a.Features() {
 		t.Errorf("read back: config %+v, %d features; want %+v, %d", c.Config(), c.Features(), a.Config(), a.Features())
 	}
 	for _, e := range examples {
@@ -279,5 +279,30 @@ func TestDangerHeadIgnoresRulesDanger(t *testing.T) {
 		if plain.DangerP != hinted.DangerP || plain.SuicideP != hinted.SuicideP {
 			t.Errorf("%q: the rules' danger moved the danger head: %.3f/%.3f, with it %.3f/%.3f", e.Text, plain.DangerP, plain.SuicideP, hinted.DangerP, hinted.SuicideP)
 		}
+	}
+}
+
+// TestThresholdsDanger: a language with a threshold of its own gets it, every other the
+// default, and the default configuration's own thresholds survive a model read back.
+func TestThresholdsDanger(t *testing.T) {
+	th := Thresholds{DangerMin: 0.2, DangerMinLang: map[string]float64{"ar": 0.1}}
+	for lang, want := range map[string]float64{"ar": 0.1, "sv": 0.2, "": 0.2} {
+		if got := th.Danger(lang); got != want {
+			t.Errorf("Danger(%q) = %v, want %v", lang, got, want)
+		}
+	}
+	cfg := testConfig()
+	cfg.Thresholds = DefaultConfig().Thresholds
+	m, err := Train(examples, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := m.MarshalBinary()
+	back, err := Unmarshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Thresholds().Danger("so"); got != DefaultConfig().Thresholds.DangerMinLang["so"] || got >= back.Thresholds().DangerMin {
+		t.Errorf("read back: Somali danger threshold %v, default %v", got, back.Thresholds().DangerMin)
 	}
 }

@@ -63,22 +63,36 @@ type Thresholds struct {
 	// DangerMin is the danger probability at or above which a message is read as danger,
 	// whatever the rules say.
 	DangerMin float64 `json:"danger_min"`
+	// DangerMinLang is the danger threshold for messages in these languages where it is
+	// not DangerMin: the languages with the fewest training messages, whose danger head is
+	// least sure (Danger).
+	DangerMinLang map[string]float64 `json:"danger_min_lang,omitempty"`
 	// SuicideMin is the suicide probability at or above which a message read as danger
 	// gets the suicide reply (Mind Självmordslinjen 90101, and 112) rather than the
 	// danger reply.
 	SuicideMin float64 `json:"suicide_min"`
 }
 
+// Danger returns the danger threshold for a message in lang (DangerMinLang, else
+// DangerMin).
+func (t Thresholds) Danger(lang string) float64 {
+	if v, ok := t.DangerMinLang[lang]; ok {
+		return v
+	}
+	return t.DangerMin
+}
+
 // DefaultConfig is the configuration trygg's model is trained with.
 func DefaultConfig() Config {
 	return Config{
-		Features:   Features{Words: true, StemMin: 4, Bigrams: true, CharMin: 3, CharMax: 5, HintWeight: 2},
-		MinCount:   3,
-		Epochs:     12,
-		Rate:       2,
-		L2:         1e-5,
-		Seed:       14,
-		Thresholds: Thresholds{TopicMin: 0.3, KnownMin: 0.5, OverrideMin: 0.3, DangerMin: 0.2, SuicideMin: 0.2},
+		Features: Features{Words: true, StemMin: 4, Bigrams: true, CharMin: 3, CharMax: 5, HintWeight: 1},
+		MinCount: 3,
+		Epochs:   12,
+		Rate:     2,
+		L2:       1e-5,
+		Seed:     14,
+		Thresholds: Thresholds{TopicMin: 0.3, KnownMin: 0.5, OverrideMin: 0.3, DangerMin: 0.2, SuicideMin: 0.2,
+			DangerMinLang: map[string]float64{"ar": 0.15, "fa": 0.15, "so": 0.15, "ti": 0.15}},
 	}
 }
 

@@ -1,13 +1,16 @@
 package understand
 
 import (
+	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Cues around a token, by token index, for reading ages.
 const (
-	cueBefore         uint16 = 1 << iota // the writer's own age follows: "jag är"
+	cueBefore         uint32 = 1 << iota // the writer's own age follows: "jag är"
 	cueBeforeOther                       // someone else's age follows: "han är"
 	cueAfter                             // an age word starts here: "år", "years old"
 	cueBorn                              // a birth year follows: "född"
@@ -23,6 +26,7 @@ const (
 	cueThirdOf                           // a third person's: "his", "hennes"
 	cueAfterThen                         // an age word of the age then starts here: "vuotiaana"
 	cueSexLetter                         // a one-word Near sex starts or ends here: "34F", "m14"
+	cueRoleOf                            // the writer's role and an Of word end here: "jag är en kvinna på"
 )
 
 // ageAt is an age read at a place in a message, with whose it is.
@@ -38,50 +42,76 @@ type ageAt struct {
 	named bool
 	// sex is the sex of the person named for it, or "".
 	sex string
+	// kin is true when that person is someone else's kin or partner ("kaverin isoveli
+	// (25)", "his wife"), not the writer's.
+	kin bool
+	// word is the last word naming that person ("bror" in "min bror"), or "".
+	word string
 }
 
 // people reads who the message is about (the victim), their sex, the writer's age and the
 // victim's age from text, its tokens toks and the phrases found in them.
 func (m *Matcher) people(r *Reading, text string, toks []string, found []match, now time.Time) {
 	n := len(toks)
-	cues := make([]uint16, n+1)
-	// starts marks the tokens that begin a sentence (and n), found only when needed.
-	var starts []bool
+	cues := make([]uint32, n+1)
+	// starts marks the tokens that begin a sentence (and n), and clauseStarts those that
+	// begin a clause (after a comma or a bracket too), found only when needed.
+	var starts, clauseStarts []bool
 	sentences := func() []bool {
-		if starts != nil {
-			return starts
-		}
-		starts = make([]bool, n+1)
-		starts[0], starts[n] = true, true
-		if strings.IndexAny(text, ".!?;\n") < 0 {
-			return starts // one sentence
-		}
-		k := 0
-		for rest := text; rest != ""; {
-			piece := rest
-			if cut := strings.IndexAny(rest, ".!?;\n"); cut >= 0 {
-				piece, rest = rest[:cut], rest[cut+1:]
-			} else {
-				rest = ""
-			}
-			// Sentence marks normalise to a space, so the pieces' tokens are the message's.
-			if k += len(Tokens(Normalize(piece))); k <= n {
-				starts[k] = true
-			}
+		if starts == nil {
+			starts = boundaries(text, ".!?;\n", n)
 		}
 		return starts
+	}
+	clauses := func() []bool {
+		if clauseStarts == nil {
+			clauseStarts = boundaries(text, ".!?;\n,()", n)
+		}
+		return clauseStarts
+	}
+	// lead[i] is where the words before token i start when hedges end there: "kanske" in
+	// "barnet e kanske 7" lets "7" read as if it followed "barnet e".
+	lead := make([]int, n+1)
+	for i := range lead {
+		lead[i] = i
 	}
 	// alone reports whether the number in tokens [i, j) is said on its own: a sentence of
 	// its own ("mamma vet inte. 14"), or opening one before an AloneNext word ("17 and
 	// everything sucks"); not the whole message, an answer the engine reads.
 	alone := func(i, j int) bool {
-		if j-i == n {
+		if j-lead[i] == n {
 			return false
 		}
 		st := sentences()
-		return st[i] && (st[j] || cues[j]&cueAloneNext != 0)
+		return (st[i] || st[lead[i]]) && (st[j] || cues[j]&cueAloneNext != 0)
 	}
-	var persons, ofs, schools, happened, nears, thirds, afters, harms, selves []match
+	// apart reports whether the number in tokens [i, j) is a clause of its own, between
+	// commas or in brackets: "Min mamma Kerstin, 72, fick besök", "I'm a pensioner, 74, I
+	// live alone", "beats me (14)". Whose it is, the person right before it or the rest of
+	// the message tells.
+	apart := func(i, j int) bool {
+		if j-lead[i] == n {
+			return false
+		}
+		cl := clauses()
+		return (cl[i] || cl[lead[i]]) && (cl[j] || cues[j]&cueAloneNext != 0)
+	}
+	// across reports whether a phrase runs over the end of a sentence, or ends one: the
+	// words before an age tell nothing of one in the next sentence ("säger han. e 15" is no
+	// "han e 15", "mitt rum. 15" no room number).
+	across := func(f match) bool {
+		if strings.IndexAny(text, ".!?;\n") < 0 {
+			return false
+		}
+		st := sentences()
+		for k := f.start + 1; k <= f.end && k < n; k++ {
+			if st[k] {
+				return true
+			}
+		}
+		return false
+	}
+	var persons, ofs, schools, happened, nears, thirds, afters, harms, menaces, selves, ands []match
 	self, writer, sexF, sexM := false, false, false, false
 	selfN := 0 // words making the writer the one harmed
 	for _, f := range found {
@@ -91,7 +121,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		switch f.e.kind {
 		case kindNotAge:
-			cues[f.end] |= cueNotAge
+			if !across(f) {
+				cues[f.end] |= cueNotAge
+			}
 		case kindNearF, kindNearM:
 			nears = append(nears, f)
 			if f.end-f.start == 1 {
@@ -101,9 +133,13 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		case kindThirdF, kindThirdM:
 			thirds = append(thirds, f)
 		case kindBefore:
-			cues[f.end] |= cueBefore
+			if !across(f) {
+				cues[f.end] |= cueBefore
+			}
 		case kindBeforeOther:
-			cues[f.end] |= cueBeforeOther
+			if !across(f) {
+				cues[f.end] |= cueBeforeOther
+			}
 		case kindAfter:
 			cues[f.start] |= cueAfter
 			afters = append(afters, f)
@@ -113,13 +149,19 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		case kindAloneNext:
 			cues[f.start] |= cueAloneNext
 		case kindTurning:
-			cues[f.end] |= cueTurning
+			if !across(f) {
+				cues[f.end] |= cueTurning
+			}
 		case kindDuration:
 			cues[f.start] |= cueDuration
 		case kindDurationBefore:
-			cues[f.end] |= cueDurationBefore
+			if !across(f) {
+				cues[f.end] |= cueDurationBefore
+			}
 		case kindThen:
-			cues[f.end] |= cueThen
+			if !across(f) {
+				cues[f.end] |= cueThen
+			}
 		case kindOf:
 			ofs = append(ofs, f)
 		case kindSchool:
@@ -132,13 +174,23 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			selves = append(selves, f)
 		case kindHarm:
 			harms = append(harms, f)
+		case kindThreatHarm:
+			menaces = append(menaces, f)
 		case kindThirdOf:
-			cues[f.start] |= cueThirdOf
+			if !across(f) { // not "blokkasin sen. sisko on 12"
+				cues[f.start] |= cueThirdOf
+			}
 		case kindAfterThen:
 			cues[f.start] |= cueAfter | cueAfterThen
 			afters = append(afters, f)
 		case kindWriter:
 			writer = true
+		case kindAnd:
+			ands = append(ands, f)
+		case kindHedge:
+			if !across(f) {
+				lead[f.end] = lead[f.start] // found is in the order of its start: chains carry
+			}
 		case kindHappened:
 			happened = append(happened, f)
 		case kindSexF:
@@ -155,10 +207,18 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			}
 		}
 	}
+	// The words before a hedge count as if they stood right before the age after it.
+	const carried = cueBefore | cueBeforeOther | cueBorn | cueTurning | cueDurationBefore | cueThen | cueNotAge | cueSexSaid
+	for i := range lead {
+		if lead[i] != i {
+			cues[i] |= cues[lead[i]] & carried
+		}
+	}
 	// A person the writer says they are ("jag e mamma", "i am his daughter", "oon hänen
 	// tytär") is the writer: their sex, and the age right after is theirs. A child word
 	// right after ("jag är pappa till en 12-åring") names the writer's child.
 	kept := persons[:0]
+	theirs := map[int]bool{} // the starts of persons who are someone else's kin
 	for _, p := range persons {
 		inside := false // "elev" in "en elev": the longer phrase names them
 		for _, q := range persons {
@@ -181,11 +241,13 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			}
 		}
 		if !role {
-			if p.e.name == VictimPartner && k > 0 && cues[k-1]&cueThirdOf != 0 {
-				// "my neighbour is beating his wife": someone else's partner.
+			if p.e.name != VictimOther && k > 0 && cues[k-1]&cueThirdOf != 0 {
+				// "my neighbour is beating his wife", "kaverin isoveli (25)": someone else's
+				// partner or kin.
 				e := *p.e
 				e.name = VictimOther
 				p.e = &e
+				theirs[p.start] = true
 			}
 			kept = append(kept, p)
 			continue
@@ -197,6 +259,11 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			sexM = true
 		}
 		cues[p.end] |= cueSexSaid
+		for _, o := range ofs {
+			if o.start == p.end {
+				cues[o.end] |= cueSexSaid | cueRoleOf // "jag är en kvinna på 70 år"
+			}
+		}
 	}
 	persons = kept
 	// newSentence reports whether a sentence starts in tokens (a, b].
@@ -214,7 +281,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// ofAt reports whether an Of word ends at token i ("min dotter på 13 år": "på" is both).
 	ofAt := func(i int) bool {
 		for _, o := range ofs {
-			if o.end == i {
+			if o.end == i || o.end == lead[i] {
 				return true
 			}
 		}
@@ -235,23 +302,36 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	pronoun := func(p match) bool { return p.e.name == VictimOther && p.end-p.start == 1 }
 	// named is set by whoBefore and whoAfter: whether the person they found is more than a
 	// pronoun ("ett barn på 4 år", not "nu e hon 19").
-	named, ownerSex := false, ""
+	named, ownerSex, ownerKin, ownerWord := false, "", false, ""
 	// whoBefore returns the relation of a person named right before token i, directly or
 	// joined by an Of word up to two words after them ("min dotter 13", "min dotter på 13",
 	// "my friend at school is 15"), or "".
 	whoBefore := func(i int) string {
+		// Right before the age, before the hedges before it ("barnet e kanske 7"), or before
+		// a name ("min mamma Kerstin, 72").
+		ats := []int{i, lead[i]}
+		if k := nameBefore(text, i, n); k < i && !sentences()[k] {
+			ats = append(ats, k)
+		}
 		for k := len(persons) - 1; k >= 0; k-- {
 			p := persons[k]
-			if p.end == i && !newSentence(i-1, i) { // not "... min pappa. 14"
-				named, ownerSex = !pronoun(p), p.e.sex
-				return p.e.name
-			}
-			for _, o := range ofs {
-				// "min dotter på 13", "my friend at school is 15"; not "pappa. jag e 17", nor
-				// "han e full. e 13".
-				if p.end <= o.start && o.start-p.end <= 2 && o.end == i && !writerBetween(p.end, o.start) && !newSentence(p.end, i) {
-					named, ownerSex = !pronoun(p), p.e.sex
+			for _, at := range ats {
+				if p.end == at && !newSentence(at-1, i) { // not "... min pappa. 14"
+					named, ownerSex, ownerKin, ownerWord = !pronoun(p), p.e.sex, theirs[p.start], tail(p)
 					return p.e.name
+				}
+				for _, o := range ofs {
+					// "min dotter på 13", "my friend at school is 15"; not "pappa. jag e 17", nor
+					// "han e full. e 13". A pronoun joins only the age right after it ("han e
+					// 13"), not "pappa slår mig när han e full, e 13".
+					gap := 2
+					if pronoun(p) {
+						gap = 0
+					}
+					if p.end <= o.start && o.start-p.end <= gap && o.end == at && !writerBetween(p.end, o.start) && !newSentence(p.end-1, i) {
+						named, ownerSex, ownerKin, ownerWord = !pronoun(p), p.e.sex, theirs[p.start], tail(p)
+						return p.e.name
+					}
 				}
 			}
 		}
@@ -271,7 +351,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		for _, p := range persons {
 			for _, k := range at {
 				if p.start == k && k < n && !sentences()[k] && p.e.name != VictimPartner {
-					named, ownerSex = true, p.e.sex
+					named, ownerSex, ownerWord = true, p.e.sex, tail(p)
 					return p.e.name
 				}
 			}
@@ -281,23 +361,78 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// whoNear returns the relation of the last person named up to six words before token
 	// i, for "han är 12" after "min son", or "other".
 	whoNear := func(i int) string {
+		// The pronoun's sex, when it has one: "hes 30" after "my mum" is not hers.
+		psex := ""
+		for _, p := range persons {
+			if pronoun(p) && p.start >= i-3 && p.end <= i {
+				psex = p.e.sex
+			}
+		}
+		reach := 6
+		if psex != "" {
+			reach = 12 // "my little sister told me our dad touches her at night. she is 9"
+		}
 		for k := len(persons) - 1; k >= 0; k-- {
-			if p := persons[k]; p.end <= i && i-p.end <= 6 && p.e.name != VictimOther && p.e.name != VictimPartner {
-				ownerSex = p.e.sex
+			if p := persons[k]; p.end <= i && i-p.end <= reach && p.e.name != VictimOther && p.e.name != VictimPartner && (psex == "" || p.e.sex == "" || p.e.sex == psex) {
+				ownerSex, ownerWord = p.e.sex, tail(p)
 				return p.e.name
 			}
 		}
+		ownerSex = psex
 		return VictimOther
+	}
+
+	// ageWord returns the end of an age word starting at token k ("år"), or k.
+	ageWord := func(k int) int {
+		for _, a := range afters {
+			if a.start == k {
+				return a.end
+			}
+		}
+		return k
+	}
+	// listed reports whether the number in tokens [i, j) is one of a list of ages joined by
+	// an And word, with or without an age word: "3 och 7", "4, 7 o 10 år", "7 år och 9 år".
+	listed := func(i, j int) bool {
+		for _, a := range ands {
+			if a.start == ageWord(j) && a.end < n && isDigits(toks[a.end]) {
+				if v, _, _ := m.number(toks, a.end); v >= 1 && v <= 99 && cues[a.end+1]&cueDuration == 0 {
+					return true
+				}
+			}
+			if a.end == i && a.start > 0 {
+				for k := a.start - 1; k >= max(0, a.start-2); k-- {
+					if isDigits(toks[k]) && ageWord(k+1) == a.start && len(toks[k]) <= 2 {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+
+	// inWord reports whether the digits at token i are letters of a word, as Arabizi and
+	// Finglish write them ("e7ki", "3omri", "sa7bi"): letters follow in the same word that
+	// are no age, unit or sex word ("16år", "5k", "34F" are numbers).
+	var fields []int
+	inWord := func(i int) bool {
+		if fields == nil {
+			fields = wordsOf(text, n)
+		}
+		if len(fields) != n || i+1 >= n || !isDigits(toks[i]) || fields[i+1] != fields[i] || isDigits(toks[i+1]) {
+			return false
+		}
+		return cues[i+1]&(cueAfter|cueDuration|cueSexLetter|cueAfterThen) == 0
 	}
 
 	var ages []ageAt
 	for _, s := range schools {
-		named, ownerSex = false, ""
+		named, ownerSex, ownerKin, ownerWord = false, "", false, ""
 		owner := whoBefore(s.start)
 		if owner == "" {
 			owner = "bare"
 		}
-		ages = append(ages, ageAt{Age{s.e.min, s.e.max}, owner, s.start, s.end, true, ownerSex})
+		ages = append(ages, ageAt{Age{s.e.min, s.e.max}, owner, s.start, s.end, true, ownerSex, ownerKin, ownerWord})
 	}
 	for i := 0; i < n; i++ {
 		v, width, glued := m.number(toks, i)
@@ -307,8 +442,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		j := i + width
 		word := !isDigits(toks[i])
 		single := !word && v >= 10 && v <= 99 && alone(i, j)
+		bracketed := !word && v >= 10 && v <= 99 && !single && apart(i, j) && !minus(text, toks[i])
 		owner := func() string {
-			named, ownerSex = false, ""
+			named, ownerSex, ownerKin, ownerWord = false, "", false, ""
 			if single {
 				return "self" // "mamma vet inte. 14": the writer's, who else's
 			}
@@ -324,7 +460,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			}
 			for _, p := range persons {
 				if p.start == j && cues[j]&cueAfter != 0 && p.e.name != VictimPartner {
-					named, ownerSex = true, p.e.sex
+					named, ownerSex, ownerWord = true, p.e.sex, tail(p)
 					return p.e.name // "oon 12-vuotiaan isä": the age word names the person
 				}
 			}
@@ -341,11 +477,11 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		if cues[i]&cueBorn != 0 || (i > 0 && cues[i-1]&cueBorn != 0 && isDigits(toks[i])) || cues[j]&cueBornAfter != 0 && len(toks[i]) == 4 && isDigits(toks[i]) {
 			if a, ok := fromBirthYear(toks[i], now); ok {
 				o := owner()
-				ages = append(ages, ageAt{a, o, i, j, true, ownerSex})
+				ages = append(ages, ageAt{a, o, i, j, true, ownerSex, ownerKin, ownerWord})
 			}
 			continue
 		}
-		if v > 99 || cues[i]&(cueThen|cueNotAge) != 0 {
+		if v > 99 || cues[i]&(cueThen|cueNotAge) != 0 || inWord(i) {
 			continue
 		}
 		if j < n && isDigits(toks[j]) || i > 0 && isDigits(toks[i-1]) && len(toks[i-1]) >= 2 {
@@ -353,26 +489,32 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			// "åk 4 (10 år)".
 			continue
 		}
+		if i > 0 && decimal(text, toks[i-1], toks[i]) {
+			continue // "fick 1,5 år": half a number
+		}
+		if listed(i, j) {
+			continue // "barnen är 3 och 7": two children, no one age
+		}
 		// A time, not an age: "för två år sedan", "12 years ago", "gift i tolv år", "i snart
 		// 3 år" (before "snart 18").
-		if cues[j]&cueDuration != 0 || cues[i]&cueDurationBefore != 0 && cues[j]&cueAfter != 0 && cues[i]&(cueBefore|cueBeforeOther) == 0 && !(ofAt(i) && whoBefore(i) != "") {
+		if cues[j]&cueDuration != 0 || cues[i]&cueDurationBefore != 0 && cues[j]&cueAfter != 0 && cues[i]&(cueBefore|cueBeforeOther|cueRoleOf) == 0 && !(ofAt(i) && whoBefore(i) != "") {
 			continue
 		}
 		if cues[i]&cueTurning != 0 && v >= 2 {
 			o := owner()
-			ages = append(ages, ageAt{Age{v - 1, v - 1}, o, i, j, true, ownerSex})
+			ages = append(ages, ageAt{Age{v - 1, v - 1}, o, i, j, true, ownerSex, ownerKin, ownerWord})
 			continue
 		}
 		// A small number word ("en", "ett", "one") is an age only with an age word after it:
 		// "jag är en tjej" says nothing about age.
 		said := cues[i]&(cueBefore|cueBeforeOther) != 0 && (!word || v >= 10) || cues[i]&cueSexSaid != 0 && v >= 10 ||
-			single || !word && v >= 10 && (cues[i]|cues[j])&cueSexLetter != 0
+			single || bracketed || !word && v >= 10 && (cues[i]|cues[j])&cueSexLetter != 0
 		if glued || cues[j]&cueAfter != 0 || said || whoBefore(i) != "" && (!word || v >= 10) {
 			o := owner()
 			if o == VictimPartner && v < 15 {
 				o = VictimChild // "min tjej e 10": a child, not a partner
 			}
-			ages = append(ages, ageAt{Age{v, v}, o, i, j, named, ownerSex})
+			ages = append(ages, ageAt{Age{v, v}, o, i, j, named, ownerSex, ownerKin, ownerWord})
 		}
 	}
 	for k := range ages {
@@ -380,6 +522,8 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			ages[k].owner = "self"
 		}
 	}
+	// In the order they are said (school years were read first).
+	sort.SliceStable(ages, func(x, y int) bool { return ages[x].start < ages[y].start })
 	// An age then ("16-vuotiaana") only when no age now is said.
 	var current []ageAt
 	for _, a := range ages {
@@ -451,11 +595,62 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		return false
 	}
+	// Of two people given an age, the one a harm word is done to ("isä on 55 ja äiti 52,
+	// isä lyö äitiä") comes before the one who does it, whose age is not the victim's.
+	// A harm word with a person right after it ("slår mamma") is done to them, by the person
+	// right before it, or before the age before it ("min bror 30 slår mamma"); not "min
+	// dotter 14 blir förföljd av en kille".
+	struck, strikes := map[string]bool{}, map[string]bool{}
+	for _, h := range append(harms[:len(harms):len(harms)], menaces...) {
+		done := false
+		for _, p := range persons {
+			if p.e.name != VictimOther && h.end == p.start {
+				struck[tail(p)], done = true, true
+			}
+		}
+		if !done {
+			continue
+		}
+		for _, p := range persons {
+			if p.e.name != VictimOther && h.start == p.end {
+				strikes[tail(p)] = true
+			}
+		}
+		for _, a := range ages {
+			if a.word != "" && h.start == ageWord(a.end) {
+				strikes[a.word] = true
+			}
+		}
+	}
+	rank := func(a ageAt) int {
+		switch k := a.word; {
+		case struck[k] && !strikes[k]:
+			return 0
+		case strikes[k] && !struck[k]:
+			return 2
+		}
+		return 1
+	}
+	sort.SliceStable(ages, func(x, y int) bool { return rank(ages[x]) < rank(ages[y]) })
+	doers := ages[:0]
+	for _, a := range ages {
+		if rank(a) < 2 {
+			doers = append(doers, a)
+		}
+	}
+	ages = doers
+
+	// doer reports whether the person an age is said of is, by the words, the one who
+	// harms the writer: a relative, friend, partner or grown-up child ("my son is 25 and
+	// he hits me") it did not happen to.
+	doer := func(a ageAt) bool {
+		return harmed && !hit(a) && (a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner || a.owner == VictimChild && a.age.Min >= 18)
+	}
 	for _, a := range ages {
 		if self && selfAge && (a.owner == VictimFriend || a.owner == VictimRelative && a.age.Max >= own.Min) || selfAge && a.owner == VictimPartner {
 			continue
 		}
-		if harmed && !hit(a) && (a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner) {
+		if doer(a) {
 			continue
 		}
 		if a.owner == VictimChild || a.owner == VictimRelative || a.owner == VictimFriend || a.owner == VictimPartner {
@@ -473,11 +668,15 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 	}
 	// Someone else's child or a pupil given an age ("ett barn på 4 år", "en elev (14)"),
-	// when the writer names no child of their own and gives no sign it is them.
+	// when the writer names no child of their own and gives no sign it is them; or a child
+	// younger than a writer who gives their own age and is not the one harmed ("grannen
+	// skriker på sin son, kanske 7 år ... jag är 66"), or one it happened to ("en äldre
+	// dam, 90 år, som blev överfallen ... jag är 58").
 	_, child := last(VictimChild)
-	if victim == "" && !child && !self && !selfAge {
+	if victim == "" && !child {
 		for _, a := range ages {
-			if a.owner == VictimOther && a.named {
+			younger := selfAge && !harmed && a.age.Max < 18 && a.age.Max < own.Min
+			if a.owner == VictimOther && a.named && (!self && !selfAge || younger || hit(a) && !harmed) {
 				victim = VictimOther
 				break
 			}
@@ -503,10 +702,14 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			}
 		}
 	}
-	// A child named with words making the writer the one harmed, and the writer's own age,
-	// is the child only when it happened to them ("min son blev slagen"), not in "Olen
-	// 67-vuotias ja mut ryöstettiin, mun poika soitti poliisille".
+	// A child named beside the writer's own age is the child only when it happened to them
+	// ("min son blev slagen"), not in "Olen 67-vuotias ja mut ryöstettiin, mun poika soitti
+	// poliisille" or "I am 72. Someone texted pretending to be my son": a writer who gives
+	// their age and no other age writes of themselves.
 	childHit := false
+	for _, a := range ages {
+		childHit = childHit || a.owner != "self" && !doer(a)
+	}
 	if p, ok := last(VictimChild); ok {
 		for _, h := range happened {
 			childHit = childHit || h.start >= p.end && h.start-p.end <= 2
@@ -514,7 +717,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	}
 	if victim != "" {
 		// Given above.
-	} else if p, ok := last(VictimChild); ok && !(self && partner) && !(self && selfAge && !childHit) {
+	} else if p, ok := last(VictimChild); ok && !(self && partner) && !(selfAge && !childHit) {
 		// ("my husband locked me in, I write from my son's ipad": the writer.)
 		victim, sex = VictimChild, p.e.sex
 	} else if self {
@@ -552,7 +755,8 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	if victim == VictimRelative || victim == VictimFriend || victim == VictimOther || victim == VictimPartner {
 		owned := false
 		for _, a := range ages {
-			owned = owned || a.owner == victim || a.owner == VictimOther
+			// Not "hes 30" beside "my mum": another person's.
+			owned = owned || a.owner == victim || a.owner == VictimOther && !a.kin && (a.sex == "" || sex == "" || a.sex == sex)
 		}
 		if selfAge && !owned {
 			victim, sex = "", ""
@@ -601,7 +805,9 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	}
 	switch victim {
 	case "", VictimSelf:
-		pick(func(o string) bool { return o == "self" || o == "bare" }) // the first age said
+		// The first age said as the writer's, else the first said without a person: "we're
+		// 18" before "in 9th grade".
+		_ = pick(func(o string) bool { return o == "self" }) || pick(func(o string) bool { return o == "bare" })
 		if !r.Age.Known() && !harmed {
 			// Failing that, an age said of "hon", "tyttö": not one said of a relative,
 			// friend, partner or child named ("min pappa är 45 och slår mig"), nor of
@@ -614,6 +820,84 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 			pick(func(o string) bool { return o == "bare" })
 	}
 }
+
+// boundaries marks the tokens of text (n of them) that begin a piece of it between the
+// marks (and n): sentences between ".!?", clauses between ",()" too.
+func boundaries(text, marks string, n int) []bool {
+	starts := make([]bool, n+1)
+	starts[0], starts[n] = true, true
+	if strings.IndexAny(text, marks) < 0 {
+		return starts // one piece
+	}
+	k := 0
+	for rest := text; rest != ""; {
+		piece := rest
+		if cut := strings.IndexAny(rest, marks); cut >= 0 {
+			piece, rest = rest[:cut], rest[cut+1:]
+		} else {
+			rest = ""
+		}
+		// The marks normalise to a space, so the pieces' tokens are the message's.
+		if k += len(Tokens(Normalize(piece))); k <= n {
+			starts[k] = true
+		}
+	}
+	return starts
+}
+
+// nameBefore returns where a name of one or two words ends at token i, written with a capital
+// ("Kerstin", "Sven-Erik") as the k-th token of text's n, or i when none does.
+func nameBefore(text string, i, n int) int {
+	if i == 0 || !strings.ContainsAny(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ") {
+		return i
+	}
+	var caps []bool
+	for _, field := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || r == '-' }) {
+		toks := Tokens(Normalize(field))
+		for k := range toks {
+			first, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(field, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+			caps = append(caps, k == 0 && unicode.IsUpper(first))
+		}
+	}
+	if len(caps) != n {
+		return i // the fields split otherwise than the message: no name is told
+	}
+	k := i
+	for k > 0 && i-k < 2 && caps[k-1] {
+		k--
+	}
+	return k
+}
+
+// wordsOf returns, for each of the n tokens of text, the number of the whitespace-separated
+// word of text it is in ("16år" is one word of two tokens), or nil when the words split
+// otherwise than the message.
+func wordsOf(text string, n int) []int {
+	var out []int
+	for k, field := range strings.Fields(text) {
+		for range Tokens(Normalize(field)) {
+			out = append(out, k)
+		}
+	}
+	if len(out) != n {
+		return nil
+	}
+	return out
+}
+
+// decimal reports whether the digits tok follow the digits prev and a decimal mark in text:
+// "1,5 år" is no 5.
+func decimal(text, prev, tok string) bool {
+	return isDigits(prev) && (strings.Contains(text, prev+","+tok) || strings.Contains(text, prev+"."+tok))
+}
+
+// minus reports whether the digits tok follow a minus sign in text: "-15" outside is cold.
+func minus(text, tok string) bool {
+	return strings.Contains(text, "-"+tok) || strings.Contains(text, "−"+tok)
+}
+
+// tail returns the last word naming a person: "bror" in "min bror".
+func tail(p match) string { return p.e.words[len(p.e.words)-1] }
 
 // opposite returns the other sex, or "".
 func opposite(sex string) string {

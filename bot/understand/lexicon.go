@@ -174,6 +174,13 @@ type AgeWords struct {
 	Born []string `yaml:"born"`
 	// Turning is followed by the age the person will soon be: "fyller 20" means 19.
 	Turning []string `yaml:"turning"`
+	// Hedge words soften or stress an age without changing whose it is: "barnet e kanske
+	// 7", "she is maybe 6", "lapsi on ehkä 5", "se on vaa 12". An age after one reads as if
+	// the hedge were not there.
+	Hedge []string `yaml:"hedge"`
+	// And joins the ages of several people: "barnen är 3 och 7", "lapset 4 ja 6", "they're
+	// 6 and 9". Ages in such a list are no one person's, so neither is read.
+	And []string `yaml:"and"`
 	// School names a school year with the ages in it: "går i nian".
 	School []School `yaml:"school"`
 }

@@ -56,6 +56,8 @@ const (
 	kindAloneNext
 	kindThirdOf
 	kindAfterThen
+	kindHedge
+	kindAnd
 )
 
 // exact reports whether phrases of kind k match the words as written (folded, but neither
@@ -67,7 +69,7 @@ func (k kind) exact() bool { return k >= kindAlways && k <= kindIdiom }
 // ("en", "vill") are in several languages.
 func (k kind) tellsLang() bool {
 	switch k {
-	case kindNegation, kindDurationBefore, kindOf, kindWriter, kindHappened, kindPairA, kindPairB, kindNearF, kindNearM, kindAloneNext:
+	case kindNegation, kindDurationBefore, kindOf, kindWriter, kindHappened, kindPairA, kindPairB, kindNearF, kindNearM, kindAloneNext, kindHedge, kindAnd:
 		return false
 	}
 	return true
@@ -240,6 +242,8 @@ func Compile(lexicons []Lexicon, opts ...Option) (*Matcher, error) {
 		addAll(lx.Age.DurationBefore, entry{kind: kindDurationBefore})
 		addAll(lx.Age.Then, entry{kind: kindThen})
 		addAll(lx.Age.Of, entry{kind: kindOf})
+		addAll(lx.Age.Hedge, entry{kind: kindHedge})
+		addAll(lx.Age.And, entry{kind: kindAnd})
 		addAll(lx.Negation, entry{kind: kindNegation})
 		addAll(lx.Self, entry{kind: kindSelf})
 		addAll(lx.Writer, entry{kind: kindWriter})

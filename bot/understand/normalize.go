@@ -16,6 +16,9 @@ import (
 // without diacritics (å→a, ö→o), any decimal digits as ASCII digits, digits and letters split
 // apart ("16år" → "16 ar"), apostrophes dropped ("i'm" → "im") and every other symbol a
 // single space. The result has no leading or trailing space.
+//
+// The European routes through Västerås, E18 and E20, stay whole words ("på E18" → "pa
+// e18"): split, "e 18" reads as "är 18", an age.
 func Normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -37,6 +40,12 @@ func Normalize(s string) string {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
+		if (r == 'e' || r == 'E') && (last != letter || space) && road(s[i:]) {
+			emit('e', letter)
+			b.WriteString(s[i : i+2])
+			i += 2
+			continue
+		}
 		switch {
 		case r >= 'a' && r <= 'z':
 			emit(r, letter)
@@ -65,6 +74,15 @@ func Normalize(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// road reports whether rest, what follows an "e" that starts a word, makes it one of the
+// European routes through Västerås: 18 or 20, and no more digits.
+func road(rest string) bool {
+	if len(rest) < 2 || rest[:2] != "18" && rest[:2] != "20" {
+		return false
+	}
+	return len(rest) == 2 || rest[2] < '0' || rest[2] > '9'
 }
 
 // digitValue returns the value of a decimal digit in any script (Arabic-Indic ٠-٩,

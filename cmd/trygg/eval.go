@@ -141,7 +141,7 @@ func crossValidate(set *flows.Set, msgs []corpus.Message, k int, sweep string, v
 		{"character 3-6-grams", func(c *classify.Config) { c.Features.CharMin, c.Features.CharMax = 3, 6 }},
 		{"with stems", func(c *classify.Config) { c.Features.Stems = true }},
 		{"no hints", func(c *classify.Config) { c.Features.HintWeight = 0 }},
-		{"hint weight 1", func(c *classify.Config) { c.Features.HintWeight = 1 }},
+		{"hint weight 2", func(c *classify.Config) { c.Features.HintWeight = 2 }},
 		{"hint weight 4", func(c *classify.Config) { c.Features.HintWeight = 4 }},
 		{"min count 2", func(c *classify.Config) { c.MinCount = 2 }},
 		{"min count 5", func(c *classify.Config) { c.MinCount = 5 }},

@@ -1,0 +1,6 @@
+//go:build race
+
+package bot_test
+
+// raceDetector reports whether the tests run with -race.
+const raceDetector = true
