@@ -42,9 +42,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		b.Write(binary.AppendUvarint(nil, uint64(f-last)))
 		last = f
 	}
-	for _, v := range m.w {
-		b.WriteByte(byte(v))
-	}
+	b.Write(m.w)
 	return b.Bytes(), nil
 }
 
@@ -69,12 +67,17 @@ func Unmarshal(data []byte) (*Model, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("read model: %w", r.err)
 	}
-	feats := make([]uint32, 0, n)
-	f := uint32(0)
-	for range int(n) {
-		f += uint32(r.uvarint())
-		feats = append(feats, f)
+	feats := make([]uint32, n)
+	f, b := uint32(0), r.b
+	for i := range feats {
+		d, k := binary.Uvarint(b)
+		if k <= 0 {
+			return nil, errors.New("read model: features truncated")
+		}
+		f += uint32(d)
+		feats[i], b = f, b[k:]
 	}
+	r.b = b
 	m.index = newTable(feats)
 	if r.err == nil && len(r.b) != int(n)*stride {
 		r.err = fmt.Errorf("%d bytes of weights, want %d", len(r.b), int(n)*stride)
@@ -82,10 +85,7 @@ func Unmarshal(data []byte) (*Model, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("read model: %w", r.err)
 	}
-	m.w = make([]int8, int(n)*stride)
-	for i, b := range r.b {
-		m.w[i] = int8(b)
-	}
+	m.w = bytes.Clone(r.b)
 	if !slices.Contains(m.dangers, DangerNone) || len(m.topics) == 0 {
 		return nil, errors.New("read model: no topics, or no danger class none")
 	}

@@ -44,7 +44,7 @@ type Model struct {
 	// index maps a feature to its row of weights.
 	index *table
 	// w holds each row's weights, topics then dangers: len(topics)+len(dangers) a row.
-	w []int8
+	w []byte // each weight an int8, in two's complement: a model file's bytes as they are
 	// scale turns the integer weights of each head back into real ones.
 	scaleTopic, scaleDanger float32
 	pool                    *sync.Pool
@@ -120,7 +120,7 @@ func (m *Model) Classify(text string, hints []Hint) Result {
 			ws := m.w[off : off+stride : off+stride]
 			a := a[:len(ws)]
 			for c, v := range ws {
-				a[c] += int32(v)
+				a[c] += int32(int8(v))
 			}
 		}
 	}

@@ -6,7 +6,7 @@ import "math/bits"
 // twice as fast to read as a Go map for the tens of thousands of features a model has.
 type table struct {
 	keys  []uint32
-	rows  []int32 // -1: an empty slot
+	rows  []int32 // each slot's row + 1; 0: an empty slot (so a new table needs no filling)
 	shift uint
 	n     int
 }
@@ -15,15 +15,12 @@ type table struct {
 func newTable(features []uint32) *table {
 	size := 1 << bits.Len(uint(2*len(features)))
 	t := &table{keys: make([]uint32, size), rows: make([]int32, size), shift: uint(32 - bits.Len(uint(size-1))), n: len(features)}
-	for i := range t.rows {
-		t.rows[i] = -1
-	}
 	for row, f := range features {
 		i := t.slot(f)
-		for t.rows[i] >= 0 && t.keys[i] != f {
+		for t.rows[i] > 0 && t.keys[i] != f {
 			i = (i + 1) & (len(t.keys) - 1)
 		}
-		t.keys[i], t.rows[i] = f, int32(row)
+		t.keys[i], t.rows[i] = f, int32(row)+1
 	}
 	return t
 }
@@ -37,8 +34,8 @@ func (t *table) row(f uint32) int32 {
 	mask := len(t.keys) - 1
 	for i := t.slot(f); ; i = (i + 1) & mask {
 		r := t.rows[i]
-		if r < 0 || t.keys[i] == f {
-			return r
+		if r == 0 || t.keys[i] == f {
+			return r - 1
 		}
 	}
 }
@@ -47,8 +44,8 @@ func (t *table) row(f uint32) int32 {
 func (t *table) features() []uint32 {
 	out := make([]uint32, t.n)
 	for i, r := range t.rows {
-		if r >= 0 {
-			out[r] = t.keys[i]
+		if r > 0 {
+			out[r-1] = t.keys[i]
 		}
 	}
 	return out

@@ -238,7 +238,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 
 // quantize rounds the weights of each head to 8-bit integers on a scale of their own:
 // cross-validation reads the same with them as with 16 bits, at half the size.
-func quantize(w []float64, nt, stride int) ([]int8, float32, float32) {
+func quantize(w []float64, nt, stride int) ([]byte, float32, float32) {
 	var topMax, dangerMax float64
 	for i, v := range w {
 		if i%stride < nt {
@@ -248,14 +248,14 @@ func quantize(w []float64, nt, stride int) ([]int8, float32, float32) {
 		}
 	}
 	st, sd := float32(topMax/math.MaxInt8), float32(dangerMax/math.MaxInt8)
-	q := make([]int8, len(w))
+	q := make([]byte, len(w))
 	for i, v := range w {
 		s := sd
 		if i%stride < nt {
 			s = st
 		}
 		if s > 0 {
-			q[i] = int8(math.Round(v / float64(s)))
+			q[i] = byte(int8(math.Round(v / float64(s))))
 		}
 	}
 	return q, st, sd
