@@ -127,8 +127,10 @@ func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 
 // classifiedTopic returns the topic of classified.
 func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Thresholds) int {
-	// Danger that needs nothing more than the danger reply: no topic after it.
-	if t.c.Topic == classify.TopicNone && t.r.Danger && t.c.TopicP >= sureMin && (ruled < 0 || !firm[t.e.def.Topics[ruled].Intent]) {
+	// Danger that needs nothing more than the danger reply: no topic after it, unless the
+	// rules read one ("min man hotar att döda mig"): the danger reply never stands alone
+	// when more was understood.
+	if t.c.Topic == classify.TopicNone && t.r.Danger && t.c.TopicP >= sureMin && ruled < 0 {
 		return -1
 	}
 	if unroutable[t.c.Topic] {

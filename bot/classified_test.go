@@ -115,6 +115,11 @@ func TestClassifierRoutes(t *testing.T) {
 	if res.HasEvent(bot.EventNotUnderstood) || res.State.Topic != "" {
 		t.Errorf("danger read as needing no topic: replies %s, topic %q; want the danger reply alone", ids(res), res.State.Topic)
 	}
+	// The danger reply does not stand alone when the rules read more.
+	res = e.Turn(bot.State{}, bot.Message{Text: "lila elefanter dansar, min man slår mig"}, testNow)
+	if !res.HasEvent(bot.EventDanger) || res.State.Topic != "close_relationship" {
+		t.Errorf("danger with a topic the rules read: replies %s, topic %q; want the danger reply, then close_relationship", ids(res), res.State.Topic)
+	}
 	if res := rules.Turn(bot.State{}, bot.Message{Text: "lila elefanter dansar"}, testNow); res.HasEvent(bot.EventDanger) {
 		t.Error("rules only: danger without a classifier")
 	}

@@ -43,6 +43,8 @@ func TestDangerWider(t *testing.T) {
 		{"vi måste skjuta upp mötet", false, false},
 		{"jag spelar för att döda tiden", false, false},
 		{"jag är dödstrött", false, false},
+		{"ta bort allt det jag skrev", false, false}, // an erase request, not "ta ... livet"
+		{"dödar mig själv snart", true, true},        // the present tense too
 		{"I shot a video of the fight", false, false},
 		{"blev rånad med kniv förra veckan", false, false},
 		{"nu är jag 34 och min man slår mig", false, false},
