@@ -59,6 +59,9 @@ var basics = map[string]bool{"greeting": true, "thanks": true, "bye": true, "rob
 // nothing, may have.
 const basicWords = 6
 
+// short reports whether the message has basicWords words or fewer.
+func (t *turn) short() bool { return len(strings.Fields(t.msg.Text)) <= basicWords }
+
 // classify runs the classifier on the message and adds the danger it reads to r. The
 // classifier is trained on messages that stand on their own (the first message of a
 // conversation), so it leaves alone what it was not trained on: a message without words
@@ -118,7 +121,7 @@ func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 			return -1, g.Menu
 		case c.Topic == "person" && c.TopicP >= personMin:
 			return -1, g.Person
-		case c.Topic == classify.TopicNone && !t.r.Danger && c.TopicP >= sureMin && len(strings.Fields(t.msg.Text)) <= basicWords:
+		case c.Topic == classify.TopicNone && !t.r.Danger && c.TopicP >= sureMin && t.short():
 			return -1, g.Nothing
 		}
 	}
@@ -127,6 +130,10 @@ func (t *turn) classified(ruled int, wait map[string]string) (int, string) {
 
 // classifiedTopic returns the topic of classified.
 func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Thresholds) int {
+	ruledIntent := "" // the rules' topic, by name
+	if ruled >= 0 {
+		ruledIntent = t.e.def.Topics[ruled].Intent
+	}
 	// Danger that needs nothing more than the danger reply: no topic after it, unless the
 	// rules read one ("min man hotar att döda mig"): the danger reply never stands alone
 	// when more was understood.
@@ -150,16 +157,16 @@ func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Th
 	// "Onko se luottamuksellinen?" after a question about Brottsofferjouren asks about its
 	// confidentiality; the classifier reads each message alone and would take it for a
 	// question about what trygg stores.
-	if ruled >= 0 && t.st.Topic != "" && t.st.Topic == t.e.def.Topics[ruled].Intent {
+	if ruledIntent != "" && t.st.Topic == ruledIntent {
 		return ruled
 	}
 	// Sexual violence over a topic the rules found needs more than a few words: "I was
 	// assaulted" alone is support, whose reply covers it too, however often "assaulted"
 	// means a sexual assault in longer messages.
-	if t.c.Topic == "sexual_violence" && ruled >= 0 && !t.r.Has("sexual_violence") && len(strings.Fields(t.msg.Text)) <= basicWords {
+	if t.c.Topic == "sexual_violence" && ruled >= 0 && !t.r.Has("sexual_violence") && t.short() {
 		return ruled
 	}
-	if !ok || basics[t.c.Topic] && (t.r.Danger || len(strings.Fields(t.msg.Text)) > basicWords) {
+	if !ok || basics[t.c.Topic] && (t.r.Danger || !t.short()) {
 		return ruled
 	}
 	if n := t.e.def.Nodes[t.e.def.Topics[i].Go]; n != nil && n.Collect && t.st.Report != nil && asksSlot(wait) {
@@ -168,8 +175,8 @@ func (t *turn) classifiedTopic(ruled int, wait map[string]string, th classify.Th
 	switch {
 	case ruled < 0 && t.c.TopicP >= th.TopicMin && t.c.Known >= th.KnownMin && (!t.r.Suicide || t.c.TopicP >= th.OverrideMin):
 		return i
-	case ruled >= 0 && i != ruled && t.c.TopicP >= th.OverrideMin && !firm[t.e.def.Topics[ruled].Intent] &&
-		!t.r.Negated && t.c.TopicProb(t.e.def.Topics[ruled].Intent) < disagreeMax:
+	case ruled >= 0 && i != ruled && t.c.TopicP >= th.OverrideMin && !firm[ruledIntent] &&
+		!t.r.Negated && t.c.TopicProb(ruledIntent) < disagreeMax:
 		return i
 	}
 	return ruled

@@ -63,6 +63,16 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		return starts
 	}
+	// capitals marks the tokens that start a word written with a capital (nil when the
+	// words split otherwise than the message), found once and only when needed.
+	var caps []bool
+	capsRead := false
+	capitals := func() []bool {
+		if !capsRead {
+			caps, capsRead = capitalsOf(text, n), true
+		}
+		return caps
+	}
 	clauses := func() []bool {
 		if clauseStarts == nil {
 			clauseStarts = boundaries(text, ".!?;\n,()", n)
@@ -310,7 +320,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		// Right before the age, before the hedges before it ("barnet e kanske 7"), or before
 		// a name ("min mamma Kerstin, 72").
 		ats := []int{i, lead[i]}
-		if k := nameBefore(text, i, n); k < i && !sentences()[k] {
+		if k := nameBefore(capitals(), i); k < i && !sentences()[k] {
 			ats = append(ats, k)
 		}
 		for k := len(persons) - 1; k >= 0; k-- {
@@ -415,11 +425,12 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// Finglish write them ("e7ki", "3omri", "sa7bi"): letters follow in the same word that
 	// are no age, unit or sex word ("16år", "5k", "34F" are numbers).
 	var fields []int
+	fieldsRead := false
 	inWord := func(i int) bool {
-		if fields == nil {
-			fields = wordsOf(text, n)
+		if !fieldsRead {
+			fields, fieldsRead = wordsOf(text, n), true
 		}
-		if len(fields) != n || i+1 >= n || !isDigits(toks[i]) || fields[i+1] != fields[i] || isDigits(toks[i+1]) {
+		if fields == nil || i+1 >= n || !isDigits(toks[i]) || fields[i+1] != fields[i] || isDigits(toks[i+1]) {
 			return false
 		}
 		return cues[i+1]&(cueAfter|cueDuration|cueSexLetter|cueAfterThen) == 0
@@ -845,28 +856,35 @@ func boundaries(text, marks string, n int) []bool {
 	return starts
 }
 
-// nameBefore returns where a name of one or two words ends at token i, written with a capital
-// ("Kerstin", "Sven-Erik") as the k-th token of text's n, or i when none does.
-func nameBefore(text string, i, n int) int {
-	if i == 0 || !strings.ContainsAny(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ") {
-		return i
+// nameBefore returns where a name of one or two words written with a capital ("Kerstin",
+// "Sven-Erik") starts when it ends at token i, or i when none does; caps is capitalsOf's
+// (nil: no name is told).
+func nameBefore(caps []bool, i int) int {
+	k := i
+	for k > 0 && k <= len(caps) && i-k < 2 && caps[k-1] {
+		k--
 	}
-	var caps []bool
+	return k
+}
+
+// capitalsOf marks, for each of the n tokens of text, whether it starts a word (split at
+// spaces and hyphens) written with a capital, or returns nil when the words split
+// otherwise than the message or none has a capital.
+func capitalsOf(text string, n int) []bool {
+	if !strings.ContainsAny(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ") {
+		return nil
+	}
+	caps := make([]bool, 0, n)
 	for _, field := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || r == '-' }) {
-		toks := Tokens(Normalize(field))
-		for k := range toks {
-			first, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(field, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+		first, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(field, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+		for k := range Tokens(Normalize(field)) {
 			caps = append(caps, k == 0 && unicode.IsUpper(first))
 		}
 	}
 	if len(caps) != n {
-		return i // the fields split otherwise than the message: no name is told
+		return nil
 	}
-	k := i
-	for k > 0 && i-k < 2 && caps[k-1] {
-		k--
-	}
-	return k
+	return caps
 }
 
 // wordsOf returns, for each of the n tokens of text, the number of the whitespace-separated
