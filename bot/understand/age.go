@@ -1,7 +1,7 @@
 package understand
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -63,15 +63,18 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		return starts
 	}
-	// capitals marks the tokens that start a word written with a capital (nil when the
-	// words split otherwise than the message), found once and only when needed.
+	// layout gives, for each token, the word of text it is in and whether it starts a word
+	// written with a capital (both nil when the words split otherwise than the message),
+	// found once and only when needed.
+	var fields []int
 	var caps []bool
-	capsRead := false
-	capitals := func() []bool {
-		if !capsRead {
-			caps, capsRead = capitalsOf(text, n), true
+	laidOut := false
+	layout := func() ([]int, []bool) {
+		if !laidOut {
+			fields, caps = layoutOf(text, n)
+			laidOut = true
 		}
-		return caps
+		return fields, caps
 	}
 	clauses := func() []bool {
 		if clauseStarts == nil {
@@ -320,7 +323,8 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		// Right before the age, before the hedges before it ("barnet e kanske 7"), or before
 		// a name ("min mamma Kerstin, 72").
 		ats := []int{i, lead[i]}
-		if k := nameBefore(capitals(), i); k < i && !sentences()[k] {
+		_, caps := layout()
+		if k := nameBefore(caps, i); k < i && !sentences()[k] {
 			ats = append(ats, k)
 		}
 		for k := len(persons) - 1; k >= 0; k-- {
@@ -424,12 +428,8 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 	// inWord reports whether the digits at token i are letters of a word, as Arabizi and
 	// Finglish write them ("e7ki", "3omri", "sa7bi"): letters follow in the same word that
 	// are no age, unit or sex word ("16år", "5k", "34F" are numbers).
-	var fields []int
-	fieldsRead := false
 	inWord := func(i int) bool {
-		if !fieldsRead {
-			fields, fieldsRead = wordsOf(text, n), true
-		}
+		fields, _ := layout()
 		if fields == nil || i+1 >= n || !isDigits(toks[i]) || fields[i+1] != fields[i] || isDigits(toks[i+1]) {
 			return false
 		}
@@ -534,7 +534,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 	}
 	// In the order they are said (school years were read first).
-	sort.SliceStable(ages, func(x, y int) bool { return ages[x].start < ages[y].start })
+	slices.SortStableFunc(ages, func(x, y ageAt) int { return x.start - y.start })
 	// An age then ("16-vuotiaana") only when no age now is said.
 	var current []ageAt
 	for _, a := range ages {
@@ -642,7 +642,7 @@ func (m *Matcher) people(r *Reading, text string, toks []string, found []match, 
 		}
 		return 1
 	}
-	sort.SliceStable(ages, func(x, y int) bool { return rank(ages[x]) < rank(ages[y]) })
+	slices.SortStableFunc(ages, func(x, y ageAt) int { return rank(x) - rank(y) })
 	doers := ages[:0]
 	for _, a := range ages {
 		if rank(a) < 2 {
@@ -857,7 +857,7 @@ func boundaries(text, marks string, n int) []bool {
 }
 
 // nameBefore returns where a name of one or two words written with a capital ("Kerstin",
-// "Sven-Erik") starts when it ends at token i, or i when none does; caps is capitalsOf's
+// "Sven-Erik") starts when it ends at token i, or i when none does; caps is layoutOf's
 // (nil: no name is told).
 func nameBefore(caps []bool, i int) int {
 	k := i
@@ -867,40 +867,24 @@ func nameBefore(caps []bool, i int) int {
 	return k
 }
 
-// capitalsOf marks, for each of the n tokens of text, whether it starts a word (split at
-// spaces and hyphens) written with a capital, or returns nil when the words split
-// otherwise than the message or none has a capital.
-func capitalsOf(text string, n int) []bool {
-	if !strings.ContainsAny(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ") {
-		return nil
-	}
-	caps := make([]bool, 0, n)
-	for _, field := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || r == '-' }) {
-		first, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(field, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
-		for k := range Tokens(Normalize(field)) {
-			caps = append(caps, k == 0 && unicode.IsUpper(first))
-		}
-	}
-	if len(caps) != n {
-		return nil
-	}
-	return caps
-}
-
-// wordsOf returns, for each of the n tokens of text, the number of the whitespace-separated
-// word of text it is in ("16år" is one word of two tokens), or nil when the words split
-// otherwise than the message.
-func wordsOf(text string, n int) []int {
-	var out []int
+// layoutOf returns, for each of the n tokens of text, the number of the whitespace-separated
+// word of text it is in ("16år" is one word of two tokens) and whether it starts a word
+// (split at spaces and hyphens: "Sven-Erik" is two) written with a capital; or nil, nil
+// when the words split otherwise than the message.
+func layoutOf(text string, n int) ([]int, []bool) {
+	words, caps := make([]int, 0, n), make([]bool, 0, n)
 	for k, field := range strings.Fields(text) {
-		for range Tokens(Normalize(field)) {
-			out = append(out, k)
+		for _, part := range strings.Split(field, "-") {
+			first, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(part, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+			for t := range Tokens(Normalize(part)) {
+				words, caps = append(words, k), append(caps, t == 0 && unicode.IsUpper(first))
+			}
 		}
 	}
-	if len(out) != n {
-		return nil
+	if len(words) != n {
+		return nil, nil
 	}
-	return out
+	return words, caps
 }
 
 // decimal reports whether the digits tok follow the digits prev and a decimal mark in text:
